@@ -1,0 +1,154 @@
+"""Run the lint rules over standard, site-registry and waiver files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..model import STANDARD_SCHEMA, Standard, Text
+from ..problems import InvalidInput, Problem, QauditError, error, warning
+from ..yamlsrc import Document, Path, load
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a semantic rule sees: a structurally valid standard and where its nodes stand."""
+
+    standard: Standard
+    doc: Document
+
+    def at(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the node at ``path`` (or its nearest written ancestor)."""
+        return self.doc.at(path, key=key)
+
+    def error(self, path: Path, rule: str, message: str, *, key: bool = False) -> Problem:
+        """An error located at ``path``."""
+        line, col = self.at(path, key=key)
+        return error(self.doc.file, line, col, rule, message)
+
+    def warning(self, path: Path, rule: str, message: str, *, key: bool = False) -> Problem:
+        """A warning located at ``path``."""
+        line, col = self.at(path, key=key)
+        return warning(self.doc.file, line, col, rule, message)
+
+    def texts(self) -> Iterator[tuple[Path, Text, str]]:
+        """Every text of the standard with its path and a name for messages."""
+        std = self.standard
+        yield ("title",), std.title, "the standard's title"
+        for si, section in enumerate(std.sections):
+            base: Path = ("sections", si)
+            yield base + ("title",), section.title, f"the title of section '{section.id}'"
+            for ii, item in enumerate(section.items):
+                ib = base + ("items", ii)
+                yield ib + ("text",), item.text, f"the text of item '{item.id}'"
+                if item.guidance is not None:
+                    yield ib + ("guidance",), item.guidance, f"the guidance of item '{item.id}'"
+                for oi, option in enumerate(item.options or ()):
+                    if option.label is not None:
+                        yield (
+                            ib + ("options", oi, "label"),
+                            option.label,
+                            f"the label of option '{option.value}' of item '{item.id}'",
+                        )
+
+    def items(self) -> Iterator[tuple[Path, object]]:
+        """Every item with its path."""
+        for si, section in enumerate(self.standard.sections):
+            for ii, item in enumerate(section.items):
+                yield ("sections", si, "items", ii), item
+
+
+def semantic_problems(standard: Standard, doc: Document) -> list[Problem]:
+    """Run every registered rule over a structurally valid standard."""
+    from .rules import RULES
+
+    ctx = Context(standard, doc)
+    problems: list[Problem] = []
+    for rule in RULES:
+        problems.extend(rule.check(ctx))
+    return problems
+
+
+@dataclass
+class LintReport:
+    """The outcome of linting: every problem, and how many files were read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    def failed(self, strict: bool = False) -> bool:
+        """Whether the run should exit 1: any error (or, under ``strict``, any warning)."""
+        return any(p.severity == "error" or strict for p in self.problems)
+
+
+def lint_file(path: str) -> tuple[list[Problem], Standard | None, Document | None]:
+    """Every problem of one file (standard, site registry or waivers)."""
+    from ..standards import build_standard, not_a_mapping, schema_of
+
+    try:
+        doc = load(path)
+    except InvalidInput as exc:
+        return exc.problems, None, None
+    kind = schema_of(doc)
+    if not isinstance(doc.data, dict):
+        return list(doc.problems) + [not_a_mapping(doc, "standard", STANDARD_SCHEMA)], None, doc
+    if kind is None or kind == STANDARD_SCHEMA:
+        standard, problems = build_standard(doc)
+        if standard is not None:
+            problems = problems + semantic_problems(standard, doc)
+        return problems, standard, doc
+    from ..registry import lint_registry_file
+
+    checked = lint_registry_file(doc, kind)
+    if checked is not None:
+        return checked, None, doc
+    line, col = doc.at(("schema",))
+    return (
+        list(doc.problems)
+        + [
+            error(
+                path,
+                line,
+                col,
+                "unknown-schema",
+                f"'schema: {kind}' is not a file qaudit lint checks; use {STANDARD_SCHEMA}, "
+                "qaudit/sites@1 or qaudit/waivers@1 (check audits with 'qaudit score')",
+            )
+        ],
+        None,
+        doc,
+    )
+
+
+def lint_paths(paths: Iterable[str]) -> LintReport:
+    """Lint files and folders of standards; raises :class:`QauditError` when nothing can be read."""
+    from ..standards import iter_yaml_files
+
+    report = LintReport()
+    seen: dict[tuple[str, int], str] = {}
+    paths = list(paths)
+    for path in paths:
+        if not os.path.exists(path):
+            raise QauditError(f"{path}: no such file or folder; check the path")
+    for path in iter_yaml_files(paths):
+        report.files += 1
+        problems, standard, doc = lint_file(path)
+        report.problems.extend(problems)
+        if standard is not None and doc is not None:
+            first = seen.setdefault(standard.key, path)
+            if first != path:
+                line, col = doc.at(("version",))
+                report.problems.append(
+                    error(
+                        path,
+                        line,
+                        col,
+                        "duplicate-standard",
+                        f"{standard.label} is already defined in {first}; raise the version or remove one of the files",
+                    )
+                )
+    if report.files == 0:
+        raise QauditError(f"{', '.join(paths)}: no .yaml files found; point qaudit lint at your standards")
+    report.problems.sort()
+    return report

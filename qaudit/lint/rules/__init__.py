@@ -1,0 +1,22 @@
+"""The registry of semantic lint rules, run in this order on every valid standard.
+
+Structural rules (syntax, unknown and missing keys, types, ranges) are found
+while loading; see :mod:`qaudit.lint.catalog` for the full list with examples.
+"""
+
+from types import ModuleType
+
+from . import bands, critical_na, duplicate_id, grades, guidance, options, scale, translations, type_keys, untranslated
+
+RULES: list[ModuleType] = [
+    duplicate_id,
+    type_keys,
+    grades,
+    bands,
+    options,
+    scale,
+    translations,
+    untranslated,
+    critical_na,
+    guidance,
+]

@@ -1,0 +1,55 @@
+"""missing-translation (error): when ``languages`` is declared, every text covers every declared language.
+
+Also under this rule: a language listed twice in ``languages``. A text in a
+language that is not declared is the warning ``undeclared-language``.
+
+Passing::
+
+    languages: [en, hy]
+    title: {en: Punctuality, hy: Ճշտապահություն}
+
+Failing::
+
+    languages: [en, hy]
+    title: {en: Punctuality}   # no hy text
+"""
+
+from collections.abc import Iterator
+
+from ...problems import Problem
+from ..engine import Context
+
+ID = "missing-translation"
+UNDECLARED_ID = "undeclared-language"
+SEVERITY = "error"
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    languages = ctx.standard.languages
+    if not languages:
+        return
+    seen: set[str] = set()
+    for li, code in enumerate(languages):
+        if code in seen:
+            yield ctx.error(("languages", li), ID, f"language '{code}' is listed twice; list each language once")
+        seen.add(code)
+    for path, text, name in ctx.texts():
+        if isinstance(text, str):
+            yield ctx.error(
+                path,
+                ID,
+                f"{name} is plain text, but the standard declares languages {', '.join(languages)}; "
+                f"write it as a mapping with a text for each",
+            )
+            continue
+        missing = [code for code in languages if code not in text]
+        if missing:
+            yield ctx.error(path, ID, f"{name} has no {', '.join(missing)} text; add the translation")
+        for code in text:
+            if code not in seen:
+                yield ctx.warning(
+                    path + (code,),
+                    UNDECLARED_ID,
+                    f"{name} has a '{code}' text but '{code}' is not in languages; declare it or remove it",
+                    key=True,
+                )

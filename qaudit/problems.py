@@ -1,0 +1,66 @@
+"""The one problem type every loader, checker and reporter shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Problem:
+    """Something wrong with an input file, pointing at the offending spot.
+
+    Sorting orders problems by file, then line, then column.
+    """
+
+    file: str
+    """Path of the file as the user named it."""
+    line: int
+    """1-based line (1 when the problem concerns the whole file)."""
+    column: int
+    """1-based column (1 when the problem concerns the whole file)."""
+    severity: Severity
+    """``error`` fails the run; ``warning`` fails it only under ``--strict``."""
+    rule: str
+    """Stable rule id, e.g. ``unknown-key``."""
+    message: str
+    """One sentence saying what is wrong and what to do."""
+
+    def location(self) -> str:
+        """``file:line:column``."""
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape shared by every ``--format json`` output."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+def error(file: str, line: int, column: int, rule: str, message: str) -> Problem:
+    """Shorthand for an error-level :class:`Problem`."""
+    return Problem(file, line, column, "error", rule, message)
+
+
+def warning(file: str, line: int, column: int, rule: str, message: str) -> Problem:
+    """Shorthand for a warning-level :class:`Problem`."""
+    return Problem(file, line, column, "warning", rule, message)
+
+
+class QauditError(Exception):
+    """A run that cannot proceed at all (exit status 2): bad usage, missing inputs."""
+
+
+class InvalidInput(Exception):
+    """Raised by loaders when a file cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message if problems else "invalid input")
+        self.problems = problems

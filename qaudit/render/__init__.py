@@ -1,0 +1,1 @@
+"""Renderers: results and reports as text or bytes, looked up by format name."""

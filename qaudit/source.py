@@ -1,0 +1,132 @@
+"""Reading input files as text: size limits, encodings and control characters.
+
+Inspectors save files from many editors. UTF-8 with or without a byte-order
+mark, CRLF line endings and UTF-16 with a byte-order mark are all read; anything
+else is refused with a message that says how to save the file instead.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+
+from .problems import InvalidInput, error
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+"""Largest input file read, unless ``QAUDIT_MAX_FILE_BYTES`` says otherwise."""
+
+# C0 controls other than tab, LF and CR, plus DEL and the C1 block: YAML forbids them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def max_file_bytes() -> int:
+    """The file-size limit in force (environment ``QAUDIT_MAX_FILE_BYTES``)."""
+    raw = os.environ.get("QAUDIT_MAX_FILE_BYTES", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    start = text.rfind("\n", 0, index) + 1
+    return line, index - start + 1
+
+
+def read_bytes(path: str, limit: int | None = None) -> bytes:
+    """Read a file's bytes, refusing files over the size limit."""
+    limit = max_file_bytes() if limit is None else limit
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except IsADirectoryError:
+        raise InvalidInput([error(path, 1, 1, "unreadable", "is a folder, not a file")]) from None
+    except FileNotFoundError:
+        raise InvalidInput(
+            [error(path, 1, 1, "unreadable", "no such file; check the path (it may have been moved or deleted)")]
+        ) from None
+    except PermissionError:
+        raise InvalidInput(
+            [error(path, 1, 1, "unreadable", "permission denied; make the file readable for this user")]
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(
+            [error(path, 1, 1, "unreadable", f"cannot be read ({exc.strerror}); check the file")]
+        ) from None
+    if len(data) > limit:
+        raise InvalidInput(
+            [
+                error(
+                    path,
+                    1,
+                    1,
+                    "file-too-large",
+                    f"is larger than the {limit:,} byte limit; split it (or raise QAUDIT_MAX_FILE_BYTES)",
+                )
+            ]
+        )
+    return data
+
+
+def decode(path: str, data: bytes) -> str:
+    """Decode file bytes to text, with located errors for anything unreadable."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        encoding = "utf-8"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+        if b"\x00" in data[:8192]:
+            raise InvalidInput(
+                [
+                    error(
+                        path,
+                        1,
+                        1,
+                        "encoding",
+                        "is not text (it holds NUL bytes: a binary file, or UTF-16 without a byte-order mark); "
+                        "point qaudit at a YAML file saved as UTF-8",
+                    )
+                ]
+            )
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start].decode(encoding, errors="replace")
+        line, col = line_col(head, len(head))
+        raise InvalidInput(
+            [
+                error(
+                    path,
+                    line,
+                    col,
+                    "encoding",
+                    f"is not valid {encoding.upper()} text (byte 0x{data[exc.start]:02X}); "
+                    "save the file as UTF-8 in your editor",
+                )
+            ]
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _CONTROL.search(text)
+    if bad:
+        line, col = line_col(text, bad.start())
+        what = "a NUL character" if bad.group() == "\x00" else f"the control character U+{ord(bad.group()):04X}"
+        raise InvalidInput(
+            [
+                error(
+                    path,
+                    line,
+                    col,
+                    "encoding",
+                    f"contains {what}; delete it (YAML text may not hold control characters)",
+                )
+            ]
+        )
+    return text
+
+
+def read_text(path: str, limit: int | None = None) -> str:
+    """Read and decode a text file, raising :class:`InvalidInput` with located problems."""
+    return decode(path, read_bytes(path, limit))

@@ -1,0 +1,202 @@
+"""Loading standard files into a library of standards keyed by id and version."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from .model import STANDARD_SCHEMA, Standard
+from .problems import InvalidInput, Problem, QauditError, error
+from .validation import show, validation_problems
+from .yamlsrc import Document, Path, implicit_type, load
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class StandardFile:
+    """A standard file as loaded: its path, parsed document and, if valid, the model."""
+
+    file: str
+    doc: Document | None
+    standard: Standard | None
+    problems: list[Problem]
+
+
+@dataclass
+class StandardLibrary:
+    """Every standard version found in a folder, keyed by ``(id, version)``."""
+
+    standards: dict[tuple[str, int], Standard] = field(default_factory=dict)
+    files: dict[tuple[str, int], str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems of the standard files themselves (those files are left out)."""
+
+    def get(self, standard_id: str, version: int | None = None) -> Standard | None:
+        """The given version of a standard, or its highest version when ``version`` is None."""
+        if version is not None:
+            return self.standards.get((standard_id, version))
+        versions = self.versions(standard_id)
+        return self.standards[(standard_id, versions[-1])] if versions else None
+
+    def versions(self, standard_id: str) -> list[int]:
+        """The loaded versions of a standard, lowest first."""
+        return sorted(v for (sid, v) in self.standards if sid == standard_id)
+
+    def ids(self) -> list[str]:
+        """The ids of every loaded standard, sorted."""
+        return sorted({sid for sid, _ in self.standards})
+
+    def __iter__(self) -> Iterator[Standard]:
+        return iter(self.standards[key] for key in sorted(self.standards))
+
+    def __len__(self) -> int:
+        return len(self.standards)
+
+
+def iter_yaml_files(paths: Iterable[str]) -> Iterator[str]:
+    """YAML files named directly or found (recursively, sorted) in folders."""
+    for path in paths:
+        if os.path.isdir(path):
+            found: list[str] = []
+            for top, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(os.path.join(top, f) for f in files if f.endswith(YAML_SUFFIXES))
+            yield from sorted(found)
+        else:
+            yield path
+
+
+# Paths of values that are ids: YAML must read them as strings.
+def _id_paths(data: Any) -> Iterator[Path]:
+    if not isinstance(data, dict):
+        return
+    if "id" in data:
+        yield ("id",)
+    sections = data.get("sections")
+    if not isinstance(sections, list):
+        return
+    for si, section in enumerate(sections):
+        if not isinstance(section, dict):
+            continue
+        if "id" in section:
+            yield ("sections", si, "id")
+        items = section.get("items")
+        if isinstance(items, list):
+            for ii, item in enumerate(items):
+                if isinstance(item, dict) and "id" in item:
+                    yield ("sections", si, "items", ii, "id")
+
+
+def id_type_problems(doc: Document, paths: Iterable[Path]) -> list[Problem]:
+    """Ids written so that YAML reads them as booleans, numbers, dates or null."""
+    problems = []
+    for path in paths:
+        node: Any = doc.data
+        for part in path:
+            node = node[part]
+        read_as = implicit_type(node)
+        if read_as is not None:
+            line, col = doc.at(path)
+            shown = "" if node is None else str(node)
+            problems.append(
+                error(
+                    doc.file,
+                    line,
+                    col,
+                    "id-not-string",
+                    f"'{path[-1]}' {show(node)} is read by YAML as {read_as}, not text; "
+                    f'quote it: {path[-1]}: "{shown}"',
+                )
+            )
+    return problems
+
+
+def schema_of(doc: Document) -> str | None:
+    """The ``schema`` value of a document, when it has one."""
+    data = doc.data
+    if isinstance(data, dict) and isinstance(data.get("schema"), str):
+        return str(data["schema"])
+    return None
+
+
+def not_a_mapping(doc: Document, what: str, schema: str) -> Problem:
+    """The problem for a file whose top level is not a mapping (or is empty)."""
+    if doc.data is None:
+        return error(doc.file, 1, 1, "empty-file", f"is empty; write a {what} starting with 'schema: {schema}'")
+    line, col = doc.at(())
+    return error(
+        doc.file, line, col, "wrong-type", f"must be a {what}: a mapping of keys starting with 'schema: {schema}'"
+    )
+
+
+def build_standard(doc: Document) -> tuple[Standard | None, list[Problem]]:
+    """Validate a parsed standard file; the model when it is valid, and every problem."""
+    problems = list(doc.problems)
+    if not isinstance(doc.data, dict):
+        return None, problems + [not_a_mapping(doc, "standard", STANDARD_SCHEMA)]
+    problems += id_type_problems(doc, _id_paths(doc.data))
+    try:
+        standard = Standard.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += validation_problems(exc, doc, Standard)
+        return None, problems
+    if problems:
+        return None, problems
+    return standard, problems
+
+
+def load_standard_file(path: str) -> StandardFile:
+    """Load and validate one standard file (structure only; see :mod:`qaudit.lint` for the rest)."""
+    try:
+        doc = load(path)
+    except InvalidInput as exc:
+        return StandardFile(path, None, None, exc.problems)
+    standard, problems = build_standard(doc)
+    return StandardFile(path, doc, standard, problems)
+
+
+def load_standards(folder: str | os.PathLike[str] = "standards") -> StandardLibrary:
+    """Load every standard file under ``folder`` into a :class:`StandardLibrary`.
+
+    Files that are not valid standards (and other kinds of qaudit file) are left
+    out; their problems are in ``library.problems``. Raises :class:`QauditError`
+    when the folder does not exist.
+    """
+    from .lint.engine import semantic_problems
+
+    folder = os.fspath(folder)
+    if not os.path.exists(folder):
+        raise QauditError(f"{folder}: no such folder of standards; pass --standards DIR")
+    library = StandardLibrary()
+    for path in iter_yaml_files([folder]):
+        loaded = load_standard_file(path)
+        if loaded.doc is not None and schema_of(loaded.doc) not in (None, STANDARD_SCHEMA):
+            continue  # sites.yaml, waivers.yaml and the like live beside standards
+        problems = loaded.problems
+        if loaded.standard is not None and loaded.doc is not None:
+            problems = [p for p in semantic_problems(loaded.standard, loaded.doc) if p.severity == "error"]
+        if loaded.standard is None or problems:
+            library.problems.extend(problems)
+            continue
+        key = loaded.standard.key
+        if key in library.standards:
+            line, col = loaded.doc.at(("version",)) if loaded.doc else (1, 1)
+            library.problems.append(
+                error(
+                    path,
+                    line,
+                    col,
+                    "duplicate-standard",
+                    f"{loaded.standard.label} is already defined in {library.files[key]}; "
+                    "raise the version or remove one of the files",
+                )
+            )
+            continue
+        library.standards[key] = loaded.standard
+        library.files[key] = path
+    return library

@@ -1,0 +1,116 @@
+"""Scoring many audits: walk files and folders, load, validate and score each one.
+
+One invalid audit never stops the others: its problems are collected and the
+run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from .audits import Audit, Response, iter_audit_files, load_audit
+from .problems import InvalidInput, Problem, QauditError, error
+from .registry import Waiver, load_waivers
+from .scoring import AuditResult, NothingToScore, score
+from .standards import StandardLibrary, load_standards
+
+
+@dataclass
+class ScoreRun:
+    """The outcome of scoring a set of audit files."""
+
+    results: list[AuditResult] = field(default_factory=list)
+    """Valid audits' results, sorted by (site, date, id)."""
+    problems: list[Problem] = field(default_factory=list)
+    """Every problem of every invalid audit, sorted by file and location."""
+    library: StandardLibrary = field(default_factory=StandardLibrary)
+    files: int = 0
+
+
+def apply_waivers(audit: Audit, waivers: Iterable[Waiver]) -> Audit:
+    """The audit with every item waived for its site on its date counted as N/A."""
+    changed: dict[str, Response] = {}
+    for waiver in waivers:
+        response = audit.responses.get(waiver.item)
+        if response is not None and waiver.applies(audit.site, audit.standard, waiver.item, audit.date):
+            changed[waiver.item] = replace(response, value=None, na=True, waived=waiver.reason)
+    if not changed:
+        return audit
+    return replace(audit, responses={k: changed.get(k, v) for k, v in audit.responses.items()})
+
+
+def score_file(path: str, library: StandardLibrary, waivers: list[Waiver]) -> tuple[AuditResult | None, list[Problem]]:
+    """Load, validate and score one audit file."""
+    try:
+        audit = load_audit(path, library)
+    except InvalidInput as exc:
+        return None, exc.problems
+    audit = apply_waivers(audit, waivers)
+    standard = library.get(audit.standard, audit.standard_version)
+    assert standard is not None
+    try:
+        return score(standard, audit), []
+    except NothingToScore:
+        return None, [
+            error(
+                path,
+                1,
+                1,
+                "nothing-scored",
+                "every item is N/A (or waived), so the audit has no score; answer at least one item",
+            )
+        ]
+
+
+def load_library(standards: str) -> StandardLibrary:
+    """Load the standards a run scores against; refuse to run without any."""
+    library = load_standards(standards)
+    if not library.standards:
+        detail = f" ({len(library.problems)} problems; run 'qaudit lint {standards}')" if library.problems else ""
+        raise QauditError(f"{standards}: no valid standard found{detail}")
+    return library
+
+
+def score_paths(
+    paths: list[str],
+    standards: str = "standards",
+    *,
+    waivers: str | None = "waivers.yaml",
+    jobs: int = 1,
+    cache: bool = False,
+    progress: bool = False,
+    today: dt.date | None = None,
+) -> ScoreRun:
+    """Score every audit under ``paths`` against the standards in ``standards``.
+
+    Raises :class:`QauditError` when a path does not exist, no audit file is
+    found, or no standard can be loaded.
+    """
+    for path in paths:
+        if not os.path.exists(path):
+            raise QauditError(f"{path}: no such file or folder; check the path")
+    library = load_library(standards)
+    waiver_list = load_waivers(waivers) if waivers else []
+    files = list(iter_audit_files(paths))
+    if not files:
+        raise QauditError(f"{', '.join(paths)}: no audit files (.yaml, .xlsx) found")
+    run = ScoreRun(library=library, files=len(files))
+    from .engine import score_many
+
+    for result, problems in score_many(files, library, waiver_list, jobs=jobs, cache=cache, progress=progress):
+        if result is not None:
+            run.results.append(result)
+        run.problems.extend(problems)
+    run.results.sort(key=lambda r: r.sort_key)
+    run.problems.sort()
+    if library.problems:
+        # Broken standards are the lint's business; say so once without failing valid audits.
+        sys.stderr.write(
+            f"qaudit: warning: {len(library.problems)} problem(s) in {standards}; "
+            f"those standards were skipped (run 'qaudit lint {standards}')\n"
+        )
+    return run
