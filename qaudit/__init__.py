@@ -29,13 +29,32 @@ _EXPORTS = {
     "StandardLibrary": "qaudit.standards",
     "load_standards": "qaudit.standards",
     "lint_paths": "qaudit.lint",
+    "Audit": "qaudit.audits",
+    "Response": "qaudit.audits",
+    "load_audit": "qaudit.audits",
+    "AuditResult": "qaudit.scoring",
+    "SectionResult": "qaudit.scoring",
+    "ItemResult": "qaudit.scoring",
+    "score": "qaudit.scoring",
+    "ScoreRun": "qaudit.workspace",
+    "score_paths": "qaudit.workspace",
+    "SiteHistory": "qaudit.history",
+    "site_histories": "qaudit.history",
+    "SiteRegistry": "qaudit.registry",
+    "load_sites": "qaudit.registry",
+    "load_waivers": "qaudit.registry",
 }
 
 if TYPE_CHECKING:
+    from .audits import Audit, Response, load_audit
+    from .history import SiteHistory, site_histories
     from .lint import lint_paths
     from .model import Item, Section, Standard
     from .problems import InvalidInput, Problem, QauditError
+    from .registry import SiteRegistry, load_sites, load_waivers
+    from .scoring import AuditResult, ItemResult, SectionResult, score
     from .standards import StandardLibrary, load_standards
+    from .workspace import ScoreRun, score_paths
 
 
 def __getattr__(name: str) -> Any:
@@ -48,6 +67,20 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Audit",
+    "AuditResult",
+    "ItemResult",
+    "Response",
+    "ScoreRun",
+    "SectionResult",
+    "SiteHistory",
+    "SiteRegistry",
+    "load_audit",
+    "load_sites",
+    "load_waivers",
+    "score",
+    "score_paths",
+    "site_histories",
     "InvalidInput",
     "Item",
     "Problem",

@@ -148,13 +148,14 @@ def show(
     from .terminal import show_standard
 
     def run() -> None:
-        std = _standard(standards, standard, version)
+        std = load_standard(standards, standard, version)
         show_standard(std, lang)
 
     guarded(run)
 
 
-def _standard(folder: str, standard_id: str, version: int | None) -> Any:
+def load_standard(folder: str, standard_id: str, version: int | None) -> Any:
+    """The named standard version from ``folder`` (highest version when None), or a QauditError."""
     from .problems import QauditError
     from .standards import load_standards
     from .validation import did_you_mean
@@ -177,25 +178,45 @@ def score(
     paths: Annotated[list[str] | None, typer.Argument(help="Audit files or folders.", metavar="[PATH]...")] = None,
     format: Annotated[ScoreFormat, typer.Option("--format", "-f", help="Output format.")] = ScoreFormat.table,
     standards: StandardsOpt = "standards",
+    sites: SitesOpt = "sites.yaml",
     waivers: WaiversOpt = "waivers.yaml",
     jobs: JobsOpt = 0,
     cache: CacheOpt = True,
 ) -> None:
     """Score audits (YAML files or filled Excel forms) by the scoring model."""
     from .render.results import RESULT_RENDERERS
+
+    run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
+    emit(RESULT_RENDERERS[format.value](run))
+    if format is not ScoreFormat.json:
+        report_problems(run)
+    raise typer.Exit(1 if run.problems else 0)
+
+
+def score_run(
+    paths: list[str] | None,
+    standards: str,
+    *,
+    sites: str | None = "sites.yaml",
+    waivers: str | None = "waivers.yaml",
+    jobs: int = 0,
+    cache: bool = True,
+) -> Any:
+    """Score audits for a command (``audits/`` by default); errors end the command cleanly."""
     from .workspace import score_paths
 
-    run = guarded(
+    return guarded(
         lambda: score_paths(
-            paths or ["audits"], standards, waivers=waivers, jobs=jobs, cache=cache, progress=format.value != "json"
+            paths or ["audits"], standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache, progress=True
         )
     )
-    emit(RESULT_RENDERERS[format.value](run))
-    if format is not ScoreFormat.json and run.problems:
-        from .output import problems_text
 
-        sys.stderr.write(problems_text(run.problems))
-    raise typer.Exit(1 if run.problems else 0)
+
+def report_problems(run: Any) -> None:
+    """Print a run's problems and warnings on stderr, one line each."""
+    from .output import problems_text
+
+    sys.stderr.write(problems_text(run.warnings + run.problems))
 
 
 @app.command()
@@ -215,20 +236,21 @@ def new(
     from .output import write_atomic
 
     def run() -> None:
-        std = _standard(standards, standard, version)
-        day = _date(date)
+        std = load_standard(standards, standard, version)
+        day = parse_date(date)
         text = blank_audit(std, site=site, inspector=inspector, date=day, lang=lang)
         if output is None:
             emit(text)
             return
-        _refuse_overwrite(output, force)
+        refuse_overwrite(output, force)
         write_atomic(output, text)
         sys.stderr.write(f"wrote {output}\n")
 
     guarded(run)
 
 
-def _date(value: str | None) -> dt.date:
+def parse_date(value: str | None) -> dt.date:
+    """A ``--date`` option as a date (today when None)."""
     from .problems import QauditError
 
     if value is None:
@@ -239,11 +261,25 @@ def _date(value: str | None) -> dt.date:
         raise QauditError(f"--date {value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def _refuse_overwrite(path: str, force: bool) -> None:
+def refuse_overwrite(path: str, force: bool) -> None:
+    """Refuse to replace an existing file unless ``--force``."""
     from .problems import QauditError
 
     if os.path.exists(path) and not force:
         raise QauditError(f"{path} already exists; pass --force to overwrite it, or choose another -o")
+
+
+def _register_commands() -> None:
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(commands.__path__)):
+        importlib.import_module(f"{commands.__name__}.{module}")
+
+
+_register_commands()
 
 
 def run_cli() -> None:

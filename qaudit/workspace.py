@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .audits import Audit, Response, iter_audit_files, load_audit
-from .problems import InvalidInput, Problem, QauditError, error
-from .registry import Waiver, load_waivers
+from .problems import InvalidInput, Problem, QauditError, error, warning
+from .registry import SiteRegistry, Waiver, load_sites, load_waivers
 from .scoring import AuditResult, NothingToScore, score
 from .standards import StandardLibrary, load_standards
 
@@ -28,6 +28,10 @@ class ScoreRun:
     problems: list[Problem] = field(default_factory=list)
     """Every problem of every invalid audit, sorted by file and location."""
     library: StandardLibrary = field(default_factory=StandardLibrary)
+    sites: SiteRegistry = field(default_factory=SiteRegistry)
+    """The site registry (empty when there is none)."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Problems that do not make the run fail (e.g. sites missing from the registry)."""
     files: int = 0
 
 
@@ -79,6 +83,7 @@ def score_paths(
     paths: list[str],
     standards: str = "standards",
     *,
+    sites: str | None = "sites.yaml",
     waivers: str | None = "waivers.yaml",
     jobs: int = 1,
     cache: bool = False,
@@ -94,11 +99,12 @@ def score_paths(
         if not os.path.exists(path):
             raise QauditError(f"{path}: no such file or folder; check the path")
     library = load_library(standards)
+    registry = load_sites(sites)
     waiver_list = load_waivers(waivers) if waivers else []
     files = list(iter_audit_files(paths))
     if not files:
         raise QauditError(f"{', '.join(paths)}: no audit files (.yaml, .xlsx) found")
-    run = ScoreRun(library=library, files=len(files))
+    run = ScoreRun(library=library, sites=registry, files=len(files))
     from .engine import score_many
 
     for result, problems in score_many(files, library, waiver_list, jobs=jobs, cache=cache, progress=progress):
@@ -107,6 +113,20 @@ def score_paths(
         run.problems.extend(problems)
     run.results.sort(key=lambda r: r.sort_key)
     run.problems.sort()
+    if registry.sites:
+        reported: set[str] = set()
+        for result in run.results:
+            if result.site not in registry.sites and result.site not in reported:
+                reported.add(result.site)
+                run.warnings.append(
+                    warning(
+                        result.file,
+                        1,
+                        1,
+                        "unknown-site",
+                        f"site '{result.site}' is not in {registry.file}; add it there to give it a name and a manager",
+                    )
+                )
     if library.problems:
         # Broken standards are the lint's business; say so once without failing valid audits.
         sys.stderr.write(
