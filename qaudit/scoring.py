@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .audits import Audit
 from .model import Standard
 
 
-@dataclass(frozen=True, slots=True)
-class ItemResult:
-    """One item of a scored audit."""
+class ItemResult(NamedTuple):
+    """One item of a scored audit (a named tuple: cheap to build, pickle and cache)."""
 
     id: str
     section: str
@@ -33,8 +33,7 @@ class ItemResult:
     """The waiver's reason when the item counted as N/A because of a waiver."""
 
 
-@dataclass(frozen=True, slots=True)
-class SectionResult:
+class SectionResult(NamedTuple):
     """One section of a scored audit."""
 
     id: str

@@ -49,8 +49,24 @@ def apply_waivers(audit: Audit, waivers: Iterable[Waiver]) -> Audit:
 
 def score_file(path: str, library: StandardLibrary, waivers: list[Waiver]) -> tuple[AuditResult | None, list[Problem]]:
     """Load, validate and score one audit file."""
+    from .source import read_bytes
+
     try:
-        audit = load_audit(path, library)
+        data = read_bytes(path)
+    except InvalidInput as exc:
+        return None, exc.problems
+    return score_text(path, data, library, waivers)
+
+
+def score_text(
+    path: str, data: bytes, library: StandardLibrary, waivers: list[Waiver]
+) -> tuple[AuditResult | None, list[Problem]]:
+    """Validate and score one audit from its file's bytes (Excel forms are read from ``path``)."""
+    from .source import decode
+
+    try:
+        text = None if path.lower().endswith(".xlsx") else decode(path, data)
+        audit = load_audit(path, library, text=text)
     except InvalidInput as exc:
         return None, exc.problems
     audit = apply_waivers(audit, waivers)
@@ -68,6 +84,16 @@ def score_file(path: str, library: StandardLibrary, waivers: list[Waiver]) -> tu
                 "every item is N/A (or waived), so the audit has no score; answer at least one item",
             )
         ]
+
+
+def _read_optional(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def load_library(standards: str) -> StandardLibrary:
@@ -107,7 +133,11 @@ def score_paths(
     run = ScoreRun(library=library, sites=registry, files=len(files))
     from .engine import score_many
 
-    for result, problems in score_many(files, library, waiver_list, jobs=jobs, cache=cache, progress=progress):
+    waivers_text = _read_optional(waivers)
+    outcomes = score_many(
+        files, library, waiver_list, jobs=jobs, cache=cache, progress=progress, waivers_text=waivers_text
+    )
+    for result, problems in outcomes:
         if result is not None:
             run.results.append(result)
         run.problems.extend(problems)

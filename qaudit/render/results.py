@@ -66,7 +66,7 @@ def render_json(run: ScoreRun) -> str:
             for p in run.problems
         ],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def render_csv(run: ScoreRun) -> str:

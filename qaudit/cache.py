@@ -1,0 +1,243 @@
+"""The results cache: scores of unchanged audits, reused across runs.
+
+Stored in one SQLite file in the workspace (``.qaudit/cache.sqlite``). An entry
+is keyed by the audit's path and the hash of its content, and is used only when
+the fingerprint of the standard version it was scored against, the waivers in
+force and the qaudit version all still match, so a changed audit, a changed
+standard, a changed waiver or an upgrade can never serve a stale score. Only
+valid audits are stored. A corrupt or foreign cache file is discarded with a
+warning, never trusted; results are stored as JSON, never pickled, so a planted
+cache file cannot run code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from .scoring import AuditResult, ItemResult, SectionResult
+
+CACHE_PATH = os.path.join(".qaudit", "cache.sqlite")
+FORMAT = 1
+"""Bumped whenever the stored layout of a result changes."""
+
+
+def content_hash(data: bytes) -> str:
+    """The hash that identifies an audit file's content."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def encode(result: AuditResult) -> str:
+    """A result as compact JSON (positional arrays: small and fast to decode)."""
+    return json.dumps(
+        [
+            result.id,
+            result.file,
+            result.site,
+            result.date.isoformat(),
+            result.inspector,
+            result.standard,
+            result.standard_version,
+            result.score,
+            result.raw_score,
+            result.grade,
+            result.passed,
+            list(result.critical_failures),
+            [[s.id, s.score, s.weight, s.coverage] for s in result.sections],
+            [
+                [
+                    i.id,
+                    i.section,
+                    i.value,
+                    i.na,
+                    i.score,
+                    i.weight,
+                    i.critical,
+                    i.failed_critical,
+                    i.comment,
+                    list(i.evidence),
+                    i.waived,
+                ]
+                for i in result.items
+            ],
+            result.coverage,
+            result.pass_score,
+            result.language,
+            result.site_name,
+            result.site_region,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+_item = ItemResult._make
+_section = SectionResult._make
+
+
+def decode(text: str) -> AuditResult:
+    """The inverse of :func:`encode`."""
+    r = json.loads(text)
+    return AuditResult(
+        id=r[0],
+        file=r[1],
+        site=r[2],
+        date=dt.date.fromisoformat(r[3]),
+        inspector=r[4],
+        standard=r[5],
+        standard_version=r[6],
+        score=r[7],
+        raw_score=r[8],
+        grade=r[9],
+        passed=r[10],
+        critical_failures=tuple(r[11]),
+        sections=tuple(_section(s) for s in r[12]),
+        items=tuple(_item(i[:9] + [tuple(i[9]), i[10]]) for i in r[13]),
+        coverage=r[14],
+        pass_score=r[15],
+        language=r[16],
+        site_name=r[17],
+        site_region=r[18],
+    )
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"qaudit: warning: {message}\n")
+
+
+class ResultCache:
+    """Read and write cached results. Every failure degrades to "no cache", with a warning."""
+
+    def __init__(self, path: str, salt: str) -> None:
+        """Open (or create) the cache at ``path``; ``salt`` covers qaudit's version and the waivers."""
+        self.path = path
+        self.salt = salt
+        self.db: sqlite3.Connection | None = None
+        self.pending: list[tuple[str, str, str, str, str]] = []
+        try:
+            self.db = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            self._discard(f"the cache {path} could not be used ({exc}); it was discarded and will be rebuilt")
+            try:
+                self.db = self._open()
+            except (sqlite3.Error, OSError) as again:
+                _warn(f"running without a cache: {again}")
+                self.db = None
+
+    def _open(self) -> sqlite3.Connection:
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS results (path TEXT NOT NULL, hash TEXT NOT NULL, standard TEXT NOT NULL,"
+            " fingerprint TEXT NOT NULL, salt TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (path))"
+        )
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        if row is None:
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (str(FORMAT),))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('application', 'qaudit')")
+        elif row[0] != str(FORMAT):
+            db.execute("DELETE FROM results")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (str(FORMAT),))
+        app = db.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
+        if app is None or app[0] != "qaudit":
+            db.close()
+            raise sqlite3.DatabaseError("not a qaudit cache")
+        db.execute("PRAGMA quick_check").fetchone()
+        return db
+
+    def _discard(self, message: str) -> None:
+        _warn(message)
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(self.path + suffix)
+            except OSError:
+                pass
+
+    def lookup(self, entries: Iterable[tuple[str, str]], fingerprints: dict[str, str]) -> dict[str, AuditResult]:
+        """Cached results for ``(path, content hash)`` pairs whose standard is unchanged."""
+        if self.db is None:
+            return {}
+        wanted = dict(entries)
+        found: dict[str, AuditResult] = {}
+        try:
+            rows = self.db.execute("SELECT path, hash, standard, fingerprint, salt, result FROM results").fetchall()
+        except sqlite3.Error as exc:
+            self._discard(f"the cache {self.path} is unreadable ({exc}); it was discarded")
+            self.db = None
+            return {}
+        for path, digest, standard, fingerprint, salt, blob in rows:
+            if wanted.get(path) != digest or salt != self.salt or fingerprints.get(standard) != fingerprint:
+                continue
+            try:
+                found[path] = decode(blob)
+            except (ValueError, TypeError, IndexError, KeyError):
+                _warn(f"a damaged entry for {path} in {self.path} was ignored")
+        return found
+
+    def store(self, path: str, digest: str, result: AuditResult, fingerprint: str) -> None:
+        """Queue a valid result for writing (see :meth:`flush`)."""
+        if self.db is not None:
+            key = f"{result.standard}@{result.standard_version}"
+            self.pending.append((path, digest, key, fingerprint, encode(result)))
+
+    def flush(self) -> None:
+        """Write queued results in one transaction."""
+        if self.db is None or not self.pending:
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO results (path, hash, standard, fingerprint, salt, result)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(p, h, s, f, self.salt, r) for p, h, s, f, r in self.pending],
+            )
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            _warn(f"could not update the cache {self.path}: {exc}")
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        self.pending.clear()
+
+    def close(self) -> None:
+        """Flush and close."""
+        self.flush()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def clear(path: str = CACHE_PATH) -> bool:
+    """Delete the cache file; True when there was one."""
+    existed = False
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(path + suffix)
+            existed = True
+        except FileNotFoundError:
+            pass
+    return existed
+
+
+def salt_for(waivers_text: bytes | None) -> str:
+    """What besides the audit and its standard decides a score: qaudit's version and the waivers."""
+    from . import __version__
+
+    waivers = content_hash(waivers_text) if waivers_text else "-"
+    return f"{__version__}:{FORMAT}:{waivers}"
+
+
+def fingerprints(library: Any) -> dict[str, str]:
+    """``id@version`` → fingerprint of every loaded standard."""
+    return {f"{s.id}@{s.version}": s.fingerprint for s in library}
