@@ -412,11 +412,14 @@ def load_audit(path: str, library: StandardLibrary, *, text: str | None = None) 
         from .forms import read_form
 
         return read_form(path, library)
+    from .fastaudit import parse_simple
     from .source import read_text
 
     if text is None:
         text = read_text(path)
-    audit, problems = build_audit(parse(text, path, locate=False), library)
+    data = parse_simple(text)
+    first = Document(path, data) if data is not None else parse(text, path, locate=False)
+    audit, problems = build_audit(first, library)
     if audit is not None:
         return audit
     audit, problems = build_audit(parse(text, path, locate=True), library)
