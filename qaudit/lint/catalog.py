@@ -57,19 +57,72 @@ STRUCTURAL = [
 ]
 
 
+# Rules that share a module (and its documentation) with another rule.
+_COMPANIONS = {
+    "LAST_ID": ("error", "The last grade's min is not 0, so some scores would get no grade."),
+    "CATCH_ALL_ID": ("error", "A number item's last band has a max, or an earlier band has none."),
+    "UNDECLARED_ID": ("warning", "A text in a language that `languages` does not declare."),
+}
+
+
 def _semantic() -> list[RuleInfo]:
     found: list[RuleInfo] = []
     for module in RULES:
-        doc = (module.__doc__ or "").strip()
-        summary = doc.split("\n\n", 1)[0].replace("\n", " ")
-        found.append(RuleInfo(module.ID, module.SEVERITY, summary, doc))
-        for extra in ("LAST_ID", "CATCH_ALL_ID", "UNDECLARED_ID"):
-            if hasattr(module, extra):
-                severity = "warning" if extra == "UNDECLARED_ID" else "error"
-                found.append(RuleInfo(getattr(module, extra), severity, f"See {module.ID}.", doc))
+        doc = _markdown(module.__doc__ or "")
+        first = doc.split("\n\n", 1)[0].replace("\n", " ")
+        summary = first.split("): ", 1)[1] if first.startswith(f"{module.ID} (") else first
+        summary = summary.rstrip(".") + "."
+        found.append(RuleInfo(module.ID, module.SEVERITY, summary[0].upper() + summary[1:], doc))
+        for attribute, (severity, text) in _COMPANIONS.items():
+            if hasattr(module, attribute):
+                found.append(RuleInfo(getattr(module, attribute), severity, text, doc))
     return found
+
+
+def _markdown(doc: str) -> str:
+    """Module docstrings (reStructuredText-ish) as Markdown."""
+    out: list[str] = []
+    fenced = False
+    for line in doc.strip().replace("``", "`").split("\n"):
+        if fenced and line and not line.startswith("    "):
+            out.append("```")
+            fenced = False
+        if line.endswith("::"):
+            out += [line[:-1], "", "```yaml"]
+            fenced = True
+            continue
+        if fenced:
+            if line:
+                out.append(line[4:])
+            continue
+        out.append(line)
+    if fenced:
+        out.append("```")
+    return "\n".join(out).replace("```yaml\n\n", "```yaml\n").replace("\n\n```\n", "\n```\n")
 
 
 def all_rules() -> list[RuleInfo]:
     """Every rule, structural first, each id once."""
     return STRUCTURAL + _semantic()
+
+
+def markdown() -> str:
+    """``docs/lint-rules.md``: every rule with its severity and documentation."""
+    lines = [
+        "# Lint rules",
+        "",
+        "Generated from `qaudit.lint.catalog` (a test keeps this page in step with the code).",
+        "`qaudit lint` reports each problem as `file:line:column severity rule message`;",
+        "warnings fail the run only under `--strict`. Rule ids are stable (SARIF uses them).",
+        "",
+        "| rule | severity | what it checks |",
+        "| --- | --- | --- |",
+    ]
+    rules = all_rules()
+    lines += [f"| `{r.id}` | {r.severity} | {r.summary} |" for r in rules]
+    documented: set[str] = set()
+    for rule in rules:
+        if rule.doc and rule.doc not in documented:
+            documented.add(rule.doc)
+            lines += ["", f"## {rule.id}", "", rule.doc]
+    return "\n".join(lines) + "\n"
