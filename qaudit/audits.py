@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from .model import LANGUAGE_PATTERN, SLUG_PATTERN, FileModel, Item, Standard
-from .problems import InvalidInput, Problem, error
+from .problems import InvalidInput, Problem, cap, error
 from .standards import StandardLibrary, id_type_problems, not_a_mapping
 from .validation import did_you_mean, show, validation_problems
 from .yamlsrc import Document, Path, parse
@@ -29,6 +29,8 @@ NA_VALUES = frozenset(("na", "n/a"))
 YES_VALUES = frozenset(("yes", "true", "pass", "on"))
 NO_VALUES = frozenset(("no", "false", "fail", "off"))
 RESPONSE_KEYS = ("value", "comment", "evidence")
+MAX_RESPONSES = 2000
+"""Most responses an audit may hold (beyond twice its standard's items)."""
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RESERVED_NAMES = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
@@ -354,6 +356,18 @@ def build_audit(doc: Document, library: StandardLibrary) -> tuple[Audit | None, 
     standard = library.get(header.standard, header.standard_version)
     if standard is None:
         return None, problems + [_standard_problem(doc, header, library)]
+    if len(header.responses) > max(MAX_RESPONSES, 2 * len(standard.items)):
+        line, col = doc.at(("responses",), key=True)
+        return None, problems + [
+            error(
+                doc.file,
+                line,
+                col,
+                "too-large",
+                f"{len(header.responses):,} responses, but {standard.label} has {len(standard.items)} items; "
+                "this is not an audit of that standard",
+            )
+        ]
     checker = _Checker(doc, standard)
     responses = checker.responses(header.responses)
     problems += checker.problems
@@ -424,7 +438,7 @@ def load_audit(path: str, library: StandardLibrary, *, text: str | None = None) 
         return audit
     audit, problems = build_audit(parse(text, path, locate=True), library)
     if audit is None:
-        raise InvalidInput(sorted(problems))
+        raise InvalidInput(cap(sorted(problems)))
     return audit  # pragma: no cover - the located pass agrees with the fast one
 
 

@@ -54,6 +54,35 @@ def warning(file: str, line: int, column: int, rule: str, message: str) -> Probl
     return Problem(file, line, column, "warning", rule, message)
 
 
+MAX_PROBLEMS_PER_FILE = 50
+"""More problems than this in one file are summarised in a last problem."""
+
+
+def cap(problems: list[Problem]) -> list[Problem]:
+    """At most :data:`MAX_PROBLEMS_PER_FILE` problems per file, the rest counted in one line."""
+    counts: dict[str, int] = {}
+    kept: list[Problem] = []
+    for problem in problems:
+        seen = counts.get(problem.file, 0)
+        counts[problem.file] = seen + 1
+        if seen < MAX_PROBLEMS_PER_FILE:
+            kept.append(problem)
+    for file, count in counts.items():
+        if count > MAX_PROBLEMS_PER_FILE:
+            last = next(p for p in reversed(kept) if p.file == file)
+            kept.append(
+                Problem(
+                    file,
+                    last.line,
+                    last.column,
+                    "error",
+                    "too-many-problems",
+                    f"{count - MAX_PROBLEMS_PER_FILE} more problems in this file not shown; fix these first",
+                )
+            )
+    return kept
+
+
 class QauditError(Exception):
     """A run that cannot proceed at all (exit status 2): bad usage, missing inputs."""
 

@@ -15,6 +15,8 @@ from .validation import show, validation_problems
 from .yamlsrc import Document, Path, implicit_type, load
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_ITEMS = 2000
+"""Most items a standard may hold (a checklist is read by people; this stops runaway files)."""
 
 
 @dataclass(slots=True)
@@ -134,11 +136,30 @@ def not_a_mapping(doc: Document, what: str, schema: str) -> Problem:
     )
 
 
+def _count_items(data: dict[str, Any]) -> int:
+    sections = data.get("sections")
+    if not isinstance(sections, list):
+        return 0
+    return sum(len(s["items"]) for s in sections if isinstance(s, dict) and isinstance(s.get("items"), list))
+
+
 def build_standard(doc: Document) -> tuple[Standard | None, list[Problem]]:
     """Validate a parsed standard file; the model when it is valid, and every problem."""
     problems = list(doc.problems)
     if not isinstance(doc.data, dict):
         return None, problems + [not_a_mapping(doc, "standard", STANDARD_SCHEMA)]
+    count = _count_items(doc.data)
+    if count > MAX_ITEMS:
+        line, col = doc.at(("sections",), key=True)
+        return None, problems + [
+            error(
+                doc.file,
+                line,
+                col,
+                "too-large",
+                f"the standard has {count:,} items, over the limit of {MAX_ITEMS:,}; split it",
+            )
+        ]
     problems += id_type_problems(doc, _id_paths(doc.data))
     try:
         standard = Standard.model_validate(doc.data)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..model import STANDARD_SCHEMA, Standard, Text
-from ..problems import InvalidInput, Problem, QauditError, error, warning
+from ..problems import InvalidInput, Problem, QauditError, cap, error, warning
 from ..yamlsrc import Document, Path, load
 
 
@@ -150,5 +150,5 @@ def lint_paths(paths: Iterable[str]) -> LintReport:
                 )
     if report.files == 0:
         raise QauditError(f"{', '.join(paths)}: no .yaml files found; point qaudit lint at your standards")
-    report.problems.sort()
+    report.problems = cap(sorted(report.problems))
     return report
