@@ -151,7 +151,7 @@ def _number(raw: Any) -> int | float | None:
             number = int(text)
         except ValueError:
             try:
-                number = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+                number = float(text)
             except ValueError:
                 return None
     if isinstance(number, float):
@@ -427,12 +427,17 @@ def load_audit(path: str, library: StandardLibrary, *, text: str | None = None) 
 
         return read_form(path, library)
     from .fastaudit import parse_simple
+    from .plan import quick_audit
     from .source import read_text
 
     if text is None:
         text = read_text(path)
     data = parse_simple(text)
     first = Document(path, data) if data is not None else parse(text, path, locate=False)
+    if not first.problems:
+        quick = quick_audit(first.data, path, library)
+        if quick is not None:
+            return quick
     audit, problems = build_audit(first, library)
     if audit is not None:
         return audit

@@ -66,6 +66,10 @@ def _scalar(text: str) -> Any:
         return _flow_mapping(text)
     if first == "#":
         return None
+    if first.isalnum() and ":" not in text and "#" not in text:
+        # The everyday plain scalar: nothing in it YAML would read specially.
+        text = text.rstrip(" ")
+        return None if text in _NULLS else text
     comment = _COMMENT.search(text)
     if comment is not None:
         text = text[: comment.start()]
@@ -101,6 +105,8 @@ def _flow_value(text: str, pos: int, stop: str) -> tuple[Any, int]:
                 pos += 1
             if pos < len(text) and text[pos] == "]" and not items:
                 return items, pos + 1
+            if pos >= len(text) or text[pos] in ",]":
+                raise _GiveUp  # an empty entry: YAML refuses it
             value, pos = _flow_value(text, pos, ",]")
             items.append(value)
             while pos < len(text) and text[pos] == " ":

@@ -6,11 +6,12 @@ No I/O and no printing: the easiest part of qaudit to test exhaustively.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .audits import Audit
-from .model import Standard
+from .model import Item, Standard
 
 
 class ItemResult(NamedTuple):
@@ -83,6 +84,51 @@ class AuditResult:
         return (self.site, self.date, self.id)
 
 
+_Plan = tuple[tuple[str, float, tuple[tuple[str, float, bool, Callable[[Any], float]], ...], float], ...]
+_PLANS: dict[int, tuple[Standard, _Plan]] = {}
+
+
+def _scorer(item: Item) -> Callable[[Any], float]:
+    """The item's score function, specialised once per item."""
+    if item.type == "yes_no":
+        return lambda value: 1.0 if value else 0.0
+    if item.type == "scale":
+        low = float(item.min or 0)
+        span = float((item.max or 0) - low)
+        return lambda value: (value - low) / span
+    if item.type == "choice":
+        scores = {o.value: o.score for o in item.options or ()}
+        return scores.__getitem__
+    bands = tuple((b.max, b.score) for b in item.bands or ())
+    last = bands[-1][1]
+
+    def band_score(value: Any) -> float:
+        for top, band in bands:
+            if top is not None and value <= top:
+                return band
+        return last
+
+    return band_score
+
+
+def _plan(standard: Standard) -> _Plan:
+    """The standard laid out for scoring: sections with their items' weights and score functions."""
+    cached = _PLANS.get(id(standard))
+    if cached is not None and cached[0] is standard:
+        return cached[1]
+    plan = tuple(
+        (
+            section.id,
+            section.weight,
+            tuple((item.id, item.weight, item.critical, _scorer(item)) for item in section.items),
+            sum(item.weight for item in section.items),
+        )
+        for section in standard.sections
+    )
+    _PLANS[id(standard)] = (standard, plan)
+    return plan
+
+
 class NothingToScore(ValueError):
     """Every item of the audit was N/A: the audit has no score."""
 
@@ -106,23 +152,23 @@ def score(standard: Standard, audit: Audit) -> AuditResult:
     total_weight = 0.0
     coverage_sum = 0.0
     all_section_weight = 0.0
-    for section in standard.sections:
+    responses = audit.responses
+    make_item = ItemResult
+    for section_id, section_weight_w, section_items, item_weight_sum in _plan(standard):
         weighted = 0.0
         answered_weight = 0.0
-        section_weight = 0.0
-        for item in section.items:
-            response = audit.responses.get(item.id)
-            section_weight += item.weight
+        for item_id, weight, critical, scorer in section_items:
+            response = responses.get(item_id)
             if response is None or response.na:
                 items.append(
-                    ItemResult(
-                        item.id,
-                        section.id,
+                    make_item(
+                        item_id,
+                        section_id,
                         None,
                         True,
                         None,
-                        item.weight,
-                        item.critical,
+                        weight,
+                        critical,
                         False,
                         response.comment if response else None,
                         response.evidence if response else (),
@@ -130,36 +176,37 @@ def score(standard: Standard, audit: Audit) -> AuditResult:
                     )
                 )
                 continue
-            s = item.score_of(response.value)
-            weighted += item.weight * s
-            answered_weight += item.weight
-            failed = item.critical and s == 0
+            s = scorer(response.value)
+            weighted += weight * s
+            answered_weight += weight
+            failed = critical and s == 0
             if failed:
-                failures.append(item.id)
+                failures.append(item_id)
             items.append(
-                ItemResult(
-                    item.id,
-                    section.id,
+                make_item(
+                    item_id,
+                    section_id,
                     response.value,
                     False,
                     s,
-                    item.weight,
-                    item.critical,
+                    weight,
+                    critical,
                     failed,
                     response.comment,
                     response.evidence,
+                    None,
                 )
             )
-        coverage = answered_weight / section_weight
-        coverage_sum += section.weight * coverage
-        all_section_weight += section.weight
+        coverage = answered_weight / item_weight_sum
+        coverage_sum += section_weight_w * coverage
+        all_section_weight += section_weight_w
         if answered_weight > 0:
             section_score = 100.0 * weighted / answered_weight
-            total_weighted += section.weight * section_score
-            total_weight += section.weight
-            sections.append(SectionResult(section.id, round(section_score, 2), section.weight, round(coverage, 4)))
+            total_weighted += section_weight_w * section_score
+            total_weight += section_weight_w
+            sections.append(SectionResult(section_id, round(section_score, 2), section_weight_w, round(coverage, 4)))
         else:
-            sections.append(SectionResult(section.id, None, section.weight, 0.0))
+            sections.append(SectionResult(section_id, None, section_weight_w, 0.0))
     if total_weight == 0:
         raise NothingToScore(f"{audit.file}: every item is N/A, so the audit has no score")
     raw = total_weighted / total_weight
