@@ -1,0 +1,73 @@
+"""Inspector capture: ``qaudit form``, ``qaudit convert`` and ``qaudit run``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..cli import StandardsOpt, app, guarded, load_standard, parse_date, refuse_overwrite
+
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the standard's first).")]
+VersionOpt = Annotated[int | None, typer.Option("--version", help="Standard version (default: the highest).")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+
+
+@app.command()
+def form(
+    standard: Annotated[str, typer.Argument(help="Standard id.")],
+    site: Annotated[str, typer.Option("--site", help="Site id.")],
+    inspector: Annotated[str, typer.Option("--inspector", help="Inspector's name.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The .xlsx file to write.")],
+    date: Annotated[str | None, typer.Option("--date", help="Visit date YYYY-MM-DD (default: today).")] = None,
+    version: VersionOpt = None,
+    lang: LangOpt = None,
+    force: ForceOpt = False,
+    standards: StandardsOpt = "standards",
+) -> None:
+    """Write an Excel audit form: one row per item, dropdowns, protected, printable on A4."""
+
+    def run() -> None:
+        from ..forms import write_form
+        from ..output import write_atomic
+        from ..problems import QauditError
+
+        if not output.lower().endswith(".xlsx"):
+            raise QauditError(f"-o {output}: the form must be an .xlsx file")
+        std = load_standard(standards, standard, version)
+        data = write_form(std, site=site, inspector=inspector, date=parse_date(date), lang=lang)
+        refuse_overwrite(output, force)
+        write_atomic(output, data)
+        sys.stderr.write(f"wrote {output}\n")
+
+    guarded(run)
+
+
+@app.command()
+def convert(
+    form_path: Annotated[str, typer.Argument(help="A filled Excel form.", metavar="FORM.xlsx")],
+    output: Annotated[str | None, typer.Option("--output", "-o", help="YAML file to write (default: stdout).")] = None,
+    force: ForceOpt = False,
+    standards: StandardsOpt = "standards",
+) -> None:
+    """Turn a filled Excel form into a YAML audit (for the git history)."""
+
+    def run() -> None:
+        from ..forms import audit_yaml, read_form
+        from ..output import write_atomic
+        from ..workspace import load_library
+
+        library = load_library(standards)
+        audit = read_form(form_path, library)
+        standard = library.get(audit.standard, audit.standard_version)
+        assert standard is not None
+        text = audit_yaml(audit, standard)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        refuse_overwrite(output, force)
+        write_atomic(output, text)
+        sys.stderr.write(f"wrote {output}\n")
+
+    guarded(run)

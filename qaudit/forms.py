@@ -1,0 +1,540 @@
+"""Excel audit forms: written by ``qaudit form``, read wherever an audit file is accepted.
+
+Sheet ``Audit`` holds a header block (standard, version, site, inspector, date,
+language) and a table whose header row has the cells ``ID``, ``Section``,
+``Item``, ``Guidance``, ``Allowed answers``, ``Response`` and ``Comment``, one
+row per item. Each ``Response`` cell has a dropdown (or a number check) that
+fits its item; everything but the input cells is protected; the sheet prints on
+A4 with the header row repeated. A hidden sheet ``qaudit`` carries the standard
+id, version and the fingerprint of the standard's content, so a filled form is
+checked against the exact version it was made from, and the dropdown lists.
+
+A formula typed into a response cell is refused, never evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from typing import Any
+
+from .audits import Audit, Response, read_value, safe_name
+from .model import Item, Standard
+from .problems import InvalidInput, Problem, error
+from .standards import StandardLibrary
+
+FORM_SCHEMA = "qaudit/form@1"
+AUDIT_SHEET = "Audit"
+META_SHEET = "qaudit"
+HEADER_ROW = 10
+COLUMNS = ("ID", "Section", "Item", "Guidance", "Allowed answers", "Response", "Comment")
+MAX_FORM_ROWS = 5000
+
+# Answers a yes/no dropdown offers, per language (English is always accepted too).
+YES_NO_NA = {
+    "en": ("yes", "no", "N/A"),
+    "hy": ("այո", "ոչ", "չի վերաբերում"),
+    "ka": ("დიახ", "არა", "არ ეხება"),
+    "lv": ("jā", "nē", "nav attiecināms"),
+    "hu": ("igen", "nem", "nem releváns"),
+}
+LABELS = {
+    "en": (
+        "Standard",
+        "Version",
+        "Site",
+        "Inspector",
+        "Date",
+        "Language",
+        "Fill in the Response column; Comment is optional.",
+    ),
+    "hy": (
+        "Ստանդարտ",
+        "Տարբերակ",
+        "Օբյեկտ",
+        "Տեսուչ",
+        "Ամսաթիվ",
+        "Լեզու",
+        "Լրացրեք Պատասխան սյունակը, մեկնաբանությունը՝ ըստ ցանկության։",
+    ),
+    "ka": (
+        "სტანდარტი",
+        "ვერსია",
+        "ობიექტი",
+        "ინსპექტორი",
+        "თარიღი",
+        "ენა",
+        "შეავსეთ პასუხის სვეტი; კომენტარი არასავალდებულოა.",
+    ),
+    "lv": (
+        "Standarts",
+        "Versija",
+        "Objekts",
+        "Inspektors",
+        "Datums",
+        "Valoda",
+        "Aizpildiet atbilžu kolonnu; komentārs nav obligāts.",
+    ),
+    "hu": (
+        "Szabvány",
+        "Verzió",
+        "Telephely",
+        "Ellenőr",
+        "Dátum",
+        "Nyelv",
+        "Töltse ki a Válasz oszlopot; a megjegyzés nem kötelező.",
+    ),
+}
+_FORMULA_START = ("=", "+", "@")
+
+
+def _cell_name(row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(column)}{row}"
+
+
+def allowed_answers(item: Item, standard: Standard, lang: str) -> list[str]:
+    """The answers a form's dropdown offers for ``item`` (None for free numbers)."""
+    yes, no, na = YES_NO_NA.get(lang, YES_NO_NA["en"])
+    tail = [na] if item.na_allowed else []
+    if item.type == "yes_no":
+        return [yes, no, *tail]
+    if item.type == "scale":
+        return [str(v) for v in range((item.min or 0), (item.max or 0) + 1)] + tail
+    if item.type == "choice":
+        return [standard.text(o.label, lang) if o.label is not None else o.value for o in item.options or ()] + tail
+    return tail
+
+
+def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, lang: str | None = None) -> bytes:
+    """An Excel audit form for ``standard``, as the bytes of an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lang = lang or standard.default_language or "en"
+    labels = LABELS.get(lang, LABELS["en"])
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = AUDIT_SHEET
+    meta = wb.create_sheet(META_SHEET)
+    meta.sheet_state = "hidden"
+
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    input_fill = PatternFill("solid", fgColor="FFF2CC")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    unlocked = Protection(locked=False)
+
+    ws["A1"] = standard.text(standard.title, lang)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.merge_cells("A1:G1")
+    header = [
+        (labels[0], standard.id, False),
+        (labels[1], standard.version, False),
+        (labels[2], site, True),
+        (labels[3], inspector, True),
+        (labels[4], date, True),
+        (labels[5], lang, False),
+    ]
+    for offset, (label, value, editable) in enumerate(header):
+        row = 2 + offset
+        ws.cell(row, 1, label).font = bold
+        cell = ws.cell(row, 2, value)
+        if isinstance(value, dt.date):
+            cell.number_format = "yyyy-mm-dd"
+        cell.alignment = Alignment(horizontal="left")
+        if editable:
+            cell.protection = unlocked
+            cell.fill = input_fill
+    ws.cell(8, 1, labels[6]).font = Font(italic=True)
+    ws.merge_cells("A8:G8")
+
+    for column, name in enumerate(COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, column, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="center")
+
+    meta.append(["key", "value"])
+    for key, value in (
+        ("schema", FORM_SCHEMA),
+        ("standard", standard.id),
+        ("version", standard.version),
+        ("fingerprint", standard.fingerprint),
+        ("language", lang),
+    ):
+        meta.append([key, value])
+    list_column = 4  # dropdown lists live in the hidden sheet from column D on
+    row = HEADER_ROW
+    for section in standard.sections:
+        for item in section.items:
+            row += 1
+            answers = allowed_answers(item, standard, lang)
+            shown = ", ".join(answers)
+            if item.type == "number":
+                unit = f" ({item.unit})" if item.unit else ""
+                shown = f"number{unit}" + (f", {answers[0]}" if answers else "")
+            values = [
+                item.id,
+                standard.text(section.title, lang),
+                standard.text(item.text, lang) + ("  [CRITICAL]" if item.critical else ""),
+                standard.text(item.guidance, lang),
+                shown,
+            ]
+            for column, value in enumerate(values, start=1):
+                cell = ws.cell(row, column, value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text from a standard is never a formula
+                cell.alignment = wrap
+            for column in (6, 7):
+                cell = ws.cell(row, column)
+                cell.protection = unlocked
+                cell.fill = input_fill
+                cell.alignment = wrap
+            response = _cell_name(row, 6)
+            if item.type == "number":
+                na = answers[0] if answers else None
+                check = f"ISNUMBER({response})" + (f',{response}="{na}"' if na else "")
+                validation = DataValidation(type="custom", formula1=f"OR({check})", allow_blank=True)
+                validation.error = "Type a number" + (f" or {na}" if na else "")
+            else:
+                letter = _column_letter(list_column)
+                for offset, answer in enumerate(answers, start=1):
+                    meta.cell(offset + 10, list_column, answer)
+                span = f"{META_SHEET}!${letter}${11}:${letter}${10 + len(answers)}"
+                meta.cell(10, list_column, item.id)
+                list_column += 1
+                validation = DataValidation(type="list", formula1=f"={span}", allow_blank=True)
+                validation.error = f"Choose one of: {', '.join(answers)}"
+            validation.errorTitle = item.id
+            validation.showErrorMessage = True
+            ws.add_data_validation(validation)
+            validation.add(response)
+
+    for letter, width in zip("ABCDEFG", (22, 20, 48, 40, 24, 16, 36), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_options.gridLines = True
+    wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _column_letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
+
+
+def _problem(path: str, row: int, column: int, rule: str, message: str) -> Problem:
+    return error(path, row, column, rule, f"cell {AUDIT_SHEET}!{_cell_name(row, column)}: {message}")
+
+
+def _raw(value: Any) -> Any:
+    """A cell value as the text an inspector would have typed in YAML."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_form(path: str, library: StandardLibrary) -> Audit:
+    """Read a filled form as an audit; raise :class:`InvalidInput` with cell-located problems."""
+    from openpyxl import load_workbook
+
+    from .source import read_bytes
+
+    data = read_bytes(path)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InvalidInput(
+            [
+                error(
+                    path,
+                    1,
+                    1,
+                    "unreadable",
+                    f"is not a readable .xlsx workbook ({type(exc).__name__}); save it again from Excel",
+                )
+            ]
+        ) from None
+    try:
+        return _read(path, wb, library)
+    finally:
+        wb.close()
+
+
+def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
+    if AUDIT_SHEET not in wb.sheetnames:
+        raise InvalidInput(
+            [error(path, 1, 1, "not-a-form", f"has no sheet '{AUDIT_SHEET}'; make the form with 'qaudit form'")]
+        )
+    sheet = wb[AUDIT_SHEET]
+    rows = list(sheet.iter_rows(min_row=1, max_row=MAX_FORM_ROWS, values_only=True))
+    meta = _meta(wb)
+    header_row, columns = _find_header(rows)
+    if header_row is None:
+        raise InvalidInput(
+            [
+                error(
+                    path,
+                    1,
+                    1,
+                    "not-a-form",
+                    f"sheet {AUDIT_SHEET} has no header row with ID, Response and Comment cells",
+                )
+            ]
+        )
+    standard_id = meta.get("standard") or _header_value(rows, 0)
+    version_raw = meta.get("version") or _header_value(rows, 1)
+    try:
+        version = int(str(version_raw))
+    except ValueError:
+        raise InvalidInput(
+            [_problem(path, 3, 2, "wrong-type", f"the standard version {version_raw!r} is not a number")]
+        ) from None
+    standard = library.get(str(standard_id), version)
+    if standard is None:
+        versions = ", ".join(map(str, library.versions(str(standard_id)))) or "none"
+        raise InvalidInput(
+            [
+                _problem(
+                    path,
+                    2,
+                    2,
+                    "unknown-standard",
+                    f"{standard_id} version {version} is not loaded (loaded versions: {versions})",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    fingerprint = meta.get("fingerprint")
+    if fingerprint and fingerprint != standard.fingerprint:
+        problems.append(
+            error(
+                path,
+                1,
+                1,
+                "form-outdated",
+                f"this form was made from a different content of {standard.label} (fingerprint {fingerprint}, "
+                f"now {standard.fingerprint}); the standard changed since: make a new form with 'qaudit form'",
+            )
+        )
+    lang = str(meta.get("language") or standard.default_language or "en")
+    site = _header_value(rows, 2)
+    inspector = _header_value(rows, 3)
+    date_value = _header_value(rows, 4)
+    if not site:
+        problems.append(_problem(path, 4, 2, "missing-key", "the site is empty; type the site id"))
+    if not inspector:
+        problems.append(_problem(path, 5, 2, "missing-key", "the inspector is empty; type your name"))
+    day = _date(date_value)
+    if day is None:
+        problems.append(
+            _problem(path, 6, 2, "wrong-type", f"the date {date_value!r} is not a date; type it as YYYY-MM-DD")
+        )
+    translations = _answer_words(standard, lang)
+    responses: dict[str, Response] = {}
+    seen_rows: dict[str, int] = {}
+    id_col, response_col, comment_col = columns
+    for offset, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
+        item_id = row[id_col] if id_col < len(row) else None
+        if item_id is None or str(item_id).strip() == "":
+            continue
+        item_id = str(item_id).strip()
+        item = standard.items.get(item_id)
+        if item is None:
+            problems.append(
+                _problem(path, offset, id_col + 1, "unknown-item", f"'{item_id}' is not an item of {standard.label}")
+            )
+            continue
+        if item_id in seen_rows:
+            problems.append(
+                _problem(
+                    path,
+                    offset,
+                    id_col + 1,
+                    "duplicate-key",
+                    f"item '{item_id}' is listed again (first in row {seen_rows[item_id]})",
+                )
+            )
+            continue
+        seen_rows[item_id] = offset
+        cell = row[response_col] if response_col < len(row) else None
+        comment = row[comment_col] if comment_col is not None and comment_col < len(row) else None
+        if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+            problems.append(
+                _problem(
+                    path,
+                    offset,
+                    response_col + 1,
+                    "formula",
+                    "holds a formula; formulas are never evaluated: type the answer itself",
+                )
+            )
+            continue
+        raw = _raw(cell)
+        if isinstance(raw, str):
+            raw = translations.get(_fold(raw), raw)
+        value, na, message = read_value(item, raw)
+        if message is not None:
+            rule = "missing-response" if raw is None else ("na-not-allowed" if "N/A" in message else "invalid-value")
+            problems.append(_problem(path, offset, response_col + 1, rule, message))
+            continue
+        text = None if comment is None or str(comment).strip() == "" else str(comment)
+        responses[item_id] = Response(value, na, text)
+    missing = [item_id for item_id in standard.items if item_id not in seen_rows]
+    if missing:
+        problems.append(
+            _problem(
+                path, header_row + 1, id_col + 1, "missing-response", f"no row for items {', '.join(missing)}; add them"
+            )
+        )
+    if not problems and all(r.na for r in responses.values()):
+        problems.append(error(path, 1, 1, "nothing-scored", "every item is N/A, so the audit has no score"))
+    if problems:
+        raise InvalidInput(problems)
+    assert day is not None
+    audit_id = os.path.splitext(os.path.basename(path))[0]
+    if not safe_name(audit_id):
+        raise InvalidInput(
+            [error(path, 1, 1, "invalid-id", f"the file name gives the unsafe audit id '{audit_id}'; rename the file")]
+        )
+    return Audit(
+        id=audit_id,
+        file=path,
+        standard=standard.id,
+        standard_version=standard.version,
+        site=str(site).strip(),
+        inspector=str(inspector).strip(),
+        date=day,
+        responses={k: responses[k] for k in standard.items if k in responses},
+        language=lang,
+        source="xlsx",
+    )
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _answer_words(standard: Standard, lang: str) -> dict[str, str]:
+    """Every dropdown word (in any language) mapped to what the YAML reader accepts."""
+    words: dict[str, str] = {}
+    for yes, no, na in YES_NO_NA.values():
+        words[_fold(yes)] = "yes"
+        words[_fold(no)] = "no"
+        words[_fold(na)] = "na"
+    for item in standard.items.values():
+        for option in item.options or ():
+            label = option.label
+            if isinstance(label, dict):
+                for text in label.values():
+                    words.setdefault(_fold(text), option.value)
+            elif isinstance(label, str):
+                words.setdefault(_fold(label), option.value)
+    return words
+
+
+def _meta(wb: Any) -> dict[str, Any]:
+    if META_SHEET not in wb.sheetnames:
+        return {}
+    found: dict[str, Any] = {}
+    for row in wb[META_SHEET].iter_rows(min_row=2, max_row=9, max_col=2, values_only=True):
+        if row and row[0]:
+            found[str(row[0])] = row[1]
+    return found
+
+
+def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int | None, tuple[int, int, int | None]]:
+    for index, row in enumerate(rows[:40]):
+        names = [str(v).strip() if v is not None else "" for v in row]
+        if "ID" in names and "Response" in names:
+            comment = names.index("Comment") if "Comment" in names else None
+            return index, (names.index("ID"), names.index("Response"), comment)
+    return None, (0, 0, None)
+
+
+def _header_value(rows: list[tuple[Any, ...]], offset: int) -> Any:
+    row = rows[1 + offset] if len(rows) > 1 + offset else ()
+    return row[1] if len(row) > 1 else None
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def audit_yaml(audit: Audit, standard: Standard) -> str:
+    """An audit as a YAML file (``qaudit/audit@1``), with the item texts as comments."""
+    import json
+
+    lang = audit.language or standard.default_language
+    lines = [
+        f"# {' '.join(standard.text(standard.title, lang).split())} ({standard.label})",
+        "schema: qaudit/audit@1",
+        f"id: {json.dumps(audit.id)}",
+        f"standard: {standard.id}",
+        f"standard_version: {standard.version}",
+        f"site: {json.dumps(audit.site, ensure_ascii=False)}",
+        f"inspector: {json.dumps(audit.inspector, ensure_ascii=False)}",
+        f"date: {audit.date.isoformat()}",
+    ]
+    if audit.language:
+        lines.append(f"language: {audit.language}")
+    lines.append("responses:")
+    for item_id, item in standard.items.items():
+        response = audit.responses[item_id]
+        if response.na:
+            value = "na"
+        elif item.type == "yes_no":
+            value = "yes" if response.value else "no"
+        elif item.type == "choice":
+            value = json.dumps(str(response.value), ensure_ascii=False)
+        else:
+            value = str(response.value)
+        lines.append(f"  # {' '.join(standard.text(item.text, lang).split())}")
+        extra = []
+        if response.comment is not None:
+            extra.append(f"comment: {json.dumps(response.comment, ensure_ascii=False)}")
+        if response.evidence:
+            extra.append(f"evidence: {json.dumps(list(response.evidence), ensure_ascii=False)}")
+        if extra:
+            lines.append(f"  {item_id}: {{value: {value}, {', '.join(extra)}}}")
+        else:
+            lines.append(f"  {item_id}: {value}")
+    return "\n".join(lines) + "\n"
