@@ -71,3 +71,54 @@ def convert(
         sys.stderr.write(f"wrote {output}\n")
 
     guarded(run)
+
+
+@app.command("run")
+def run_audit(
+    standard: Annotated[str, typer.Argument(help="Standard id.")],
+    site: Annotated[str, typer.Option("--site", help="Site id.")],
+    inspector: Annotated[str, typer.Option("--inspector", help="Inspector's name.")],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Audit file to write (default: audits/<site>-<date>.yaml).")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Visit date YYYY-MM-DD (default: today).")] = None,
+    version: VersionOpt = None,
+    lang: LangOpt = None,
+    force: ForceOpt = False,
+    standards: StandardsOpt = "standards",
+) -> None:
+    """Walk through the checklist in the terminal; every answer is saved as it is given."""
+    import os
+
+    from ..audits import safe_name
+    from ..interactive import Quit, Session, draft_path, run_session
+    from ..problems import QauditError
+
+    def start() -> Session:
+        std = load_standard(standards, standard, version)
+        day = parse_date(date)
+        if not safe_name(site):
+            raise QauditError(f"--site {site!r} is not a safe site id; use letters, digits, '.', '_' and '-'")
+        path = output or os.path.join("audits", f"{site}-{day.isoformat()}.yaml")
+        if os.path.exists(path) and not os.path.exists(draft_path(path)) and not force:
+            raise QauditError(f"{path} already exists; pass --force to audit again over it, or choose another -o")
+        return Session(std, site, inspector, day, lang or std.default_language, path)
+
+    session = guarded(start)
+
+    def say(text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def ask(prompt: str) -> str:
+        return input(prompt)
+
+    try:
+        run_session(session, ask, say)
+    except OSError as exc:
+        from ..cli import fail
+
+        fail(f"{exc.filename or session.output}: {exc.strerror or exc}; your answers so far are in the draft")
+    except (Quit, EOFError, KeyboardInterrupt):
+        say(f"\nStopped. {len(session.answers)} answers are kept; run the same command to resume.")
+        raise typer.Exit(130) from None

@@ -1,0 +1,297 @@
+"""The guided terminal audit (``qaudit run``): one item at a time, nothing ever lost.
+
+Every answer is written to a draft file (atomically) before the next question
+appears, so Ctrl-C, a closed terminal or a killed process loses nothing:
+running the same command again resumes at the first unanswered item. At the
+end a review shows every answer with the score, grade and critical failures,
+and the audit file is written; then the draft is removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .audits import Audit, Response, allowed_values, read_value
+from .model import Item, Standard
+from .output import write_atomic
+from .problems import InvalidInput
+from .yamlsrc import load
+
+HELP = (
+    "Type the answer and press Enter. Other commands:\n"
+    "  na        not applicable (where allowed)\n"
+    "  b         back to the previous item\n"
+    "  g N | g ID  go to item number N or item ID\n"
+    "  s         skip this item for now\n"
+    "  l         list every item and its answer\n"
+    "  q         quit (answers so far are kept; run the same command to resume)\n"
+)
+
+
+def draft_path(output: str) -> str:
+    """Where the answers of an unfinished audit are kept (a hidden file beside it)."""
+    folder, name = os.path.split(output)
+    return os.path.join(folder, f".{name}.draft")
+
+
+@dataclass
+class Session:
+    """The state of one guided audit."""
+
+    standard: Standard
+    site: str
+    inspector: str
+    date: dt.date
+    lang: str | None
+    output: str
+    answers: dict[str, Response] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[Item]:
+        """Every item in standard order."""
+        return list(self.standard.items.values())
+
+    def section_title(self, item: Item) -> str:
+        """The title of an item's section, in the session's language."""
+        return self.standard.text(self.standard.section_of[item.id].title, self.lang)
+
+    def to_yaml(self) -> str:
+        """The answers so far as an audit file (complete once every item is answered)."""
+        lines = [
+            f"# {' '.join(self.standard.text(self.standard.title, self.lang).split())} ({self.standard.label})",
+            "schema: qaudit/audit@1",
+            f"standard: {self.standard.id}",
+            f"standard_version: {self.standard.version}",
+            f"site: {json.dumps(self.site, ensure_ascii=False)}",
+            f"inspector: {json.dumps(self.inspector, ensure_ascii=False)}",
+            f"date: {self.date.isoformat()}",
+        ]
+        if self.lang:
+            lines.append(f"language: {self.lang}")
+        lines.append("responses:" if self.answers else "responses: {}")
+        for item in self.items:
+            response = self.answers.get(item.id)
+            if response is None:
+                continue
+            value = _yaml_value(item, response)
+            if response.comment:
+                lines.append(
+                    f"  {item.id}: {{value: {value}, comment: {json.dumps(response.comment, ensure_ascii=False)}}}"
+                )
+            else:
+                lines.append(f"  {item.id}: {value}")
+        return "\n".join(lines) + "\n"
+
+    def save_draft(self) -> None:
+        """Write the answers so far, atomically."""
+        write_atomic(draft_path(self.output), self.to_yaml())
+
+    def load_draft(self) -> int:
+        """Read the answers of an interrupted session; returns how many were found."""
+        path = draft_path(self.output)
+        if not os.path.exists(path):
+            return 0
+        try:
+            doc = load(path)
+        except InvalidInput:
+            return 0
+        data = doc.data if isinstance(doc.data, dict) else {}
+        raw = data.get("responses") if isinstance(data.get("responses"), dict) else {}
+        for item in self.items:
+            entry = raw.get(item.id) if isinstance(raw, dict) else None
+            comment = None
+            if isinstance(entry, dict):
+                comment = entry.get("comment")
+                entry = entry.get("value")
+            if entry is None:
+                continue
+            value, na, message = read_value(item, entry)
+            if message is None:
+                self.answers[item.id] = Response(value, na, None if comment is None else str(comment))
+        return len(self.answers)
+
+    def audit(self) -> Audit:
+        """The finished audit."""
+        return Audit(
+            id=os.path.splitext(os.path.basename(self.output))[0],
+            file=self.output,
+            standard=self.standard.id,
+            standard_version=self.standard.version,
+            site=self.site,
+            inspector=self.inspector,
+            date=self.date,
+            responses={item.id: self.answers[item.id] for item in self.items},
+            language=self.lang,
+        )
+
+
+def _yaml_value(item: Item, response: Response) -> str:
+    if response.na:
+        return "na"
+    if item.type == "yes_no":
+        return "yes" if response.value else "no"
+    if item.type == "choice":
+        return json.dumps(str(response.value), ensure_ascii=False)
+    return str(response.value)
+
+
+class Quit(Exception):
+    """The inspector asked to stop (answers are kept in the draft)."""
+
+
+def _choices(session: Session, item: Item) -> str:
+    if item.type == "choice":
+        lines = []
+        for n, option in enumerate(item.options or (), start=1):
+            label = session.standard.text(option.label, session.lang) if option.label is not None else option.value
+            lines.append(f"    {n}) {option.value}" + (f" — {label}" if label != option.value else ""))
+        if item.na_allowed:
+            lines.append("    na) N/A")
+        return "\n".join(lines)
+    return "    " + allowed_values(item)
+
+
+def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str], None]) -> Audit | None:
+    """Walk the inspector through the checklist; the finished audit, or None when they quit."""
+    from .scoring import NothingToScore, score
+
+    items = session.items
+    resumed = session.load_draft()
+    if resumed:
+        say(f"Resuming: {resumed} of {len(items)} answers were kept from last time.")
+    say(
+        f"{session.standard.text(session.standard.title, session.lang)} ({session.standard.label}) — "
+        f"{session.site}, {session.date.isoformat()}. Type ? for help."
+    )
+    index = _first_unanswered(session, 0)
+    while True:
+        if index is None:
+            audit = session.audit()
+            try:
+                result = score(session.standard, audit)
+            except NothingToScore:
+                say("Every item is N/A, so the audit has no score: answer at least one item.")
+                index = 0
+                continue
+            say(_review(session, result))
+            reply = ask("Save this audit? [Y]es / [n]o, keep editing / g N to change an item: ").strip().lower()
+            if reply in ("", "y", "yes"):
+                write_atomic(session.output, session.to_yaml())
+                try:
+                    os.unlink(draft_path(session.output))
+                except FileNotFoundError:
+                    pass
+                say(f"Saved {session.output}")
+                return audit
+            target = _goto(reply, items) if reply.startswith("g") else 0
+            index = 0 if target is None else target
+            continue
+        item = items[index]
+        say("")
+        say(
+            f"[{session.section_title(item)}] {index + 1}/{len(items)}  {item.id}"
+            + ("  CRITICAL" if item.critical else "")
+        )
+        say(session.standard.text(item.text, session.lang))
+        if item.guidance is not None:
+            say("  " + session.standard.text(item.guidance, session.lang))
+        say(_choices(session, item))
+        current = session.answers.get(item.id)
+        prompt = "> " if current is None else f"[{_yaml_value(item, current).strip(chr(34))}] > "
+        reply = ask(prompt).strip()
+        if reply == "" and current is not None:
+            index = _next(session, index)
+            continue
+        command = reply.lower()
+        if command in ("?", "h", "help"):
+            say(HELP)
+            continue
+        if command in ("q", "quit"):
+            raise Quit
+        if command in ("b", "back"):
+            index = max(0, index - 1)
+            continue
+        if command in ("s", "skip"):
+            index = _next(session, index, skip=True)
+            continue
+        if command in ("l", "list"):
+            say(_listing(session))
+            continue
+        if command.startswith("g ") or command.startswith("goto "):
+            target = _goto(command, items)
+            if target is None:
+                say(f"No such item; give its number (1-{len(items)}) or its id.")
+            else:
+                index = target
+            continue
+        raw: str = reply
+        if item.type == "choice" and reply.isdigit() and 1 <= int(reply) <= len(item.options or ()):
+            raw = (item.options or [])[int(reply) - 1].value
+        value, na, message = read_value(item, raw)
+        if message is not None:
+            say(f"  ✗ {message}")
+            continue
+        comment = ask("Comment (Enter for none): ").strip()
+        session.answers[item.id] = Response(value, na, comment or None)
+        session.save_draft()
+        index = _next(session, index)
+
+
+def _first_unanswered(session: Session, start: int) -> int | None:
+    items = session.items
+    for offset in range(len(items)):
+        candidate = (start + offset) % len(items)
+        if items[candidate].id not in session.answers:
+            return candidate
+    return None
+
+
+def _next(session: Session, index: int, *, skip: bool = False) -> int | None:
+    """The next unanswered item after ``index`` (wrapping), or None when all are answered."""
+    items = session.items
+    if not skip and index + 1 < len(items) and items[index + 1].id not in session.answers:
+        return index + 1
+    found = _first_unanswered(session, index + 1)
+    if skip and found == index and len(session.answers) < len(items):
+        return index
+    return found
+
+
+def _goto(command: str, items: list[Item]) -> int | None:
+    parts = command.split(maxsplit=1)
+    if len(parts) != 2:
+        return None
+    target = parts[1].strip()
+    if target.isdigit() and 1 <= int(target) <= len(items):
+        return int(target) - 1
+    for n, item in enumerate(items):
+        if item.id == target:
+            return n
+    return None
+
+
+def _listing(session: Session) -> str:
+    lines = []
+    for n, item in enumerate(session.items, start=1):
+        response = session.answers.get(item.id)
+        shown = "—" if response is None else _yaml_value(item, response).strip('"')
+        lines.append(f"  {n:>3}. {item.id:<30} {shown}")
+    return "\n".join(lines)
+
+
+def _review(session: Session, result: object) -> str:
+    from .scoring import AuditResult
+
+    assert isinstance(result, AuditResult)
+    lines = ["", "Review", "======", _listing(session), ""]
+    lines.append(
+        f"Score {result.score:.2f}" + (f" (raw {result.raw_score:.2f})" if result.raw_score != result.score else "")
+    )
+    lines.append(f"Grade {result.grade} — {'PASS' if result.passed else 'FAIL'}")
+    if result.critical_failures:
+        lines.append(f"Critical failures: {', '.join(result.critical_failures)}")
+    return "\n".join(lines)

@@ -1,0 +1,337 @@
+"""Inspector capture: the Excel form, `qaudit convert` and the guided terminal audit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from openpyxl import load_workbook
+
+HERE = Path(__file__).parent
+STANDARDS = HERE / "data" / "spec" / "standards"
+SPEC_AUDIT = HERE / "data" / "spec" / "audits" / "yvn-01-2026-11-20.yaml"
+ANSWERS = {
+    "start-delay": 7,
+    "addressed-by-name": "yes",
+    "greeting-warmth": 4,
+    "needs-identified": "partial",
+    "no-arguing": "yes",
+}
+
+
+def qaudit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def make_form(tmp_path: Path, name: str = "form.xlsx", *extra: str) -> Path:
+    out = tmp_path / name
+    done = qaudit(
+        "form",
+        "client-service-core",
+        "--site",
+        "yvn-01",
+        "--inspector",
+        "Anna Petrosyan",
+        "--date",
+        "2026-11-20",
+        "-o",
+        str(out),
+        "--standards",
+        str(STANDARDS),
+        *extra,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def fill(path: Path, answers: dict[str, object], comments: dict[str, str] | None = None) -> None:
+    """Fill a form the way an outside program would: find the ID, Response and Comment header cells."""
+    wb = load_workbook(path)
+    ws = wb["Audit"]
+    header = None
+    for row in ws.iter_rows():
+        names = [c.value for c in row]
+        if "ID" in names and "Response" in names and "Comment" in names:
+            header = row[0].row, names.index("ID") + 1, names.index("Response") + 1, names.index("Comment") + 1
+            break
+    assert header is not None
+    top, id_col, response_col, comment_col = header
+    row = top + 1
+    while ws.cell(row, id_col).value:
+        item = ws.cell(row, id_col).value
+        if item in answers:
+            ws.cell(row, response_col).value = answers[item]
+        if comments and item in comments:
+            ws.cell(row, comment_col).value = comments[item]
+        row += 1
+    wb.save(path)
+
+
+def score_json(*paths: Path) -> tuple[int, dict]:
+    done = qaudit("score", *map(str, paths), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
+    assert "Traceback" not in done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_filled_form_scores_like_the_same_answers_in_yaml(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, ANSWERS, {"addressed-by-name": "Used the client's name twice"})
+    code, out = score_json(form)
+    assert code == 0, out["errors"]
+    _, yaml_out = score_json(SPEC_AUDIT)
+    got, want = out["audits"][0], yaml_out["audits"][0]
+    for key in ("score", "raw_score", "grade", "passed", "critical_failures", "sections", "site", "date", "inspector"):
+        assert got[key] == want[key], key
+    assert [i["score"] for i in got["items"]] == [i["score"] for i in want["items"]]
+
+
+def test_form_layout_protection_and_dropdowns(tmp_path: Path) -> None:
+    form = make_form(tmp_path, "f.xlsx", "--lang", "lv")
+    wb = load_workbook(form)
+    ws = wb["Audit"]
+    assert ws.protection.sheet is True
+    assert wb["qaudit"].sheet_state == "hidden"
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.print_title_rows is not None and "10" in ws.print_title_rows
+    header = [c.value for c in ws[10]]
+    assert header[:7] == ["ID", "Section", "Item", "Guidance", "Allowed answers", "Response", "Comment"]
+    ids = [ws.cell(r, 1).value for r in range(11, 16)]
+    assert ids == list(ANSWERS)
+    assert ws.cell(11, 3).value == "Kavētās minūtes pakalpojuma sākumā"
+    # Input cells unlocked, everything else locked.
+    assert ws.cell(11, 6).protection.locked is False and ws.cell(11, 7).protection.locked is False
+    assert ws.cell(11, 3).protection.locked is True
+    validations = {str(v.sqref): v for v in ws.data_validations.dataValidation}
+    assert validations["F11"].type == "custom"  # number check for a number item
+    assert validations["F15"].type == "list"  # yes/no dropdown
+    meta = wb["qaudit"]
+    choice_lists = {meta.cell(10, c).value: [meta.cell(r, c).value for r in range(11, 14)] for c in range(4, 9)}
+    assert choice_lists["needs-identified"] == ["Pilnībā", "Daļēji", "Nemaz"]
+    assert choice_lists["addressed-by-name"][:2] == ["jā", "nē"]
+
+
+def test_option_labels_and_localised_yes_no_are_accepted(tmp_path: Path) -> None:
+    form = make_form(tmp_path, "labels.xlsx", "--lang", "lv")
+    fill(form, {**ANSWERS, "needs-identified": "Daļēji", "addressed-by-name": "jā"})
+    code, out = score_json(form)
+    assert code == 0, out["errors"]
+    assert out["audits"][0]["score"] == 61.67
+
+
+def test_formula_in_a_response_cell_is_refused_with_the_cell(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, {**ANSWERS, "greeting-warmth": "=2+2"})
+    code, out = score_json(form)
+    assert code == 1 and out["audits"] == []
+    [problem] = out["errors"]
+    assert (problem["line"], problem["column"], problem["rule"]) == (13, 6, "formula")
+    assert problem["message"].startswith("cell Audit!F13:")
+
+
+def test_bad_answer_points_at_the_cell(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, {**ANSWERS, "needs-identified": "mostly"})
+    code, out = score_json(form)
+    assert code == 1
+    [problem] = out["errors"]
+    assert (problem["line"], problem["column"]) == (14, 6)
+    assert "full, partial, none" in problem["message"]
+    text = qaudit("score", str(form), "--standards", str(STANDARDS), "--no-cache")
+    assert f"{form}:14:6 error invalid-value cell Audit!F14:" in text.stderr
+
+
+def test_form_from_a_changed_standard_says_so(tmp_path: Path) -> None:
+    standards = tmp_path / "standards"
+    shutil.copytree(STANDARDS, standards)
+    form = tmp_path / "old.xlsx"
+    assert (
+        qaudit(
+            "form",
+            "client-service-core",
+            "--site",
+            "s1",
+            "--inspector",
+            "I",
+            "-o",
+            str(form),
+            "--standards",
+            str(standards),
+        ).returncode
+        == 0
+    )
+    fill(form, ANSWERS)
+    path = standards / "client-service-core.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("pass_score: 80", "pass_score: 85"), encoding="utf-8")
+    done = qaudit("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["errors"][0]["rule"] == "form-outdated"
+
+
+def test_convert_round_trips_to_the_same_score(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, ANSWERS, {"addressed-by-name": 'She said "thanks": twice'})
+    out = tmp_path / "converted.yaml"
+    done = qaudit("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
+    assert done.returncode == 0, done.stderr
+    _, from_form = score_json(form)
+    _, from_yaml = score_json(out)
+    assert from_yaml["audits"][0]["score"] == from_form["audits"][0]["score"] == 61.67
+    assert 'comment: "She said \\"thanks\\": twice"' in out.read_text(encoding="utf-8")
+    # Never overwrite unasked.
+    again = qaudit("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_form_is_not_overwritten_unasked(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    before = form.read_bytes()
+    done = qaudit(
+        "form", "client-service-core", "--site", "x", "--inspector", "y", "-o", str(form), "--standards", str(STANDARDS)
+    )
+    assert done.returncode == 2 and form.read_bytes() == before
+
+
+def test_forms_in_a_folder_are_scored_beside_yaml(tmp_path: Path) -> None:
+    folder = tmp_path / "audits"
+    folder.mkdir()
+    form = make_form(folder, "visit.xlsx")
+    fill(form, ANSWERS)
+    shutil.copy(SPEC_AUDIT, folder / "yaml-visit.yaml")
+    code, out = score_json(folder)
+    assert code == 0 and len(out["audits"]) == 2
+
+
+RUN = [
+    sys.executable,
+    "-m",
+    "qaudit",
+    "run",
+    "client-service-core",
+    "--site",
+    "yvn-01",
+    "--inspector",
+    "Anna",
+    "--date",
+    "2026-11-20",
+    "--standards",
+    str(STANDARDS),
+    "-o",
+    "a.yaml",
+    "--lang",
+    "lv",
+]
+
+
+def spawn(cwd: Path) -> pexpect.spawn:
+    return pexpect.spawn(RUN[0], RUN[1:], cwd=str(cwd), encoding="utf-8", timeout=30, env={**os.environ, "CI": "1"})
+
+
+def test_guided_audit_survives_a_kill_and_resumes(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("1/5")
+    child.expect("> ")
+    child.sendline("7")
+    child.expect("Comment")
+    child.sendline("late by the traffic")
+    child.expect("2/5")
+    child.expect("> ")
+    child.sendline("maybe")
+    child.expect("answer yes or no")
+    child.expect("> ")
+    child.sendline("yes")
+    child.expect("Comment")
+    child.sendline("")
+    child.expect("3/5")
+    child.kill(9)
+    child.wait()
+    draft = tmp_path / ".a.yaml.draft"
+    assert "start-delay: {value: 7" in draft.read_text(encoding="utf-8")
+    assert not (tmp_path / "a.yaml").exists()
+
+    child = spawn(tmp_path)
+    child.expect("Resuming: 2 of 5")
+    child.expect("3/5")
+    child.expect("> ")
+    child.sendline("na")
+    child.expect("does not allow N/A")
+    child.expect("> ")
+    child.sendline("4")
+    child.expect("Comment")
+    child.sendline("")
+    child.expect("4/5")
+    child.expect("> ")
+    child.sendline("b")  # back to the scale item: keep its answer
+    child.expect("3/5")
+    child.expect(r"\[4\] > ")
+    child.sendline("")
+    child.expect("4/5")
+    child.expect("> ")
+    child.sendline("2")  # option number 2: partial
+    child.expect("Comment")
+    child.sendline("")
+    child.expect("5/5")
+    child.expect("> ")
+    child.sendline("yes")
+    child.expect("Comment")
+    child.sendline("")
+    child.expect("Score 61.67")
+    child.expect("Grade D")
+    child.expect("Save this audit")
+    child.sendline("y")
+    child.expect("Saved")
+    child.expect(pexpect.EOF)
+    assert not draft.exists()
+    code, out = score_json(tmp_path / "a.yaml")
+    assert code == 0 and out["audits"][0]["score"] == 61.67
+    assert out["audits"][0]["items"][0]["value"] == 7
+
+
+def test_guided_audit_quit_keeps_answers_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("> ")
+    child.sendline("0")
+    child.expect("Comment")
+    child.sendline("")
+    child.expect("> ")
+    child.sendline("q")
+    child.expect("1 answers are kept")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert (tmp_path / ".a.yaml.draft").exists()
+    (tmp_path / "a.yaml").write_text("an inspector's file\n", encoding="utf-8")
+    (tmp_path / ".a.yaml.draft").unlink()
+    done = subprocess.run(RUN, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "already exists" in done.stderr
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == "an inspector's file\n"
+
+
+@pytest.mark.office
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_form(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    profile = tmp_path / "profile"
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(form),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "out" / "form.csv").read_text(encoding="utf-8")
+    assert "start-delay" in text and "Response" in text
