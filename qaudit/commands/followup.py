@@ -1,0 +1,217 @@
+"""Follow-up commands: ``actions``, ``trends``, ``items``, ``calibration``, ``rescore``."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from ..cli import (
+    CacheOpt,
+    JobsOpt,
+    SitesOpt,
+    StandardsOpt,
+    WaiversOpt,
+    app,
+    emit,
+    guarded,
+    parse_date,
+    report_problems,
+    score_run,
+)
+
+PathsArg = Annotated[list[str] | None, typer.Argument(help="Audit files or folders.", metavar="[PATH]...")]
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ActionFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _finish(run: Any) -> None:
+    report_problems(run)
+    raise typer.Exit(1 if run.problems else 0)
+
+
+@app.command()
+def actions(
+    paths: PathsArg = None,
+    format: Annotated[ActionFormat, typer.Option("--format", "-f", help="Output format.")] = ActionFormat.table,
+    today: Annotated[str | None, typer.Option("--today", help="Date for overdue marking (default: today).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="File for --format xlsx.")] = None,
+    config: Annotated[str, typer.Option("--config", help="Due-date settings (qaudit/config@1).")] = "qaudit.yaml",
+    standards: StandardsOpt = "standards",
+    sites: SitesOpt = "sites.yaml",
+    waivers: WaiversOpt = "waivers.yaml",
+    jobs: JobsOpt = 0,
+    cache: CacheOpt = True,
+) -> None:
+    """Open corrective actions: items below full score in each site's latest audit."""
+    from ..followup import actions as find_actions
+    from ..followup import load_config
+    from ..render.tables import rows_csv, rows_json, rows_table, rows_xlsx
+
+    day = guarded(lambda: parse_date(today))
+    due = guarded(lambda: load_config(config))
+    run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
+    found = find_actions(run.results, run.library, run.sites, today=day, due=due)
+    columns = ["site", "item", "score", "critical", "due", "overdue", "owner", "comment", "audit"]
+    rows = found["actions"]
+    if format is ActionFormat.json:
+        emit(rows_json(found))
+    elif format is ActionFormat.csv:
+        emit(rows_csv(rows, [*columns, "standard", "standard_version", "date", "text"]))
+    elif format is ActionFormat.xlsx:
+        from ..output import write_atomic
+
+        target = output or "reports/actions.xlsx"
+        guarded(
+            lambda: write_atomic(
+                target, rows_xlsx(rows, [*columns, "standard", "standard_version", "date", "text"], "Actions")
+            )
+        )
+        sys.stderr.write(f"wrote {target}\n")
+    else:
+        emit(rows_table(rows, columns, title=f"{len(rows)} open corrective actions ({day.isoformat()})"))
+        for row in found["closed"]:
+            emit(f"closed: {row['site']} {row['item']}: {row['reason']}\n")
+    _finish(run)
+
+
+@app.command()
+def trends(
+    paths: PathsArg = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
+    last: Annotated[int, typer.Option("--last", help="Audits for the 'change over the last N' column.", min=2)] = 3,
+    sections: Annotated[bool, typer.Option("--sections", help="Include section-level trends.")] = False,
+    standards: StandardsOpt = "standards",
+    sites: SitesOpt = "sites.yaml",
+    waivers: WaiversOpt = "waivers.yaml",
+    jobs: JobsOpt = 0,
+    cache: CacheOpt = True,
+) -> None:
+    """Per-site score trends: change, change over the last N audits, Theil–Sen slope per 30 days."""
+    from ..followup import trends as find_trends
+    from ..render.tables import rows_csv, rows_json, rows_table
+
+    run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
+    found = find_trends(run.results, run.sites, last=last, sections=sections)
+    columns = ["site", "region", "audits", "first", "last", "latest_score", "change", "change_last_n", "slope"]
+    if format is TableFormat.json:
+        emit(rows_json(found))
+    elif format is TableFormat.csv:
+        emit(rows_csv(found["sites"], [*columns, "enough_audits"]))
+    else:
+        emit(rows_table(found["sites"], [*columns, "enough_audits"], title="Score trends (slope: points per 30 days)"))
+        emit(f"most improved: {', '.join(found['most_improved']) or '-'}\n")
+        emit(f"most declined: {', '.join(found['most_declined']) or '-'}\n")
+        emit(rows_table(found["regions"], ["region", "sites", "mean_latest_score", "mean_slope"], title="By region"))
+    _finish(run)
+
+
+@app.command()
+def items(
+    paths: PathsArg = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
+    top: Annotated[int, typer.Option("--top", help="Rows to show in the table.", min=1)] = 20,
+    standards: StandardsOpt = "standards",
+    sites: SitesOpt = "sites.yaml",
+    waivers: WaiversOpt = "waivers.yaml",
+    jobs: JobsOpt = 0,
+    cache: CacheOpt = True,
+) -> None:
+    """The items failed most often, across all sites, by region and by standard."""
+    from ..followup import failed_items
+    from ..render.tables import rows_csv, rows_json, rows_table
+
+    run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
+    found = failed_items(run.results, run.library, run.sites)
+    columns = ["standard", "item", "audits", "failed", "partial", "failure_rate", "text"]
+    if format is TableFormat.json:
+        emit(rows_json(found))
+    elif format is TableFormat.csv:
+        emit(rows_csv(found["items"], columns))
+    else:
+        emit(rows_table(found["items"][:top], columns, title="Most failed items"))
+        emit(rows_table(found["by_standard"], ["standard", "answers", "failed", "failure_rate"], title="By standard"))
+    _finish(run)
+
+
+@app.command()
+def calibration(
+    paths: PathsArg = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
+    standards: StandardsOpt = "standards",
+    sites: SitesOpt = "sites.yaml",
+    waivers: WaiversOpt = "waivers.yaml",
+    jobs: JobsOpt = 0,
+    cache: CacheOpt = True,
+) -> None:
+    """Inspector agreement on visits audited twice (Cohen's kappa) and each inspector's leniency."""
+    from ..followup import calibration as find_calibration
+    from ..render.tables import rows_csv, rows_json, rows_table
+
+    run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
+    found = find_calibration(run.results, run.library)
+    pair_columns = ["site", "date", "standard", "inspectors", "items", "agreement", "kappa"]
+    if format is TableFormat.json:
+        emit(rows_json(found))
+    elif format is TableFormat.csv:
+        emit(rows_csv(found["pairs"], pair_columns))
+    else:
+        emit(rows_table(found["pairs"], pair_columns, title="Visits audited by two inspectors"))
+        emit(rows_table(found["items"][:10], ["standard", "item", "pairs", "agreement"], title="Least agreed items"))
+        emit(rows_table(found["inspectors"], ["inspector", "audits", "mean_difference"], title="Inspectors"))
+    _finish(run)
+
+
+@app.command()
+def rescore(
+    paths: PathsArg = None,
+    standard_version: Annotated[int, typer.Option("--standard-version", help="The version to score against.")] = 0,
+    standard: Annotated[str | None, typer.Option("--standard", help="Only audits of this standard.")] = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
+    standards: StandardsOpt = "standards",
+    sites: SitesOpt = "sites.yaml",
+    waivers: WaiversOpt = "waivers.yaml",
+    jobs: JobsOpt = 0,
+    cache: CacheOpt = True,
+) -> None:
+    """What-if: score audits against another version of their standard."""
+    from ..cli import fail
+    from ..followup import rescore as what_if
+    from ..render.tables import rows_csv, rows_json, rows_table
+
+    if standard_version <= 0:
+        fail("give the version to score against with --standard-version N")
+    run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
+    rows = what_if(run.results, run.library, standard, standard_version)
+    columns = [
+        "site",
+        "date",
+        "standard",
+        "from_version",
+        "to_version",
+        "old_score",
+        "new_score",
+        "change",
+        "not_carried_over",
+        "unanswered",
+    ]
+    if format is TableFormat.json:
+        emit(rows_json({"audits": rows}))
+    elif format is TableFormat.csv:
+        emit(rows_csv(rows, columns))
+    else:
+        emit(rows_table(rows, columns, title=f"Rescored against version {standard_version}"))
+    _finish(run)

@@ -1,0 +1,474 @@
+"""Follow-up on scored audits: corrective actions, trends, most-failed items,
+inspector calibration and what-if rescoring (contract §6).
+
+Every function here takes scored results and returns plain rows (dicts in the
+JSON shape of the contract), so the CLI, reports and exports share the numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .audits import Audit, Response, read_value
+from .history import MIN_AUDITS_FOR_TREND, SiteHistory, audit_order, site_histories, theil_sen
+from .model import Item, Standard
+from .problems import InvalidInput, error
+from .registry import SiteRegistry
+from .scoring import AuditResult, NothingToScore, score
+from .standards import StandardLibrary
+
+DEFAULT_DUE_DAYS = {"critical": 2, "other": 14}
+
+
+@dataclass
+class DueDays:
+    """Days from an audit to the due date of its corrective actions, by standard."""
+
+    critical: int = DEFAULT_DUE_DAYS["critical"]
+    other: int = DEFAULT_DUE_DAYS["other"]
+    per_standard: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def days(self, standard: str, critical: bool) -> int:
+        """The number of days allowed for an item of ``standard``."""
+        crit, other = self.per_standard.get(standard, (self.critical, self.other))
+        return crit if critical else other
+
+
+def load_config(path: str | None) -> DueDays:
+    """Read due-date settings from a ``qaudit/config@1`` file (absent file: the defaults).
+
+    ::
+
+        schema: qaudit/config@1
+        actions:
+          due_days: {critical: 2, other: 14}
+          standards:
+            office-cleaning-service: {critical: 1, other: 7}
+    """
+    if not path or not os.path.exists(path):
+        return DueDays()
+    from .yamlsrc import load
+
+    doc = load(path)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems = []
+    if data.get("schema") != "qaudit/config@1":
+        line, col = doc.at(("schema",))
+        problems.append(error(path, line, col, "unknown-schema", "a config file starts with 'schema: qaudit/config@1'"))
+    actions = data.get("actions") or {}
+
+    def pair(node: Any, where: tuple[str | int, ...], default: tuple[int, int]) -> tuple[int, int]:
+        if not isinstance(node, dict):
+            return default
+        values = []
+        for key, fallback in zip(("critical", "other"), default, strict=True):
+            raw = node.get(key)
+            if raw is None:
+                values.append(fallback)
+            elif str(raw).isdigit():
+                values.append(int(str(raw)))
+            else:
+                line, col = doc.at((*where, key))
+                problems.append(error(path, line, col, "wrong-type", f"'{key}' must be a whole number of days"))
+                values.append(fallback)
+        return values[0], values[1]
+
+    base = pair(actions.get("due_days") if isinstance(actions, dict) else None, ("actions", "due_days"), (2, 14))
+    per: dict[str, tuple[int, int]] = {}
+    standards = actions.get("standards") if isinstance(actions, dict) else None
+    if isinstance(standards, dict):
+        for sid, node in standards.items():
+            per[str(sid)] = pair(node, ("actions", "standards", sid), base)
+    if problems:
+        raise InvalidInput(problems)
+    return DueDays(base[0], base[1], per)
+
+
+def latest_by_site(results: Iterable[AuditResult]) -> dict[str, AuditResult]:
+    """Each site's latest audit (by date, then id)."""
+    latest: dict[str, AuditResult] = {}
+    for result in results:
+        current = latest.get(result.site)
+        if current is None or audit_order(result) > audit_order(current):
+            latest[result.site] = result
+    return latest
+
+
+def actions(
+    results: Sequence[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry | None = None,
+    *,
+    today: dt.date | None = None,
+    due: DueDays | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Open corrective actions (every item scored below 1 in each site's latest audit), and
+    the actions closed because the latest audit's standard version dropped the item."""
+    sites = sites or SiteRegistry()
+    today = today or dt.date.today()
+    due = due or DueDays()
+    open_actions: list[dict[str, Any]] = []
+    closed: list[dict[str, Any]] = []
+    histories = {h.site: h for h in site_histories(results, sites)}
+    for site, latest in sorted(latest_by_site(results).items()):
+        entry = sites.sites.get(site)
+        owner = entry.manager.name if entry and entry.manager else None
+        standard = library.get(latest.standard, latest.standard_version)
+        for item in latest.items:
+            if item.score is None or item.score >= 1:
+                continue
+            due_date = latest.date + dt.timedelta(days=due.days(latest.standard, item.critical))
+            open_actions.append(
+                {
+                    "site": site,
+                    "item": item.id,
+                    "standard": latest.standard,
+                    "standard_version": latest.standard_version,
+                    "audit": latest.id,
+                    "date": latest.date.isoformat(),
+                    "score": item.score,
+                    "critical": item.critical,
+                    "comment": item.comment,
+                    "owner": owner,
+                    "due": due_date.isoformat(),
+                    "overdue": today > due_date,
+                    "text": standard.text(standard.items[item.id].text) if standard else item.id,
+                }
+            )
+        history = histories[site]
+        previous = history.previous
+        if previous is not None and previous.standard == latest.standard and standard is not None:
+            for item in previous.items:
+                if item.score is not None and item.score < 1 and item.id not in standard.items:
+                    closed.append(
+                        {
+                            "site": site,
+                            "item": item.id,
+                            "standard": latest.standard,
+                            "audit": latest.id,
+                            "reason": f"the item is not in {latest.standard}@{latest.standard_version}",
+                        }
+                    )
+    open_actions.sort(key=lambda a: (a["site"], a["item"]))
+    return {"actions": open_actions, "closed": closed}
+
+
+def trends(
+    results: Sequence[AuditResult], sites: SiteRegistry | None = None, *, last: int = 3, sections: bool = False
+) -> dict[str, Any]:
+    """Per site: the score series, change, change over the last ``last`` audits and a robust slope."""
+    rows: list[dict[str, Any]] = []
+    for history in site_histories(results, sites):
+        audits = history.audits
+        tail = audits[-last:]
+        row: dict[str, Any] = {
+            "site": history.site,
+            "name": history.name,
+            "region": history.region,
+            "audits": len(audits),
+            "first": audits[0].date.isoformat(),
+            "last": audits[-1].date.isoformat(),
+            "latest_score": history.latest.score,
+            "change": history.change,
+            "change_last_n": round(tail[-1].score - tail[0].score, 2) if len(tail) > 1 else None,
+            "slope": history.slope,
+            "enough_audits": history.enough_for_trend,
+            "series": [{"date": a.date.isoformat(), "score": a.score, "audit": a.id} for a in audits],
+        }
+        if sections:
+            row["sections"] = _section_trends(history)
+        rows.append(row)
+    ranked = [r for r in rows if r["slope"] is not None]
+    improved = sorted(ranked, key=lambda r: (-r["slope"], r["site"]))
+    declined = sorted(ranked, key=lambda r: (r["slope"], r["site"]))
+    regions: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        regions.setdefault(row["region"] or "", []).append(row)
+    return {
+        "sites": rows,
+        "most_improved": [r["site"] for r in improved if r["slope"] > 0][:5],
+        "most_declined": [r["site"] for r in declined if r["slope"] < 0][:5],
+        "regions": [
+            {
+                "region": region or None,
+                "sites": len(members),
+                "mean_latest_score": round(statistics.fmean(m["latest_score"] for m in members), 2),
+                "mean_slope": _mean([m["slope"] for m in members if m["slope"] is not None]),
+            }
+            for region, members in sorted(regions.items())
+        ],
+        "min_audits_for_trend": MIN_AUDITS_FOR_TREND,
+    }
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 2) if values else None
+
+
+def _section_trends(history: SiteHistory) -> list[dict[str, Any]]:
+    first = history.audits[0].date
+    by_section: dict[str, list[tuple[float, float]]] = {}
+    for audit in history.audits:
+        for section in audit.sections:
+            if section.score is not None:
+                by_section.setdefault(section.id, []).append(((audit.date - first).days, section.score))
+    out = []
+    for section_id, points in by_section.items():
+        slope = theil_sen(points) if len(points) >= MIN_AUDITS_FOR_TREND else None
+        out.append(
+            {
+                "section": section_id,
+                "latest_score": points[-1][1],
+                "change": round(points[-1][1] - points[-2][1], 2) if len(points) > 1 else None,
+                "slope": None if slope is None else round(slope * 30, 2),
+            }
+        )
+    return out
+
+
+def failed_items(
+    results: Sequence[AuditResult], library: StandardLibrary, sites: SiteRegistry | None = None
+) -> dict[str, Any]:
+    """Items failed most often across all sites, and by region and by standard."""
+    sites = sites or SiteRegistry()
+    overall: dict[tuple[str, str], list[int]] = {}
+    by_region: dict[tuple[str, str, str], list[int]] = {}
+    for result in results:
+        entry = sites.sites.get(result.site)
+        region = (entry.region if entry else None) or result.site_region or ""
+        for item in result.items:
+            if item.score is None:
+                continue
+            failed = 1 if item.score == 0 else 0
+            partial = 1 if 0 < item.score < 1 else 0
+            for table, key in ((overall, (result.standard, item.id)), (by_region, (region, result.standard, item.id))):
+                counts = table.setdefault(key, [0, 0, 0])  # type: ignore[arg-type]
+                counts[0] += 1
+                counts[1] += failed
+                counts[2] += partial
+
+    def text(standard_id: str, item_id: str) -> str:
+        for version in reversed(library.versions(standard_id)):
+            standard = library.get(standard_id, version)
+            if standard is not None and item_id in standard.items:
+                return standard.text(standard.items[item_id].text)
+        return item_id
+
+    def row(key: tuple[str, ...], counts: list[int]) -> dict[str, Any]:
+        audits, failed, partial = counts
+        return {
+            "standard": key[-2],
+            "item": key[-1],
+            "text": text(key[-2], key[-1]),
+            "audits": audits,
+            "failed": failed,
+            "partial": partial,
+            "failure_rate": round(failed / audits, 4),
+        }
+
+    items = sorted(
+        (row(k, v) for k, v in overall.items()),
+        key=lambda r: (-r["failure_rate"], -r["failed"], r["standard"], r["item"]),
+    )
+    regions = sorted(
+        ({"region": k[0] or None, **row(k, v)} for k, v in by_region.items()),
+        key=lambda r: (r["region"] or "", -r["failure_rate"], r["standard"], r["item"]),
+    )
+    standards: dict[str, dict[str, Any]] = {}
+    for r in items:
+        totals = standards.setdefault(r["standard"], {"standard": r["standard"], "answers": 0, "failed": 0})
+        totals["answers"] += r["audits"]
+        totals["failed"] += r["failed"]
+    for totals in standards.values():
+        totals["failure_rate"] = round(totals["failed"] / totals["answers"], 4) if totals["answers"] else 0.0
+    return {
+        "items": items,
+        "by_region": regions,
+        "by_standard": sorted(standards.values(), key=lambda e: (-e["failure_rate"], e["standard"])),
+    }
+
+
+def label(item: Item, result_item: Any) -> str:
+    """An item's answer as a calibration label: ``na``, yes/no, the scale value, the option, the band index."""
+    if result_item.na:
+        return "na"
+    value = result_item.value
+    if item.type == "yes_no":
+        return "yes" if value else "no"
+    if item.type == "number":
+        return str(item.band_index(value))
+    if item.type == "scale":
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return str(value)
+
+
+def kappa(a: Sequence[str], b: Sequence[str]) -> tuple[float, float]:
+    """Agreement and Cohen's kappa of two equally long label sequences."""
+    n = len(a)
+    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    labels = set(a) | set(b)
+    pe = sum((a.count(c) / n) * (b.count(c) / n) for c in labels)
+    if pe == 1:
+        return po, 1.0 if po == 1 else 0.0
+    return po, (po - pe) / (1 - pe)
+
+
+def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dict[str, Any]:
+    """Agreement between inspectors who audited the same visit, and each inspector's leniency."""
+    visits: dict[tuple[str, dt.date, str, int], list[AuditResult]] = {}
+    for result in results:
+        visits.setdefault((result.site, result.date, result.standard, result.standard_version), []).append(result)
+    pairs: list[dict[str, Any]] = []
+    per_item: dict[tuple[str, str], list[int]] = {}
+    for (site, day, sid, version), group in sorted(visits.items()):
+        if len(group) < 2:
+            continue
+        standard = library.get(sid, version)
+        if standard is None:
+            continue
+        for first, second in itertools.combinations(sorted(group, key=lambda r: (r.inspector, r.id)), 2):
+            items_a = {i.id: i for i in first.items}
+            items_b = {i.id: i for i in second.items}
+            ids = [i for i in standard.items if i in items_a and i in items_b]
+            if not ids:
+                continue
+            labels_a = [label(standard.items[i], items_a[i]) for i in ids]
+            labels_b = [label(standard.items[i], items_b[i]) for i in ids]
+            agreement, k = kappa(labels_a, labels_b)
+            for item_id, x, y in zip(ids, labels_a, labels_b, strict=True):
+                counts = per_item.setdefault((sid, item_id), [0, 0])
+                counts[0] += 1
+                counts[1] += x == y
+            pairs.append(
+                {
+                    "site": site,
+                    "date": day.isoformat(),
+                    "standard": sid,
+                    "standard_version": version,
+                    "inspectors": [first.inspector, second.inspector],
+                    "audits": [first.id, second.id],
+                    "items": len(ids),
+                    "agreement": round(agreement, 6),
+                    "kappa": round(k, 6),
+                }
+            )
+    inspectors: list[dict[str, Any]] = []
+    by_inspector: dict[str, list[AuditResult]] = {}
+    for result in results:
+        by_inspector.setdefault(result.inspector, []).append(result)
+    for name in sorted(by_inspector):
+        differences = []
+        for result in by_inspector[name]:
+            others = [r.score for r in results if r.site == result.site and r.inspector != name]
+            if others:
+                differences.append(result.score - statistics.fmean(others))
+        inspectors.append(
+            {
+                "inspector": name,
+                "audits": len(by_inspector[name]),
+                "mean_difference": round(statistics.fmean(differences), 4) if differences else None,
+            }
+        )
+    disagreements = sorted(
+        (
+            {"standard": sid, "item": item_id, "pairs": n, "agreement": round(agree / n, 4)}
+            for (sid, item_id), (n, agree) in per_item.items()
+        ),
+        key=lambda r: (r["agreement"], r["standard"], r["item"]),
+    )
+    return {"pairs": pairs, "inspectors": inspectors, "items": disagreements}
+
+
+def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[str], list[str]]:
+    """The responses of a scored audit moved onto another version of its standard.
+
+    Returns the new audit, the answered item ids that could not be carried over
+    (gone from ``target``, or the value no longer fits) and the items of ``target``
+    the old audit did not answer (counted as N/A).
+    """
+    responses: dict[str, Response] = {}
+    dropped: list[str] = []
+    for item in audit_like.items:
+        new_item = target.items.get(item.id)
+        if new_item is None:
+            dropped.append(item.id)
+            continue
+        if item.na:
+            if new_item.na_allowed:
+                responses[item.id] = Response(None, True, item.comment, item.evidence)
+            else:
+                dropped.append(item.id)
+            continue
+        raw = _raw_value(item.value)
+        value, na, message = read_value(new_item, raw)
+        if message is not None:
+            dropped.append(item.id)
+            continue
+        responses[item.id] = Response(value, na, item.comment, item.evidence)
+    missing = [i for i in target.items if i not in responses]
+    for item_id in missing:
+        responses[item_id] = Response(None, True)
+    audit = Audit(
+        id=audit_like.id,
+        file=audit_like.file,
+        standard=target.id,
+        standard_version=target.version,
+        site=audit_like.site,
+        inspector=audit_like.inspector,
+        date=audit_like.date,
+        responses={i: responses[i] for i in target.items},
+        language=audit_like.language,
+    )
+    return audit, dropped, [i for i in missing if i not in dropped]
+
+
+def _raw_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def rescore(
+    results: Sequence[AuditResult], library: StandardLibrary, standard_id: str | None, version: int
+) -> list[dict[str, Any]]:
+    """What each audit would score on another version of its standard."""
+    rows = []
+    for result in results:
+        if standard_id is not None and result.standard != standard_id or result.standard_version == version:
+            continue
+        target = library.get(result.standard, version)
+        if target is None:
+            continue
+        audit, dropped, unanswered = carry_over(result, target)
+        try:
+            new = score(target, audit)
+            new_score: float | None = new.score
+            new_grade: str | None = new.grade
+            passed: bool | None = new.passed
+        except NothingToScore:
+            new_score = new_grade = passed = None
+        rows.append(
+            {
+                "audit": result.id,
+                "site": result.site,
+                "date": result.date.isoformat(),
+                "standard": result.standard,
+                "from_version": result.standard_version,
+                "to_version": version,
+                "old_score": result.score,
+                "new_score": new_score,
+                "change": None if new_score is None else round(new_score - result.score, 2),
+                "old_grade": result.grade,
+                "new_grade": new_grade,
+                "passed": passed,
+                "not_carried_over": dropped,
+                "unanswered": unanswered,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["site"], r["date"], r["audit"]))
