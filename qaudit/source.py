@@ -77,7 +77,8 @@ def decode(path: str, data: bytes) -> str:
         encoding = "utf-16"
     else:
         encoding = "utf-8"
-        if b"\x00" in data[:8192]:
+        head = data[:8192]
+        if head.count(b"\x00") * 10 > len(head):
             raise InvalidInput(
                 [
                     error(

@@ -268,6 +268,9 @@ def _syntax_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
         hint = "check the indentation, or quote a value that contains ': '"
     elif "expected ',' or" in what or "flow" in (exc.context or ""):
         hint = "close the brackets or braces opened earlier"
+    elif "could not find expected ':'" in what and exc.context_mark is not None:
+        hint = "this line needs 'key: value' (the file may have been cut short)"
+        line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
     elif "end of stream" in what and "quoted" in (exc.context or ""):
         hint = "close the quotation mark"
         if exc.context_mark is not None:

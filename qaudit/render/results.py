@@ -149,7 +149,8 @@ def render_table(run: ScoreRun) -> str:
         width=max(100, Console().width),
         highlight=False,
     )
-    console.print(table)
+    if run.results:
+        console.print(table)
     invalid = len({p.file for p in run.problems})
     console.print(
         f"{len(run.results)} audit{'s' if len(run.results) != 1 else ''} scored"
