@@ -440,7 +440,7 @@ def rescore(
     """What each audit would score on another version of its standard."""
     rows = []
     for result in results:
-        if standard_id is not None and result.standard != standard_id or result.standard_version == version:
+        if (standard_id is not None and result.standard != standard_id) or result.standard_version == version:
             continue
         target = library.get(result.standard, version)
         if target is None:

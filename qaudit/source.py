@@ -94,8 +94,8 @@ def decode(path: str, data: bytes) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        head = data[: exc.start].decode(encoding, errors="replace")
-        line, col = line_col(head, len(head))
+        before = data[: exc.start].decode(encoding, errors="replace")
+        line, col = line_col(before, len(before))
         raise InvalidInput(
             [
                 error(
