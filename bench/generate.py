@@ -18,8 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from qaudit.model import Item, Standard  # noqa: E402
-from qaudit.standards import load_standards  # noqa: E402
+from qaudit.model import Item, Standard
+from qaudit.standards import load_standards
 
 COMMENTS = {
     "en": ["Greeted the client warmly", "Late because of traffic", "Checklist left unsigned", "Very attentive staff"],
@@ -28,7 +28,12 @@ COMMENTS = {
     "lv": ["Sirsnīgi sveica klientu", "Nokavējās sastrēguma dēļ", "Kontrolsaraksts palika neparakstīts"],
     "hu": ["Melegen üdvözölte az ügyfelet", "Késett a forgalom miatt", "Az ellenőrzőlista aláíratlan maradt"],
 }
-COUNTRIES = [("AM", "hy", "Caucasus"), ("GE", "ka", "Caucasus"), ("LV", "lv", "Baltics"), ("HU", "hu", "Central Europe")]
+COUNTRIES = [
+    ("AM", "hy", "Caucasus"),
+    ("GE", "ka", "Caucasus"),
+    ("LV", "lv", "Baltics"),
+    ("HU", "hu", "Central Europe"),
+]
 INSPECTORS = ["Anna Petrosyan", "Giorgi Beridze", "Līga Ozola", "Kovács Eszter", "Aram Hakobyan", "Nino Kapanadze"]
 
 
@@ -96,7 +101,13 @@ def main() -> None:
     for n in range(args.sites):
         country, lang, region = COUNTRIES[n % len(COUNTRIES)]
         site = f"{country.lower()}-{n:05d}"
-        registry += [f"  - id: {site}", f"    name: Site {n}", f"    region: {region}", f"    country: {country}", f"    language: {lang}"]
+        registry += [
+            f"  - id: {site}",
+            f"    name: Site {n}",
+            f"    region: {region}",
+            f"    country: {country}",
+            f"    language: {lang}",
+        ]
         std = standards[n % len(standards)]
         quality = rng.uniform(0.5, 0.97)
         folder = os.path.join(audits_dir, site)
