@@ -12,99 +12,23 @@ cache file cannot run code.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import os
 import sqlite3
 import sys
 from collections.abc import Iterable
 from typing import Any
 
-from .scoring import AuditResult, ItemResult, SectionResult
+from .resultset import SortKey
 
 CACHE_PATH = os.path.join(".qaudit", "cache.sqlite")
-FORMAT = 1
+FORMAT = 3
 """Bumped whenever the stored layout of a result changes."""
 
 
 def content_hash(data: bytes) -> str:
     """The hash that identifies an audit file's content."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def encode(result: AuditResult) -> str:
-    """A result as compact JSON (positional arrays: small and fast to decode)."""
-    return json.dumps(
-        [
-            result.id,
-            result.file,
-            result.site,
-            result.date.isoformat(),
-            result.inspector,
-            result.standard,
-            result.standard_version,
-            result.score,
-            result.raw_score,
-            result.grade,
-            result.passed,
-            list(result.critical_failures),
-            [[s.id, s.score, s.weight, s.coverage] for s in result.sections],
-            [
-                [
-                    i.id,
-                    i.section,
-                    i.value,
-                    i.na,
-                    i.score,
-                    i.weight,
-                    i.critical,
-                    i.failed_critical,
-                    i.comment,
-                    list(i.evidence),
-                    i.waived,
-                ]
-                for i in result.items
-            ],
-            result.coverage,
-            result.pass_score,
-            result.language,
-            result.site_name,
-            result.site_region,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-_item = ItemResult._make
-_section = SectionResult._make
-
-
-def decode(text: str) -> AuditResult:
-    """The inverse of :func:`encode`."""
-    r = json.loads(text)
-    return AuditResult(
-        id=r[0],
-        file=r[1],
-        site=r[2],
-        date=dt.date.fromisoformat(r[3]),
-        inspector=r[4],
-        standard=r[5],
-        standard_version=r[6],
-        score=r[7],
-        raw_score=r[8],
-        grade=r[9],
-        passed=r[10],
-        critical_failures=tuple(r[11]),
-        sections=tuple(_section(s) for s in r[12]),
-        items=tuple(_item(i[:9] + [tuple(i[9]), i[10]]) for i in r[13]),
-        coverage=r[14],
-        pass_score=r[15],
-        language=r[16],
-        site_name=r[17],
-        site_region=r[18],
-    )
 
 
 def _warn(message: str) -> None:
@@ -119,7 +43,7 @@ class ResultCache:
         self.path = path
         self.salt = salt
         self.db: sqlite3.Connection | None = None
-        self.pending: list[tuple[str, str, str, str, str]] = []
+        self.pending: list[tuple[str, str, str, str, str, str, str, str]] = []
         try:
             self.db = self._open()
         except (sqlite3.Error, OSError) as exc:
@@ -139,7 +63,8 @@ class ResultCache:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS results (path TEXT NOT NULL, hash TEXT NOT NULL, standard TEXT NOT NULL,"
-            " fingerprint TEXT NOT NULL, salt TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (path))"
+            " fingerprint TEXT NOT NULL, salt TEXT NOT NULL, site TEXT NOT NULL, date TEXT NOT NULL, id TEXT NOT NULL,"
+            " result TEXT NOT NULL, PRIMARY KEY (path))"
         )
         row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         if row is None:
@@ -163,32 +88,35 @@ class ResultCache:
             except OSError:
                 pass
 
-    def lookup(self, entries: Iterable[tuple[str, str]], fingerprints: dict[str, str]) -> dict[str, AuditResult]:
-        """Cached results for ``(path, content hash)`` pairs whose standard is unchanged."""
+    def lookup(
+        self, entries: Iterable[tuple[str, str]], fingerprints: dict[str, str]
+    ) -> dict[str, tuple[SortKey, str]]:
+        """Cached packed results for ``(path, content hash)`` pairs whose standard is unchanged."""
         if self.db is None:
             return {}
         wanted = dict(entries)
-        found: dict[str, AuditResult] = {}
+        found: dict[str, tuple[SortKey, str]] = {}
         try:
-            rows = self.db.execute("SELECT path, hash, standard, fingerprint, salt, result FROM results").fetchall()
+            rows = self.db.execute(
+                "SELECT path, hash, standard, fingerprint, salt, site, date, id, result FROM results"
+            ).fetchall()
         except sqlite3.Error as exc:
             self._discard(f"the cache {self.path} is unreadable ({exc}); it was discarded")
             self.db = None
             return {}
-        for path, digest, standard, fingerprint, salt, blob in rows:
+        for path, digest, standard, fingerprint, salt, site, date, audit_id, blob in rows:
             if wanted.get(path) != digest or salt != self.salt or fingerprints.get(standard) != fingerprint:
                 continue
-            try:
-                found[path] = decode(blob)
-            except (ValueError, TypeError, IndexError, KeyError):
+            if not all(isinstance(v, str) for v in (site, date, audit_id, blob)):
                 _warn(f"a damaged entry for {path} in {self.path} was ignored")
+                continue
+            found[path] = ((site, date, audit_id), blob)
         return found
 
-    def store(self, path: str, digest: str, result: AuditResult, fingerprint: str) -> None:
-        """Queue a valid result for writing (see :meth:`flush`)."""
+    def store(self, path: str, digest: str, standard: str, fingerprint: str, key: SortKey, blob: str) -> None:
+        """Queue a valid, packed result for writing (see :meth:`flush`)."""
         if self.db is not None:
-            key = f"{result.standard}@{result.standard_version}"
-            self.pending.append((path, digest, key, fingerprint, encode(result)))
+            self.pending.append((path, digest, standard, fingerprint, *key, blob))
 
     def flush(self) -> None:
         """Write queued results in one transaction."""
@@ -197,9 +125,9 @@ class ResultCache:
         try:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
-                "INSERT OR REPLACE INTO results (path, hash, standard, fingerprint, salt, result)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(p, h, s, f, self.salt, r) for p, h, s, f, r in self.pending],
+                "INSERT OR REPLACE INTO results (path, hash, standard, fingerprint, salt, site, date, id, result)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(p, h, s, f, self.salt, site, d, i, b) for p, h, s, f, site, d, i, b in self.pending],
             )
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:

@@ -14,11 +14,13 @@ from typing import Any
 
 from .problems import InvalidInput, Problem
 from .registry import Waiver
-from .scoring import AuditResult
+from .resultset import SortKey, pack
 from .standards import StandardLibrary
 
-Outcome = tuple[AuditResult | None, list[Problem]]
-_Scored = tuple[AuditResult | None, list[Problem], str | None]
+Packed = tuple[SortKey, str]
+Outcome = tuple[Packed | None, list[Problem]]
+_Scored = tuple[Packed | None, list[Problem], str | None, str | None]
+"""(packed result, problems, content hash, standard id@version)"""
 
 PARALLEL_THRESHOLD = 300
 """Below this many files to score, one process is faster than starting workers."""
@@ -39,9 +41,12 @@ def _score_one(path: str) -> _Scored:
     try:
         data = read_bytes(path)
     except InvalidInput as exc:
-        return None, exc.problems, None
+        return None, exc.problems, None, None
     result, problems = score_text(path, data, _LIBRARY, _WAIVERS)
-    return result, problems, content_hash(data) if _HASH and result is not None else None
+    if result is None:
+        return None, problems, None, None
+    label = f"{result.standard}@{result.standard_version}"
+    return pack(result), problems, content_hash(data) if _HASH else None, label
 
 
 def _score_chunk(paths: Sequence[str]) -> list[_Scored]:
@@ -64,11 +69,12 @@ def score_many(
     waivers_text: bytes | None = None,
     cache_path: str | None = None,
 ) -> Iterator[Outcome]:
-    """Score ``files``, yielding each file's result or problems in the order of ``files``."""
+    """Score ``files``, yielding each file's packed result (or problems) in the order of ``files``."""
     global _LIBRARY, _WAIVERS, _HASH
     _LIBRARY, _WAIVERS, _HASH = library, waivers, cache
     outcomes: list[Outcome | None] = [None] * len(files)
     store = None
+    prints: dict[str, str] = {}
     todo = list(range(len(files)))
     if cache:
         from .cache import CACHE_PATH, ResultCache, content_hash, fingerprints, salt_for
@@ -93,12 +99,10 @@ def score_many(
     bar = _progress(len(todo)) if progress else None
     try:
         scored = _run([files[i] for i in todo], worker_count(jobs), bar)
-        for index, (result, problems, digest) in zip(todo, scored, strict=True):
-            outcomes[index] = (result, problems)
-            if store is not None and result is not None and digest is not None:
-                standard = library.get(result.standard, result.standard_version)
-                if standard is not None:
-                    store.store(files[index], digest, result, standard.fingerprint)
+        for index, (packed, problems, digest, label) in zip(todo, scored, strict=True):
+            outcomes[index] = (packed, problems)
+            if store is not None and packed is not None and digest is not None and label is not None:
+                store.store(files[index], digest, label, prints[label], *packed)
     finally:
         if bar is not None:
             bar.close()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from .audits import Audit, Response, iter_audit_files, load_audit
 from .problems import InvalidInput, Problem, QauditError, error, warning
 from .registry import SiteRegistry, Waiver, load_sites, load_waivers
+from .resultset import ResultSet
 from .scoring import AuditResult, NothingToScore, score
 from .standards import StandardLibrary, load_standards
 
@@ -23,8 +24,8 @@ from .standards import StandardLibrary, load_standards
 class ScoreRun:
     """The outcome of scoring a set of audit files."""
 
-    results: list[AuditResult] = field(default_factory=list)
-    """Valid audits' results, sorted by (site, date, id)."""
+    results: ResultSet = field(default_factory=ResultSet)
+    """Valid audits' results, sorted by (site, date, id) (kept packed, decoded on access)."""
     problems: list[Problem] = field(default_factory=list)
     """Every problem of every invalid audit, sorted by file and location."""
     library: StandardLibrary = field(default_factory=StandardLibrary)
@@ -137,26 +138,24 @@ def score_paths(
     outcomes = score_many(
         files, library, waiver_list, jobs=jobs, cache=cache, progress=progress, waivers_text=waivers_text
     )
-    for result, problems in outcomes:
-        if result is not None:
-            run.results.append(result)
+    sites_seen: set[str] = set()
+    for packed, problems in outcomes:
+        if packed is not None:
+            run.results.add(*packed)
+            sites_seen.add(packed[0][0])
         run.problems.extend(problems)
-    run.results.sort(key=lambda r: r.sort_key)
     run.problems.sort()
     if registry.sites:
-        reported: set[str] = set()
-        for result in run.results:
-            if result.site not in registry.sites and result.site not in reported:
-                reported.add(result.site)
-                run.warnings.append(
-                    warning(
-                        result.file,
-                        1,
-                        1,
-                        "unknown-site",
-                        f"site '{result.site}' is not in {registry.file}; add it there to give it a name and a manager",
-                    )
+        for site in sorted(sites_seen - set(registry.sites)):
+            run.warnings.append(
+                warning(
+                    registry.file or "sites.yaml",
+                    1,
+                    1,
+                    "unknown-site",
+                    f"site '{site}' has audits but is not in {registry.file}; add it to give it a name and a manager",
                 )
+            )
     if library.problems:
         # Broken standards are the lint's business; say so once without failing valid audits.
         sys.stderr.write(

@@ -21,52 +21,28 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def plain_number(value: float) -> int | float:
-    """``2.0`` as ``2``: weights and values read the way they were written."""
-    return int(value) if float(value).is_integer() else value
-
-
 def result_dict(result: AuditResult) -> dict[str, Any]:
-    """One audit in the JSON shape of contract §4 (plus ``coverage``)."""
-    return {
-        "id": result.id,
-        "file": result.file,
-        "site": result.site,
-        "date": result.date.isoformat(),
-        "inspector": result.inspector,
-        "standard": result.standard,
-        "standard_version": result.standard_version,
-        "score": result.score,
-        "raw_score": result.raw_score,
-        "coverage": result.coverage,
-        "grade": result.grade,
-        "passed": result.passed,
-        "critical_failures": list(result.critical_failures),
-        "sections": [{"id": s.id, "score": s.score, "weight": plain_number(s.weight)} for s in result.sections],
-        "items": [
-            {
-                "id": i.id,
-                "section": i.section,
-                "value": i.value,
-                "na": i.na,
-                "score": None if i.score is None else round(i.score, 6),
-                **({"waived": i.waived} if i.waived else {}),
-            }
-            for i in result.items
-        ],
-    }
+    """One audit in the JSON shape of contract §4 (with qaudit's extra fields)."""
+    from ..resultset import to_dict
+
+    return to_dict(result)
 
 
 def render_json(run: ScoreRun) -> str:
-    """A single JSON object: ``{"audits": [...], "errors": [...]}``."""
-    payload = {
-        "audits": [result_dict(r) for r in run.results],
-        "errors": [
-            {"file": p.file, "line": p.line, "column": p.column, "rule": p.rule, "message": p.message}
-            for p in run.problems
-        ],
-    }
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """A single JSON object: ``{"audits": [...], "errors": [...]}``.
+
+    The audits are written from their serialised form, without decoding them.
+    """
+    errors = [
+        {"file": p.file, "line": p.line, "column": p.column, "rule": p.rule, "message": p.message} for p in run.problems
+    ]
+    return (
+        '{"audits":['
+        + ",".join(run.results.texts())
+        + '],"errors":'
+        + json.dumps(errors, ensure_ascii=False, separators=(",", ":"))
+        + "}\n"
+    )
 
 
 def render_csv(run: ScoreRun) -> str:

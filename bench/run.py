@@ -1,0 +1,214 @@
+"""The scale benchmark: every figure beside its floor, measured in the same run.
+
+    python bench/run.py [--audits 20000] [--sites 1000] [--work bench/work] [--standards bench/standards]
+
+Generates (once, then reuses) a synthetic workspace of N audits with
+`bench/generate.py`, then times, each as a fresh `qaudit` process:
+
+| figure | floor (same run, same files) | target |
+| --- | --- | --- |
+| `score --format json`, cold (no cache) | plain `yaml.CSafeLoader` parse with one process per core | ≤ 0.6× |
+| `score --format json`, warm (cache) | — | ≤ 4 s at 100,000 audits |
+| peak memory of the cold score | — | ≤ 250 MB at 100,000 audits |
+| `report` for the sites (warm) minus warm score | — | ≤ 1.2 s for 1,000 sites |
+| `export` of the audits (warm) | openpyxl write-only writing the same cells | ≤ 1.2× |
+| `--help`, `lint` of one file | `python -c pass` | ≤ 0.2 s, ≤ 0.25 s |
+
+Absolute times vary by up to 50% between runs on shared machines: compare the
+ratios, which are measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def timed(command: list[str], cwd: str, runs: int = 1) -> tuple[float, float]:
+    """Median wall time (s) and peak RSS (MB) of a command, each run a fresh process."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", *command] if os.path.exists("/usr/bin/time") else command,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        times.append(time.perf_counter() - start)
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+        peaks.append(int(last) / 1024 if last.isdigit() else float("nan"))
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return statistics.median(times), max(peaks)
+
+
+def _parse_chunk(paths: list[str]) -> int:
+    import yaml
+
+    for path in paths:
+        with open(path, "rb") as handle:
+            yaml.load(handle, Loader=yaml.CSafeLoader)
+    return len(paths)
+
+
+def csafe_floor(files: list[str]) -> float:
+    """A naive script: parse every file with CSafeLoader, one process per core."""
+    chunks = [files[i : i + 256] for i in range(0, len(files), 256)]
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        sum(pool.imap_unordered(_parse_chunk, chunks))
+    return time.perf_counter() - start
+
+
+def openpyxl_floor(audits: int, items_per_audit: int, sections: int) -> float:
+    """openpyxl write-only writing cells of the shape the export writes (plain values, no styling)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    start = time.perf_counter()
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("Summary")
+    for n in range(max(1, audits // 12)):
+        summary.append([f"site-{n}", f"Site {n}", "Region", dt.date(2026, 1, 1), 87.5, "B", "pass", 1.5, 12, ""])
+    sheet = wb.create_sheet("Audits")
+    for n in range(audits):
+        sheet.append(
+            [f"site-{n % 1000}", dt.date(2026, 1, 1), "Inspector", "standard", 1, 87.5, 90.0, 1.0, "B", "pass", ""]
+            + [75.0] * sections
+        )
+    items = wb.create_sheet("Items")
+    for n in range(audits * items_per_audit):
+        items.append(
+            [
+                f"audit-{n // 40}",
+                "site",
+                dt.date(2026, 1, 1),
+                "standard",
+                "section",
+                "item-id",
+                "Item text",
+                "yes",
+                False,
+                1.0,
+                1,
+                False,
+                None,
+            ]
+        )
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "qaudit-floor.xlsx")
+    wb.save(path)
+    os.unlink(path)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--audits", type=int, default=20000)
+    parser.add_argument("--sites", type=int, default=1000)
+    parser.add_argument("--work", default=os.path.join(HERE, "work"))
+    parser.add_argument("--standards", default=os.path.join(HERE, "standards"))
+    parser.add_argument("--export-audits", type=int, default=10000, help="audits in the export benchmark")
+    args = parser.parse_args()
+    qaudit = [sys.executable, "-m", "qaudit"]
+    per_site = max(1, args.audits // args.sites)
+    work = os.path.abspath(os.path.join(args.work, f"{args.sites}x{per_site}"))
+    standards = os.path.abspath(args.standards)
+    if not os.path.isdir(os.path.join(work, "audits")):
+        print(f"generating {args.sites} sites × {per_site} audits in {work} ...", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                os.path.join(HERE, "generate.py"),
+                work,
+                "--sites",
+                str(args.sites),
+                "--audits",
+                str(per_site),
+                "--standards",
+                standards,
+            ],
+            check=True,
+        )
+    files = sorted(glob.glob(os.path.join(work, "audits", "*", "*.yaml")))
+    n = len(files)
+    common = ["--standards", standards, "--sites", os.path.join(work, "sites.yaml")]
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(name: str, value: str, floor: str, verdict: str) -> None:
+        rows.append((name, value, floor, verdict))
+        print(f"{name:<38} {value:>18} {floor:>22}   {verdict}", flush=True)
+
+    print(f"{n} audit files, {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print(f"{'figure':<38} {'qaudit':>18} {'floor':>22}   verdict")
+    floor = csafe_floor(files)
+    shutil.rmtree(os.path.join(work, ".qaudit"), ignore_errors=True)
+    cold, cold_mb = timed([*qaudit, "score", "audits", "-f", "json", "--no-cache", *common], work)
+    ratio = cold / floor
+    add(
+        "score --format json, cold",
+        f"{cold:.2f} s {n / cold:,.0f}/s",
+        f"CSafeLoader ×{os.cpu_count()}: {floor:.2f} s",
+        f"{ratio:.2f}× (target ≤ 0.6×)",
+    )
+    add("peak memory, cold score", f"{cold_mb:.0f} MB", "", f"(target ≤ 250 MB at 100,000)")
+    timed([*qaudit, "score", "audits", "-f", "json", *common], work)  # fill the cache
+    warm, warm_mb = timed([*qaudit, "score", "audits", "-f", "json", *common], work, runs=3)
+    add("score --format json, warm", f"{warm:.2f} s", "", f"(target ≤ 4 s at 100,000; {warm_mb:.0f} MB)")
+    one = glob.glob(os.path.join(standards, "*.yaml"))[0]
+    base, _ = timed([sys.executable, "-c", "pass"], work, runs=5)
+    helptime, _ = timed([*qaudit, "--help"], work, runs=5)
+    add("qaudit --help", f"{helptime:.3f} s", f"python -c pass: {base:.3f} s", "(target ≤ 0.2 s)")
+    lint1, _ = timed([*qaudit, "lint", one], work, runs=5)
+    add("qaudit lint (one file)", f"{lint1:.3f} s", "", "(target ≤ 0.25 s)")
+    lint_all, _ = timed([*qaudit, "lint", standards], work)
+    add("qaudit lint (standards)", f"{lint_all:.3f} s", "", "")
+    try:
+        out = os.path.join(work, "report-out")
+        report, report_mb = timed([*qaudit, "report", "audits", "--out", out, *common], work)
+        add(
+            "report (warm) − score (warm)",
+            f"{report - warm:.2f} s",
+            f"{args.sites} sites",
+            f"(target ≤ 1.2 s; {report_mb:.0f} MB)",
+        )
+    except SystemExit as exc:
+        add("report", "unavailable", "", str(exc).splitlines()[0])
+    subset = sorted(set(files[: args.export_audits]))
+    export_dir = os.path.join(work, f"export-{len(subset)}")
+    if not os.path.isdir(export_dir):
+        os.makedirs(export_dir)
+        for path in subset:
+            target = os.path.join(export_dir, os.path.relpath(path, os.path.join(work, "audits")))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(path, target) if hasattr(os, "link") else shutil.copy(path, target)
+    try:
+        timed([*qaudit, "score", export_dir, "-f", "json", *common], work)  # warm the cache
+        export_time, export_mb = timed(
+            [*qaudit, "export", export_dir, "--out", os.path.join(work, "x.xlsx"), *common], work
+        )
+        export_floor = openpyxl_floor(len(subset), 40, 5)
+        add(
+            f"export of {len(subset)} audits (warm)",
+            f"{export_time:.2f} s",
+            f"openpyxl write-only: {export_floor:.2f} s",
+            f"{export_time / export_floor:.2f}× (target ≤ 1.2×; {export_mb:.0f} MB)",
+        )
+    except SystemExit as exc:
+        add("export", "unavailable", "", str(exc).splitlines()[0])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Scored results in their one serialised form, and a compact set of them.
+
+A result travels as the JSON object that ``qaudit score --format json`` prints
+for it (contract §4, plus the fields reports need: comments, weights, coverage).
+Workers send that text back, the cache stores it, and ``score --format json``
+writes it out without decoding it again; everything else decodes it on demand.
+A run keeps each result's text in a temporary file and only its sort key in
+memory, so holding 100,000 results costs tens of megabytes, not gigabytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import IO, Any, overload
+
+from .scoring import AuditResult, ItemResult, SectionResult
+
+SortKey = tuple[str, str, str]
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def to_dict(result: AuditResult) -> dict[str, Any]:
+    """The JSON shape of one audit (contract §4 fields first, then qaudit's own)."""
+    return {
+        "id": result.id,
+        "file": result.file,
+        "site": result.site,
+        "date": result.date.isoformat(),
+        "inspector": result.inspector,
+        "standard": result.standard,
+        "standard_version": result.standard_version,
+        "score": result.score,
+        "raw_score": result.raw_score,
+        "grade": result.grade,
+        "passed": result.passed,
+        "critical_failures": list(result.critical_failures),
+        "sections": [
+            {"id": s.id, "score": s.score, "weight": _number(s.weight), "coverage": s.coverage} for s in result.sections
+        ],
+        "items": [
+            {
+                "id": i.id,
+                "section": i.section,
+                "value": i.value,
+                "na": i.na,
+                "score": None if i.score is None else round(i.score, 6),
+                "weight": _number(i.weight),
+                "critical": i.critical,
+                "comment": i.comment,
+                "evidence": list(i.evidence),
+                "waived": i.waived,
+            }
+            for i in result.items
+        ],
+        "coverage": result.coverage,
+        "pass_score": _number(result.pass_score),
+        "language": result.language,
+        "site_name": result.site_name,
+        "site_region": result.site_region,
+    }
+
+
+def _text(value: str) -> str:
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _text(value)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _opt(value: str | None) -> str:
+    return "null" if value is None else _text(value)
+
+
+def _score(value: float | None) -> str:
+    return "null" if value is None else repr(round(value, 6))
+
+
+def _evidence(values: tuple[str, ...]) -> str:
+    return "[" + ",".join(_text(v) for v in values) + "]" if values else "[]"
+
+
+def dumps(result: AuditResult) -> str:
+    """Compact JSON text of one result: exactly ``json.dumps(to_dict(result))``, built faster.
+
+    Item and section ids are slugs (checked when the standard is loaded), so
+    they need no escaping; every other text goes through the JSON encoder.
+    """
+    bool_text = ("false", "true")
+    items = ",".join(
+        [
+            f'{{"id":"{i.id}","section":"{i.section}","value":{_value(i.value)},"na":{bool_text[i.na]},'
+            f'"score":{_score(i.score)},"weight":{_value(_number(i.weight))},"critical":{bool_text[i.critical]},'
+            f'"comment":{_opt(i.comment)},"evidence":{_evidence(i.evidence)},"waived":{_opt(i.waived)}}}'
+            for i in result.items
+        ]
+    )
+    sections = ",".join(
+        [
+            f'{{"id":"{s.id}","score":{_value(s.score)},"weight":{_value(_number(s.weight))},'
+            f'"coverage":{_value(s.coverage)}}}'
+            for s in result.sections
+        ]
+    )
+    failures = ",".join(f'"{c}"' for c in result.critical_failures)
+    return (
+        f'{{"id":{_text(result.id)},"file":{_text(result.file)},"site":{_text(result.site)},'
+        f'"date":"{result.date.isoformat()}","inspector":{_text(result.inspector)},'
+        f'"standard":"{result.standard}","standard_version":{result.standard_version},'
+        f'"score":{_value(result.score)},"raw_score":{_value(result.raw_score)},"grade":{_text(result.grade)},'
+        f'"passed":{bool_text[result.passed]},"critical_failures":[{failures}],"sections":[{sections}],'
+        f'"items":[{items}],"coverage":{_value(result.coverage)},"pass_score":{_value(_number(result.pass_score))},'
+        f'"language":{_opt(result.language)},"site_name":{_opt(result.site_name)},'
+        f'"site_region":{_opt(result.site_region)}}}'
+    )
+
+
+def from_dict(r: dict[str, Any]) -> AuditResult:
+    """The inverse of :func:`to_dict`."""
+    items = tuple(
+        ItemResult(
+            i["id"],
+            i["section"],
+            i["value"],
+            i["na"],
+            i["score"],
+            i["weight"],
+            i["critical"],
+            i["critical"] and i["score"] == 0,
+            i["comment"],
+            tuple(i["evidence"]),
+            i["waived"],
+        )
+        for i in r["items"]
+    )
+    return AuditResult(
+        id=r["id"],
+        file=r["file"],
+        site=r["site"],
+        date=dt.date.fromisoformat(r["date"]),
+        inspector=r["inspector"],
+        standard=r["standard"],
+        standard_version=r["standard_version"],
+        score=r["score"],
+        raw_score=r["raw_score"],
+        grade=r["grade"],
+        passed=r["passed"],
+        critical_failures=tuple(r["critical_failures"]),
+        sections=tuple(SectionResult(s["id"], s["score"], s["weight"], s["coverage"]) for s in r["sections"]),
+        items=items,
+        coverage=r["coverage"],
+        pass_score=r["pass_score"],
+        language=r["language"],
+        site_name=r["site_name"],
+        site_region=r["site_region"],
+    )
+
+
+def pack(result: AuditResult) -> tuple[SortKey, str]:
+    """A result as (sort key, JSON text): what workers send and the cache keeps."""
+    return (result.site, result.date.isoformat(), result.id), dumps(result)
+
+
+def loads(text: str) -> AuditResult:
+    """A result from its JSON text."""
+    return from_dict(json.loads(text))
+
+
+class ResultSet(Sequence[AuditResult]):
+    """Results in output order (site, date, id), their JSON text kept in a temporary file.
+
+    Memory holds only each result's sort key and where its text is, so a run
+    over 100,000 audits stays small; results are decoded on access.
+    """
+
+    def __init__(self) -> None:
+        # Lives as long as the set; the system deletes it when closed or at exit.
+        self._spill: IO[bytes] = tempfile.TemporaryFile(prefix="qaudit-results-")  # noqa: SIM115
+        self._entries: list[tuple[SortKey, int, int]] = []
+        self._end = 0
+        self._sorted = True
+
+    def add(self, key: SortKey, text: str) -> None:
+        """Add a result by its sort key and JSON text."""
+        data = text.encode("utf-8")
+        self._spill.seek(self._end)
+        self._spill.write(data)
+        if self._entries and key < self._entries[-1][0]:
+            self._sorted = False
+        self._entries.append((key, self._end, len(data)))
+        self._end += len(data)
+
+    def append(self, result: AuditResult) -> None:
+        """Add a result."""
+        self.add(*pack(result))
+
+    def _order(self) -> list[tuple[SortKey, int, int]]:
+        if not self._sorted:
+            self._entries.sort(key=lambda entry: entry[0])
+            self._sorted = True
+        return self._entries
+
+    def _read(self, offset: int, size: int) -> str:
+        self._spill.seek(offset)
+        return self._spill.read(size).decode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> AuditResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[AuditResult]: ...
+
+    def __getitem__(self, index: int | slice) -> AuditResult | list[AuditResult]:
+        entries = self._order()
+        if isinstance(index, slice):
+            return [loads(self._read(offset, size)) for _, offset, size in entries[index]]
+        _, offset, size = entries[index]
+        return loads(self._read(offset, size))
+
+    def __iter__(self) -> Iterator[AuditResult]:
+        for text in self.texts():
+            yield loads(text)
+
+    def texts(self) -> Iterator[str]:
+        """The JSON text of every result, in order, without decoding it."""
+        self._spill.flush()
+        for _, offset, size in self._order():
+            yield self._read(offset, size)
+
+    def sort(self, key: Any = None) -> None:
+        """Results are always given in (site, date, id) order; kept for list compatibility."""
+        self._order()
