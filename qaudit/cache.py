@@ -61,18 +61,20 @@ class ResultCache:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS results (path TEXT NOT NULL, hash TEXT NOT NULL, standard TEXT NOT NULL,"
-            " fingerprint TEXT NOT NULL, salt TEXT NOT NULL, site TEXT NOT NULL, date TEXT NOT NULL, id TEXT NOT NULL,"
-            " result TEXT NOT NULL, PRIMARY KEY (path))"
-        )
         row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         if row is None:
             db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (str(FORMAT),))
             db.execute("INSERT OR IGNORE INTO meta VALUES ('application', 'qaudit')")
         elif row[0] != str(FORMAT):
-            db.execute("DELETE FROM results")
+            # An older layout: start afresh rather than read entries of another shape.
+            db.execute("DROP TABLE IF EXISTS results")
             db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (str(FORMAT),))
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS results (path TEXT NOT NULL, hash TEXT NOT NULL, standard TEXT NOT NULL,"
+            " fingerprint TEXT NOT NULL, salt TEXT NOT NULL, site TEXT NOT NULL, date TEXT NOT NULL, id TEXT NOT NULL,"
+            " result TEXT NOT NULL, PRIMARY KEY (path))"
+        )
+
         app = db.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
         if app is None or app[0] != "qaudit":
             db.close()

@@ -122,7 +122,7 @@ def render_table(run: ScoreRun) -> str:
     console = Console(
         file=buffer,
         force_terminal=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
-        width=max(100, Console().width),
+        width=Console().width if sys.stdout.isatty() else 160,
         highlight=False,
     )
     if run.results:

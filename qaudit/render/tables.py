@@ -50,8 +50,15 @@ def rows_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([safe_cell(_cell(row.get(c))) for c in columns])
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
     return out.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    # Numbers stay numbers (a negative change is not a formula); text is neutralised.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return str(safe_cell(_cell(value)))
 
 
 def rows_json(payload: dict[str, Any]) -> str:
