@@ -1,0 +1,478 @@
+"""Scorecards: view data prepared for display, rendered by Jinja templates.
+
+Templates live in ``qaudit/templates`` and receive plain view data (formatted
+strings, chart coordinates), never the models. Every HTML template is
+autoescaped, whatever its name; templates run in Jinja's sandbox, so a user
+folder given with ``--templates`` can restyle any page but cannot reach Python
+internals. Numbers and dates are formatted for the page's language with Babel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..history import SiteHistory, site_histories
+from ..model import Standard, localize
+from ..registry import SiteRegistry
+from ..scoring import AuditResult
+from ..standards import StandardLibrary
+
+LANGUAGES = ("en", "hy", "ka", "lv", "hu")
+_LOCALES = {"en": "en_GB", "hy": "hy_AM", "ka": "ka_GE", "lv": "lv_LV", "hu": "hu_HU"}
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    from ..yamlsrc import load
+
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "locales", "labels.yaml")
+    data = load(path).data
+    return {str(lang): {str(k): str(v) for k, v in words.items()} for lang, words in data.items()}
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The scorecard's own words in ``lang`` (English for a language qaudit does not ship)."""
+    table = _labels()
+    return {**table["en"], **table.get(lang, {})}
+
+
+class Formatter:
+    """Numbers and dates for one language."""
+
+    def __init__(self, lang: str) -> None:
+        from babel import Locale
+
+        self.lang = lang
+        self.locale = Locale.parse(_LOCALES.get(lang, lang if "_" in lang else "en_GB"))
+
+    def number(self, value: float | None, digits: int = 1) -> str:
+        """``87.5`` as ``87,5`` in Hungarian; empty for None."""
+        from babel.numbers import format_decimal
+
+        if value is None:
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(round(value, digits), format=pattern, locale=self.locale)
+
+    def signed(self, value: float | None) -> str:
+        """A change with its sign: ``+2,5`` / ``−1,0``."""
+        if value is None:
+            return "–"
+        text = self.number(abs(value))
+        return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+    def percent(self, value: float) -> str:
+        """A share as a percentage."""
+        from babel.numbers import format_percent
+
+        return format_percent(value, format="#,##0%", locale=self.locale)
+
+    def date(self, value: dt.date) -> str:
+        """A date in the language's medium format."""
+        from babel.dates import format_date
+
+        return format_date(value, format="medium", locale=self.locale)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered page: its path under the output folder and its text."""
+
+    path: str
+    text: str
+
+
+def _answer(value: Any, na: bool, words: dict[str, str], fmt: Formatter) -> str:
+    if na:
+        return words["na"]
+    if value is True:
+        return words["yes"]
+    if value is False:
+        return words["no"]
+    if isinstance(value, (int, float)):
+        return fmt.number(value, 0 if float(value).is_integer() else 2)
+    return str(value)
+
+
+def _choice_label(standard: Standard | None, item_id: str, value: Any, lang: str) -> str | None:
+    if standard is None or item_id not in standard.items or not isinstance(value, str):
+        return None
+    option = standard.items[item_id].option(value)
+    return standard.text(option.label, lang) if option is not None and option.label is not None else None
+
+
+def _status(score: float, passed: bool) -> str:
+    return "pass" if passed else "fail"
+
+
+def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> dict[str, Any]:
+    """Coordinates of the score-history chart (a 600 × 200 SVG with margins)."""
+    width, height, left, right, top, bottom = 600, 200, 40, 12, 12, 28
+    first, last = audits[0].date, audits[-1].date
+    span = max((last - first).days, 1)
+
+    def x(day: dt.date) -> float:
+        if len(audits) == 1:
+            return left + (width - left - right) / 2
+        return round(left + (day - first).days / span * (width - left - right), 1)
+
+    def y(score: float) -> float:
+        return round(top + (100 - score) / 100 * (height - top - bottom), 1)
+
+    points = [
+        {
+            "x": x(a.date),
+            "y": y(a.score),
+            "label": f"{fmt.date(a.date)}: {fmt.number(a.score)} ({a.grade})",
+            "fail": not a.passed,
+        }
+        for a in audits
+    ]
+    changes = []
+    for previous, current in itertools.pairwise(audits):
+        if (current.standard, current.standard_version) != (previous.standard, previous.standard_version):
+            changes.append({"x": round((x(previous.date) + x(current.date)) / 2, 1), "label": current.standard_label})
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "grid": [{"y": y(v), "label": fmt.number(v, 0)} for v in (0, 25, 50, 75, 100)],
+        "pass_y": y(pass_score),
+        "changes": changes,
+        "first": fmt.date(first),
+        "last": fmt.date(last),
+    }
+
+
+def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, generated: str = "") -> dict[str, Any]:
+    """Everything a site scorecard shows, formatted for ``lang``."""
+    words = labels(lang)
+    fmt = Formatter(lang)
+    latest = history.latest
+    standard = library.get(latest.standard, latest.standard_version)
+
+    def text(item_id: str) -> str:
+        if standard is not None and item_id in standard.items:
+            return standard.text(standard.items[item_id].text, lang)
+        for version in reversed(library.versions(latest.standard)):
+            other = library.get(latest.standard, version)
+            if other is not None and item_id in other.items:
+                return other.text(other.items[item_id].text, lang)
+        return item_id
+
+    def section_title(section_id: str) -> str:
+        if standard is not None:
+            for section in standard.sections:
+                if section.id == section_id:
+                    return standard.text(section.title, lang)
+        return section_id
+
+    items = []
+    waived = []
+    criticals = []
+    for item in latest.items:
+        if item.waived:
+            waived.append({"id": item.id, "text": text(item.id), "reason": item.waived})
+            continue
+        if item.score is None or item.score >= 1:
+            continue
+        label = _choice_label(standard, item.id, item.value, lang)
+        row = {
+            "id": item.id,
+            "text": text(item.id),
+            "answer": label or _answer(item.value, item.na, words, fmt),
+            "score": fmt.percent(item.score),
+            "failed": item.score == 0,
+            "critical": item.critical,
+            "comment": item.comment or "",
+            "evidence": list(item.evidence),
+            "section": section_title(item.section),
+        }
+        items.append(row)
+        if item.failed_critical:
+            criticals.append(row)
+    sections = [
+        {
+            "id": s.id,
+            "title": section_title(s.id),
+            "score": fmt.number(s.score),
+            "value": s.score,
+            "change": fmt.signed(history.section_change(s.id)),
+            "trend": _trend(history.section_change(s.id)),
+            "weight": fmt.number(s.weight, 0 if float(s.weight).is_integer() else 1),
+        }
+        for s in latest.sections
+    ]
+    audits = [
+        {
+            "date": fmt.date(a.date),
+            "iso": a.date.isoformat(),
+            "inspector": a.inspector,
+            "standard": a.standard_label,
+            "score": fmt.number(a.score),
+            "grade": a.grade,
+            "status": _status(a.score, a.passed),
+            "passed": words["passed"] if a.passed else words["failed"],
+        }
+        for a in reversed(history.audits)
+    ]
+    chart = _chart(history.audits, fmt, latest.pass_score)
+    return {
+        "lang": lang,
+        "words": words,
+        "title": f"{words['scorecard']} — {history.name}",
+        "site": {"id": history.site, "name": history.name, "region": history.region or ""},
+        "standard_title": standard.text(standard.title, lang) if standard else latest.standard,
+        "latest": {
+            "score": fmt.number(latest.score),
+            "raw": fmt.number(latest.raw_score),
+            "raw_differs": latest.raw_score != latest.score,
+            "grade": latest.grade,
+            "status": _status(latest.score, latest.passed),
+            "passed": words["passed"] if latest.passed else words["failed"],
+            "date": fmt.date(latest.date),
+            "inspector": latest.inspector,
+            "standard": latest.standard_label,
+            "coverage": fmt.percent(latest.coverage),
+            "partial_coverage": latest.coverage < 1,
+            "change": fmt.signed(history.change),
+            "trend": _trend(history.change),
+            "pass_score": fmt.number(latest.pass_score, 0),
+        },
+        "criticals": criticals,
+        "sections": sections,
+        "items": items,
+        "waived": waived,
+        "recurring": [{"id": i, "text": text(i)} for i in history.recurring_failures()],
+        "chart": chart,
+        "history_alt": words["history_alt"].format(count=len(history.audits), first=chart["first"], last=chart["last"]),
+        "audits": audits,
+        "generated": generated,
+    }
+
+
+def _trend(change: float | None) -> str:
+    if change is None or abs(change) < 0.005:
+        return "flat"
+    return "up" if change > 0 else "down"
+
+
+def _heat(score: float | None) -> str:
+    if score is None:
+        return "none"
+    if score >= 90:
+        return "h5"
+    if score >= 80:
+        return "h4"
+    if score >= 65:
+        return "h3"
+    if score >= 50:
+        return "h2"
+    return "h1"
+
+
+def portfolio_view(
+    histories: Sequence[SiteHistory], library: StandardLibrary, lang: str, *, total: int, site_links: dict[str, str]
+) -> dict[str, Any]:
+    """Everything the portfolio page shows, formatted for ``lang``."""
+    from ..followup import failed_items
+
+    words = labels(lang)
+    fmt = Formatter(lang)
+    ranked = sorted(histories, key=lambda h: (-h.latest.score, h.site))
+    rows = []
+    for rank, h in enumerate(ranked, start=1):
+        slope = h.slope
+        rows.append(
+            {
+                "rank": rank,
+                "id": h.site,
+                "name": h.name,
+                "href": site_links.get(h.site),
+                "region": h.region or "",
+                "score": fmt.number(h.latest.score),
+                "grade": h.latest.grade,
+                "status": _status(h.latest.score, h.latest.passed),
+                "passed": words["passed"] if h.latest.passed else words["failed"],
+                "trend": fmt.signed(slope) if slope is not None else "–",
+                "trend_class": _trend(slope),
+                "last": fmt.date(h.latest.date),
+                "few": not h.enough_for_trend,
+                "audits": len(h.audits),
+            }
+        )
+    grades: dict[str, int] = {}
+    order: list[str] = []
+    for h in ranked:
+        standard = library.get(h.latest.standard, h.latest.standard_version)
+        for grade in standard.grades if standard else ():
+            if grade.grade not in order:
+                order.append(grade.grade)
+        grades[h.latest.grade] = grades.get(h.latest.grade, 0) + 1
+    for name in grades:
+        if name not in order:
+            order.append(name)
+    most = max(grades.values(), default=1)
+    distribution = [
+        {"grade": g, "count": grades.get(g, 0), "width": round(grades.get(g, 0) / most * 100, 1)} for g in order
+    ]
+    groups: dict[str, dict[str, Any]] = {}
+    for h in ranked:
+        standard = library.get(h.latest.standard, h.latest.standard_version)
+        group = groups.setdefault(
+            h.latest.standard,
+            {
+                "standard": h.latest.standard,
+                "title": standard.text(standard.title, lang) if standard else h.latest.standard,
+                "sections": [],
+                "rows": [],
+            },
+        )
+        known = {s["id"] for s in group["sections"]}
+        for s in h.latest.sections:
+            if s.id not in known:
+                known.add(s.id)
+                title = next((sec.title for sec in standard.sections if sec.id == s.id), s.id) if standard else s.id
+                group["sections"].append(
+                    {"id": s.id, "title": localize(title, lang, standard.default_language if standard else None)}
+                )
+        group["rows"].append(h)
+    heatmaps = []
+    for group in groups.values():
+        heat_rows = []
+        for h in group["rows"]:
+            scores = {s.id: s.score for s in h.latest.sections}
+            heat_rows.append(
+                {
+                    "id": h.site,
+                    "name": h.name,
+                    "cells": [
+                        {
+                            "text": fmt.number(scores.get(s["id"])) if s["id"] in scores else "",
+                            "class": _heat(scores.get(s["id"])) if s["id"] in scores else "empty",
+                        }
+                        for s in group["sections"]
+                    ],
+                }
+            )
+        heatmaps.append({"title": group["title"], "sections": group["sections"], "rows": heat_rows})
+    results = [a for h in histories for a in h.audits]
+    failed = failed_items(results, library)["items"]
+    most_failed = [
+        {
+            "text": _item_text(library, r["standard"], r["item"], lang),
+            "id": r["item"],
+            "standard": r["standard"],
+            "rate": fmt.percent(r["failure_rate"]),
+            "failed": r["failed"],
+            "audits": r["audits"],
+        }
+        for r in failed
+        if r["failed"]
+    ][:10]
+    return {
+        "lang": lang,
+        "words": words,
+        "title": words["portfolio"],
+        "rows": rows,
+        "distribution": distribution,
+        "heatmaps": heatmaps,
+        "most_failed": most_failed,
+        "generated": words["generated"].format(count=total),
+    }
+
+
+def _item_text(library: StandardLibrary, standard_id: str, item_id: str, lang: str) -> str:
+    for version in reversed(library.versions(standard_id)):
+        standard = library.get(standard_id, version)
+        if standard is not None and item_id in standard.items:
+            return standard.text(standard.items[item_id].text, lang)
+    return item_id
+
+
+def environment(templates: str | None = None) -> Any:
+    """The Jinja environment: package templates, optionally overridden by a user folder, sandboxed."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    loaders: list[Any] = []
+    if templates:
+        loaders.append(FileSystemLoader(templates))
+    loaders.append(PackageLoader("qaudit", "templates"))
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=lambda name: name is None or not name.endswith((".md.j2", ".md")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown_text
+    return env
+
+
+def markdown_text(value: Any) -> str:
+    """User text made safe for a Markdown table cell: no HTML, no breaking the table."""
+    text = " ".join(str(value).split())
+    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("[", "\\["), ("]", "\\]")):
+        text = text.replace(raw, safe)
+    return text
+
+
+def site_language(history: SiteHistory, library: StandardLibrary, override: str | None) -> str:
+    """The scorecard language: ``--lang``, else the audit's, else the registry's, else the standard's first."""
+    if override:
+        return override
+    latest = history.latest
+    if latest.language:
+        return latest.language
+    if history.language:
+        return history.language
+    standard = library.get(latest.standard, latest.standard_version)
+    return (standard.default_language if standard else None) or "en"
+
+
+def render_report(
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry | None = None,
+    *,
+    lang: str | None = None,
+    fmt: str = "html",
+    templates: str | None = None,
+) -> list[Page]:
+    """Every page of the report, rendered in memory: ``index`` and one scorecard per site.
+
+    Raises ``ValueError`` naming the site when a site id is not a safe file name.
+    """
+    from ..audits import safe_name
+
+    histories = site_histories(results, sites)
+    for history in histories:
+        if not safe_name(history.site):
+            raise ValueError(history.site)
+    env = environment(templates)
+    suffix = "md" if fmt == "md" else "html"
+    site_template = env.get_template(f"site.{suffix}.j2")
+    index_template = env.get_template(f"index.{suffix}.j2")
+    total = sum(len(h.audits) for h in histories)
+    pages = []
+    links = {h.site: f"sites/{h.site}.{suffix}" for h in histories}
+    for history in histories:
+        view = site_view(history, library, site_language(history, library, lang))
+        view["index_href"] = f"../index.{suffix}"
+        pages.append(Page(links[history.site], site_template.render(**view)))
+    index = portfolio_view(histories, library, lang or "en", total=total, site_links=links)
+    pages.append(Page(f"index.{suffix}", index_template.render(**index)))
+    return pages

@@ -1,0 +1,90 @@
+"""Scorecards in a real headless browser (Debian's chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qaudit",
+            "report",
+            str(HERE / "data" / "report" / "audits"),
+            "--out",
+            str(out),
+            "--standards",
+            str(HERE / "data" / "spec" / "standards"),
+            "--sites",
+            str(HERE / "data" / "report" / "sites.yaml"),
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_portfolio_and_scorecard_in_chromium(pages: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+
+        page.goto((pages / "index.html").as_uri())
+        row = page.locator("tr[data-site=yvn-01]")
+        assert row.locator("[data-score]").inner_text() == "8.3"
+        assert row.locator("[data-grade]").inner_text() == "D"
+        assert page.locator("tr[data-site=rix-01] [data-score]").inner_text() == "96.7"
+        page.screenshot(path=str(tmp_path / "portfolio.png"), full_page=True)
+
+        page.get_by_role("link", name="Yerevan <Abovyan> 12").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("sites/yvn-01.html")
+        assert page.locator("[data-score]").inner_text() == "8,3"
+        assert page.locator("[data-grade]").inner_text() == "D"
+        assert "<script>alert('x')</script> late" in page.inner_text("body")  # shown as text, never run
+        assert page.get_by_role("img", name="Vērtējumu vēsture").count() == 1
+        page.screenshot(path=str(tmp_path / "scorecard.png"), full_page=True)
+        pdf = tmp_path / "scorecard.pdf"
+        page.emulate_media(media="print")
+        page.pdf(path=str(pdf), format="A4", print_background=True)  # what the browser's print gives
+        browser.close()
+    assert errors == []
+    assert all(url.startswith("file://") for url in requests), requests
+    assert (tmp_path / "portfolio.png").stat().st_size > 10_000
+    assert (tmp_path / "scorecard.png").stat().st_size > 10_000
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
