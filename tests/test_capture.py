@@ -323,7 +323,7 @@ def test_libreoffice_opens_the_form(tmp_path: Path) -> None:
             f"-env:UserInstallation=file://{profile}",
             "--headless",
             "--convert-to",
-            "csv",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # UTF-8
             "--outdir",
             str(tmp_path / "out"),
             str(form),

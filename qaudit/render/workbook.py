@@ -1,0 +1,782 @@
+"""The Excel export: Summary, Audits, Items (and optional per-site sheets).
+
+Written with openpyxl's write-only mode, so memory stays flat however many
+audits there are: results are read once, in order, and every row is streamed
+to its sheet. Text that a spreadsheet would run as a formula (starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is stored as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Standard
+from ..registry import SiteRegistry
+from ..scoring import AuditResult
+from ..standards import StandardLibrary
+from .results import UNSAFE_START
+
+MAX_ROWS = 1_048_576
+"""Rows in one Excel sheet, header included."""
+
+HEADERS: dict[str, dict[str, str]] = {
+    "en": {
+        "site": "Site",
+        "name": "Name",
+        "region": "Region",
+        "last_date": "Latest audit",
+        "score": "Score",
+        "grade": "Grade",
+        "result": "Result",
+        "change": "Change",
+        "audits": "Audits",
+        "critical_failures": "Critical failures",
+        "date": "Date",
+        "inspector": "Inspector",
+        "standard": "Standard",
+        "version": "Version",
+        "raw_score": "Raw score",
+        "coverage": "Coverage",
+        "audit": "Audit",
+        "section": "Section",
+        "item": "Item",
+        "text": "Item text",
+        "value": "Value",
+        "na": "N/A",
+        "item_score": "Item score",
+        "weight": "Weight",
+        "critical": "Critical",
+        "comment": "Comment",
+        "pass": "pass",
+        "fail": "FAIL",
+        "month": "Month",
+        "mean_score": "Mean score",
+        "chart_latest": "Latest score by site",
+        "chart_trend": "Mean score by month",
+        "continued": "Items continue on sheets: {sheets}",
+        "yes": "yes",
+        "no": "no",
+    },
+    "hy": {
+        "site": "Օբյեկտ",
+        "name": "Անվանում",
+        "region": "Տարածաշրջան",
+        "last_date": "Վերջին աուդիտ",
+        "score": "Միավոր",
+        "grade": "Գնահատական",
+        "result": "Արդյունք",
+        "change": "Փոփոխություն",
+        "audits": "Աուդիտներ",
+        "critical_failures": "Կրիտիկական խախտումներ",
+        "date": "Ամսաթիվ",
+        "inspector": "Տեսուչ",
+        "standard": "Ստանդարտ",
+        "version": "Տարբերակ",
+        "raw_score": "Սկզբնական միավոր",
+        "coverage": "Ընդգրկում",
+        "audit": "Աուդիտ",
+        "section": "Բաժին",
+        "item": "Կետ",
+        "text": "Կետի տեքստ",
+        "value": "Արժեք",
+        "na": "Չի վերաբերում",
+        "item_score": "Կետի միավոր",
+        "weight": "Կշիռ",
+        "critical": "Կրիտիկական",
+        "comment": "Մեկնաբանություն",
+        "pass": "անցավ",
+        "fail": "ՉԱՆՑԱՎ",
+        "month": "Ամիս",
+        "mean_score": "Միջին միավոր",
+        "chart_latest": "Վերջին միավորն ըստ օբյեկտների",
+        "chart_trend": "Միջին միավորն ըստ ամիսների",
+        "continued": "Կետերը շարունակվում են թերթերում՝ {sheets}",
+        "yes": "այո",
+        "no": "ոչ",
+    },
+    "ka": {
+        "site": "ობიექტი",
+        "name": "დასახელება",
+        "region": "რეგიონი",
+        "last_date": "ბოლო აუდიტი",
+        "score": "ქულა",
+        "grade": "შეფასება",
+        "result": "შედეგი",
+        "change": "ცვლილება",
+        "audits": "აუდიტები",
+        "critical_failures": "კრიტიკული დარღვევები",
+        "date": "თარიღი",
+        "inspector": "ინსპექტორი",
+        "standard": "სტანდარტი",
+        "version": "ვერსია",
+        "raw_score": "საწყისი ქულა",
+        "coverage": "დაფარვა",
+        "audit": "აუდიტი",
+        "section": "განყოფილება",
+        "item": "პუნქტი",
+        "text": "პუნქტის ტექსტი",
+        "value": "მნიშვნელობა",
+        "na": "არ ეხება",
+        "item_score": "პუნქტის ქულა",
+        "weight": "წონა",
+        "critical": "კრიტიკული",
+        "comment": "კომენტარი",
+        "pass": "ჩაბარდა",
+        "fail": "ვერ ჩაბარდა",
+        "month": "თვე",
+        "mean_score": "საშუალო ქულა",
+        "chart_latest": "ბოლო ქულა ობიექტების მიხედვით",
+        "chart_trend": "საშუალო ქულა თვეების მიხედვით",
+        "continued": "პუნქტები გრძელდება ფურცლებზე: {sheets}",
+        "yes": "დიახ",
+        "no": "არა",
+    },
+    "lv": {
+        "site": "Objekts",
+        "name": "Nosaukums",
+        "region": "Reģions",
+        "last_date": "Pēdējais audits",
+        "score": "Punkti",
+        "grade": "Vērtējums",
+        "result": "Rezultāts",
+        "change": "Izmaiņas",
+        "audits": "Auditi",
+        "critical_failures": "Kritiski pārkāpumi",
+        "date": "Datums",
+        "inspector": "Inspektors",
+        "standard": "Standarts",
+        "version": "Versija",
+        "raw_score": "Sākotnējie punkti",
+        "coverage": "Pārklājums",
+        "audit": "Audits",
+        "section": "Sadaļa",
+        "item": "Punkts",
+        "text": "Punkta teksts",
+        "value": "Vērtība",
+        "na": "Nav attiecināms",
+        "item_score": "Punkta vērtējums",
+        "weight": "Svars",
+        "critical": "Kritisks",
+        "comment": "Komentārs",
+        "pass": "izturēts",
+        "fail": "NAV IZTURĒTS",
+        "month": "Mēnesis",
+        "mean_score": "Vidējie punkti",
+        "chart_latest": "Pēdējais vērtējums pa objektiem",
+        "chart_trend": "Vidējais vērtējums pa mēnešiem",
+        "continued": "Punkti turpinās lapās: {sheets}",
+        "yes": "jā",
+        "no": "nē",
+    },
+    "hu": {
+        "site": "Telephely",
+        "name": "Név",
+        "region": "Régió",
+        "last_date": "Legutóbbi audit",
+        "score": "Pontszám",
+        "grade": "Minősítés",
+        "result": "Eredmény",
+        "change": "Változás",
+        "audits": "Auditok",
+        "critical_failures": "Kritikus hibák",
+        "date": "Dátum",
+        "inspector": "Ellenőr",
+        "standard": "Szabvány",
+        "version": "Verzió",
+        "raw_score": "Nyers pontszám",
+        "coverage": "Lefedettség",
+        "audit": "Audit",
+        "section": "Szakasz",
+        "item": "Tétel",
+        "text": "Tétel szövege",
+        "value": "Érték",
+        "na": "Nem releváns",
+        "item_score": "Tétel pontszáma",
+        "weight": "Súly",
+        "critical": "Kritikus",
+        "comment": "Megjegyzés",
+        "pass": "megfelelt",
+        "fail": "NEM FELELT MEG",
+        "month": "Hónap",
+        "mean_score": "Átlagpontszám",
+        "chart_latest": "Legutóbbi pontszám telephelyenként",
+        "chart_trend": "Átlagpontszám havonta",
+        "continued": "A tételek folytatódnak a lapokon: {sheets}",
+        "yes": "igen",
+        "no": "nem",
+    },
+}
+
+
+def _unsafe(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(UNSAFE_START)
+
+
+@dataclass
+class _SiteSummary:
+    site: str
+    name: str
+    region: str
+    audits: int = 0
+    latest: AuditResult | None = None
+    previous_score: float | None = None
+
+
+def _value_text(value: Any, na: bool, words: dict[str, str]) -> Any:
+    if na:
+        return words["na"]
+    if value is True:
+        return words["yes"]
+    if value is False:
+        return words["no"]
+    return value
+
+
+def _item_text(library: StandardLibrary, result: AuditResult, item_id: str, lang: str | None) -> str:
+    standard: Standard | None = library.get(result.standard, result.standard_version)
+    if standard is None or item_id not in standard.items:
+        return item_id
+    return standard.text(standard.items[item_id].text, lang)
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """A unique sheet name of at most 31 characters, without the characters Excel forbids."""
+    base = re.sub(r"[:\\/?*\[\]]", "_", name).strip("'") or "Site"
+    base = base[:31]
+    candidate = base
+    n = 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def build_workbook(
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry | None = None,
+    *,
+    lang: str | None = None,
+    per_site: bool = False,
+    max_rows: int = MAX_ROWS,
+) -> bytes:
+    """The export workbook as the bytes of an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+    words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
+    sites = sites or SiteRegistry()
+    results = list(results) if not hasattr(results, "__len__") else results
+    wb = Workbook(write_only=True)
+    summary_ws = wb.create_sheet("Summary")
+    audits_ws = wb.create_sheet("Audits")
+    items_sheets = [wb.create_sheet("Items")]
+    red = PatternFill("solid", fgColor="F4C7C3")
+    bold = Font(bold=True)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+
+    # Section columns of the Audits sheet: every section id, in order of appearance.
+    section_ids: list[str] = []
+    section_titles: dict[str, str] = {}
+    for standard in library:
+        for section in standard.sections:
+            if section.id not in section_titles:
+                section_ids.append(section.id)
+                section_titles[section.id] = standard.text(section.title, lang)
+
+    def cell(ws: Any, value: Any, number_format: str | None = None, fill: Any = None) -> Any:
+        c = WriteOnlyCell(ws, value=value)
+        if _unsafe(value):
+            c.data_type = "s"
+            c.quotePrefix = True
+        if number_format:
+            c.number_format = number_format
+        if fill is not None:
+            c.fill = fill
+        return c
+
+    def safe(ws: Any, value: Any) -> Any:
+        return cell(ws, value) if _unsafe(value) else value
+
+    def header(ws: Any, names: list[str], widths: list[int]) -> None:
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
+        row = []
+        for name in names:
+            c = cell(ws, name)
+            c.font = header_font
+            c.fill = header_fill
+            row.append(c)
+        ws.append(row)
+
+    audit_cols = [
+        words[k]
+        for k in (
+            "site",
+            "date",
+            "inspector",
+            "standard",
+            "version",
+            "score",
+            "raw_score",
+            "coverage",
+            "grade",
+            "result",
+            "critical_failures",
+            "audit",
+        )
+    ]
+    audit_cols += [f"{section_titles[s]} [{s}]" for s in section_ids]
+    header(audits_ws, audit_cols, [12, 12, 20, 26, 8, 8, 9, 10, 7, 9, 24, 24] + [14] * len(section_ids))
+    item_cols = [
+        words[k]
+        for k in (
+            "audit",
+            "site",
+            "date",
+            "standard",
+            "section",
+            "item",
+            "text",
+            "value",
+            "na",
+            "item_score",
+            "weight",
+            "critical",
+            "comment",
+        )
+    ]
+    item_widths = [24, 12, 12, 26, 22, 24, 50, 12, 6, 10, 7, 8, 40]
+    header(items_sheets[0], item_cols, item_widths)
+
+    summaries: dict[str, _SiteSummary] = {}
+    months: dict[str, list[float]] = {}
+    audit_rows = 1
+    item_rows = [1]
+    per_site_rows: dict[str, list[AuditResult]] = {}
+    for result in results:
+        summary = summaries.get(result.site)
+        if summary is None:
+            entry = sites.sites.get(result.site)
+            summary = _SiteSummary(
+                result.site,
+                (entry.name if entry and entry.name else None) or result.site_name or result.site,
+                (entry.region if entry else None) or result.site_region or "",
+            )
+            summaries[result.site] = summary
+        summary.audits += 1
+        summary.previous_score = summary.latest.score if summary.latest is not None else None
+        summary.latest = result
+        months.setdefault(result.date.strftime("%Y-%m"), []).append(result.score)
+        if per_site:
+            per_site_rows.setdefault(result.site, []).append(result)
+        scores = {s.id: s.score for s in result.sections}
+        audit_rows += 1
+        audits_ws.append(
+            [
+                safe(audits_ws, result.site),
+                cell(audits_ws, result.date, "yyyy-mm-dd"),
+                safe(audits_ws, result.inspector),
+                result.standard,
+                result.standard_version,
+                cell(audits_ws, result.score, "0.0"),
+                cell(audits_ws, result.raw_score, "0.0"),
+                cell(audits_ws, result.coverage, "0.0%"),
+                result.grade,
+                words["pass"] if result.passed else words["fail"],
+                ", ".join(result.critical_failures),
+                safe(audits_ws, result.id),
+            ]
+            + [cell(audits_ws, scores.get(s), "0.0") if s in scores else None for s in section_ids]
+        )
+        for item in result.items:
+            if item_rows[-1] >= max_rows:
+                ws = wb.create_sheet(f"Items {len(items_sheets) + 1}")
+                header(ws, item_cols, item_widths)
+                items_sheets.append(ws)
+                item_rows.append(1)
+            ws = items_sheets[-1]
+            fill = red if item.failed_critical else None
+            ws.append(
+                [
+                    safe(ws, result.id),
+                    safe(ws, result.site),
+                    cell(ws, result.date, "yyyy-mm-dd"),
+                    f"{result.standard}@{result.standard_version}",
+                    item.section,
+                    cell(ws, item.id, fill=fill) if fill else item.id,
+                    safe(ws, _item_text(library, result, item.id, lang)),
+                    safe(ws, _value_text(item.value, item.na, words)),
+                    words["yes"] if item.na else words["no"],
+                    cell(ws, item.score, "0.00", fill=fill),
+                    item.weight,
+                    cell(ws, words["yes"], fill=fill)
+                    if item.critical and fill
+                    else (words["yes"] if item.critical else words["no"]),
+                    safe(ws, item.comment),
+                ]
+            )
+            item_rows[-1] += 1
+
+    summary_cols = [
+        words[k]
+        for k in (
+            "site",
+            "name",
+            "region",
+            "last_date",
+            "score",
+            "grade",
+            "result",
+            "change",
+            "audits",
+            "critical_failures",
+        )
+    ]
+    header(summary_ws, summary_cols, [12, 34, 16, 13, 8, 8, 10, 9, 8, 28])
+    ordered = sorted(summaries.values(), key=lambda s: s.site)
+    for s in ordered:
+        latest = s.latest
+        assert latest is not None
+        change = None if s.previous_score is None else round(latest.score - s.previous_score, 2)
+        summary_ws.append(
+            [
+                safe(summary_ws, s.site),
+                safe(summary_ws, s.name),
+                safe(summary_ws, s.region),
+                cell(summary_ws, latest.date, "yyyy-mm-dd"),
+                cell(summary_ws, latest.score, "0.0"),
+                latest.grade,
+                words["pass"] if latest.passed else words["fail"],
+                cell(summary_ws, change, "+0.0;-0.0;0.0") if change is not None else None,
+                s.audits,
+                ", ".join(latest.critical_failures),
+            ]
+        )
+    summary_last = len(ordered) + 1
+    if len(items_sheets) > 1:
+        summary_ws.append([])
+        note = words["continued"].format(sheets=", ".join(ws.title for ws in items_sheets))
+        summary_ws.append([cell(summary_ws, note)])
+
+    def table(ws: Any, name: str, names: list[str], rows: int) -> None:
+        if rows < 2:
+            return
+        t = Table(displayName=name, ref=f"A1:{get_column_letter(len(names))}{rows}")
+        # Write-only sheets cannot read their header back: name the columns as written.
+        t.tableColumns = [TableColumn(id=i, name=n) for i, n in enumerate(names, start=1)]
+        t.autoFilter = AutoFilter(ref=t.ref)
+        t.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about write-only tables; their columns are set above
+            ws.add_table(t)
+
+    scale = ColorScaleRule(
+        start_type="num",
+        start_value=50,
+        start_color="F8696B",
+        mid_type="num",
+        mid_value=80,
+        mid_color="FFEB84",
+        end_type="num",
+        end_value=100,
+        end_color="63BE7B",
+    )
+    table(summary_ws, "Summary", summary_cols, summary_last)
+    summary_ws.conditional_formatting.add(f"E2:E{max(summary_last, 2)}", scale)
+    summary_ws.conditional_formatting.add(
+        f"G2:G{max(summary_last, 2)}", CellIsRule(operator="equal", formula=[f'"{words["fail"]}"'], fill=red)
+    )
+    table(audits_ws, "Audits", audit_cols, audit_rows)
+    audits_ws.conditional_formatting.add(f"F2:F{max(audit_rows, 2)}", scale)
+    if section_ids:
+        last_col = get_column_letter(len(audit_cols))
+        audits_ws.conditional_formatting.add(f"M2:{last_col}{max(audit_rows, 2)}", scale)
+    for index, ws in enumerate(items_sheets):
+        table(ws, "Items" if index == 0 else f"Items{index + 1}", item_cols, item_rows[index])
+
+    if ordered:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = words["chart_latest"]
+        chart.y_axis.title = words["score"]
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 100
+        data = Reference(summary_ws, min_col=5, min_row=1, max_row=summary_last)
+        labels = Reference(summary_ws, min_col=1, min_row=2, max_row=summary_last)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(labels)
+        chart.height = max(7.5, 0.6 * len(ordered))
+        chart.width = 18
+        chart.legend = None
+        summary_ws.add_chart(chart, "L2")
+
+    trend_ws = wb.create_sheet("Trend")
+    header(trend_ws, [words["month"], words["mean_score"], words["audits"]], [12, 12, 10])
+    for month in sorted(months):
+        values = months[month]
+        trend_ws.append([month, cell(trend_ws, round(sum(values) / len(values), 2), "0.0"), len(values)])
+    if months:
+        line = LineChart()
+        line.title = words["chart_trend"]
+        line.y_axis.title = words["mean_score"]
+        line.y_axis.scaling.min = 0
+        line.y_axis.scaling.max = 100
+        line.add_data(Reference(trend_ws, min_col=2, min_row=1, max_row=len(months) + 1), titles_from_data=True)
+        line.set_categories(Reference(trend_ws, min_col=1, min_row=2, max_row=len(months) + 1))
+        line.width = 18
+        trend_ws.add_chart(line, "E2")
+
+    if per_site:
+        taken = {ws.title.lower() for ws in wb.worksheets}
+        for site, site_results in sorted(per_site_rows.items()):
+            _site_sheet(
+                wb.create_sheet(_sheet_name(site, taken)),
+                site,
+                summaries[site],
+                site_results,
+                library,
+                lang,
+                words,
+                cell,
+                bold,
+                red,
+            )
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _site_sheet(
+    ws: Any,
+    site: str,
+    summary: _SiteSummary,
+    results: list[AuditResult],
+    library: StandardLibrary,
+    lang: str | None,
+    words: dict[str, str],
+    cell: Any,
+    bold: Any,
+    red: Any,
+) -> None:
+    """One site laid out as a scorecard: latest result, sections, failed items, history."""
+    latest = results[-1]
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 14
+    ws.column_dimensions["D"].width = 40
+    title = cell(ws, f"{summary.name} ({site})")
+    title.font = bold
+    ws.append([title])
+    ws.append([words["last_date"], cell(ws, latest.date, "yyyy-mm-dd"), words["inspector"], cell(ws, latest.inspector)])
+    ws.append([words["score"], cell(ws, latest.score, "0.0"), words["grade"], latest.grade])
+    ws.append(
+        [
+            words["result"],
+            words["pass"] if latest.passed else words["fail"],
+            words["raw_score"],
+            cell(ws, latest.raw_score, "0.0"),
+        ]
+    )
+    ws.append([words["critical_failures"], ", ".join(latest.critical_failures)])
+    ws.append([])
+    ws.append([cell(ws, words["section"]), cell(ws, words["score"])])
+    standard = library.get(latest.standard, latest.standard_version)
+    for section in latest.sections:
+        name = section.id
+        if standard is not None:
+            name = next((standard.text(s.title, lang) for s in standard.sections if s.id == section.id), section.id)
+        ws.append([name, cell(ws, section.score, "0.0")])
+    ws.append([])
+    ws.append(
+        [cell(ws, words["item"]), cell(ws, words["value"]), cell(ws, words["item_score"]), cell(ws, words["comment"])]
+    )
+    for item in latest.items:
+        if item.score is None or item.score >= 1:
+            continue
+        fill = red if item.failed_critical else None
+        ws.append(
+            [
+                cell(ws, _item_text(library, latest, item.id, lang), fill=fill),
+                cell(ws, _value_text(item.value, item.na, words)),
+                cell(ws, item.score, "0.00"),
+                cell(ws, item.comment),
+            ]
+        )
+    ws.append([])
+    ws.append(
+        [cell(ws, words["date"]), cell(ws, words["score"]), cell(ws, words["grade"]), cell(ws, words["inspector"])]
+    )
+    for result in reversed(results):
+        ws.append(
+            [
+                cell(ws, result.date, "yyyy-mm-dd"),
+                cell(ws, result.score, "0.0"),
+                result.grade,
+                cell(ws, result.inspector),
+            ]
+        )
+
+
+def build_csv(
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry | None = None,
+    *,
+    lang: str | None = None,
+) -> dict[str, str]:
+    """The same three tables as CSV files: ``summary.csv``, ``audits.csv``, ``items.csv``."""
+    from ..history import site_histories
+    from .results import safe_cell
+
+    words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
+    results = list(results)
+
+    def writer() -> tuple[io.StringIO, Any]:
+        buffer = io.StringIO()
+        return buffer, csv.writer(buffer, lineterminator="\n")
+
+    def text(value: Any) -> Any:
+        return safe_cell(value) if isinstance(value, str) else ("" if value is None else value)
+
+    summary_buffer, summary = writer()
+    summary.writerow(
+        [
+            words[k]
+            for k in (
+                "site",
+                "name",
+                "region",
+                "last_date",
+                "score",
+                "grade",
+                "result",
+                "change",
+                "audits",
+                "critical_failures",
+            )
+        ]
+    )
+    for h in site_histories(results, sites):
+        latest = h.latest
+        summary.writerow(
+            [
+                text(h.site),
+                text(h.name),
+                text(h.region or ""),
+                latest.date.isoformat(),
+                latest.score,
+                latest.grade,
+                "pass" if latest.passed else "fail",
+                "" if h.change is None else h.change,
+                len(h.audits),
+                ";".join(latest.critical_failures),
+            ]
+        )
+    section_ids: list[str] = []
+    for standard in library:
+        for section in standard.sections:
+            if section.id not in section_ids:
+                section_ids.append(section.id)
+    audits_buffer, audits = writer()
+    audits.writerow(
+        [
+            words[k]
+            for k in (
+                "site",
+                "date",
+                "inspector",
+                "standard",
+                "version",
+                "score",
+                "raw_score",
+                "coverage",
+                "grade",
+                "result",
+                "critical_failures",
+                "audit",
+            )
+        ]
+        + section_ids
+    )
+    items_buffer, items = writer()
+    items.writerow(
+        [
+            words[k]
+            for k in (
+                "audit",
+                "site",
+                "date",
+                "standard",
+                "section",
+                "item",
+                "text",
+                "value",
+                "na",
+                "item_score",
+                "weight",
+                "critical",
+                "comment",
+            )
+        ]
+    )
+    for r in results:
+        scores = {s.id: s.score for s in r.sections}
+        audits.writerow(
+            [
+                text(r.site),
+                r.date.isoformat(),
+                text(r.inspector),
+                r.standard,
+                r.standard_version,
+                r.score,
+                r.raw_score,
+                r.coverage,
+                r.grade,
+                "pass" if r.passed else "fail",
+                ";".join(r.critical_failures),
+                text(r.id),
+            ]
+            + ["" if scores.get(s) is None else scores[s] for s in section_ids]
+        )
+        for i in r.items:
+            value = _value_text(i.value, i.na, words)
+            items.writerow(
+                [
+                    text(r.id),
+                    text(r.site),
+                    r.date.isoformat(),
+                    f"{r.standard}@{r.standard_version}",
+                    i.section,
+                    i.id,
+                    text(_item_text(library, r, i.id, lang)),
+                    text(value),
+                    "yes" if i.na else "no",
+                    "" if i.score is None else i.score,
+                    i.weight,
+                    "yes" if i.critical else "no",
+                    text(i.comment),
+                ]
+            )
+    return {
+        "summary.csv": summary_buffer.getvalue(),
+        "audits.csv": audits_buffer.getvalue(),
+        "items.csv": items_buffer.getvalue(),
+    }

@@ -1,0 +1,221 @@
+"""The Excel export, read back with openpyxl and opened by LibreOffice."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from qaudit.registry import load_sites
+from qaudit.render import workbook
+from qaudit.workspace import score_paths
+
+HERE = Path(__file__).parent
+DATA = HERE / "data" / "report"
+STANDARDS = HERE / "data" / "spec" / "standards"
+
+
+def export(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "qaudit",
+        "export",
+        str(DATA / "audits"),
+        "--out",
+        str(out),
+        "--standards",
+        str(STANDARDS),
+        "--sites",
+        str(DATA / "sites.yaml"),
+        "--no-cache",
+        *args,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export") / "scorecards.xlsx"
+    done = export(out, "--per-site")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def rows(path: Path, sheet: str) -> list[list[object]]:
+    wb = load_workbook(path)
+    return [[c.value for c in row] for row in wb[sheet].iter_rows()]
+
+
+def test_sheets_and_row_counts(book: Path) -> None:
+    wb = load_workbook(book)
+    assert wb.sheetnames[:4] == ["Summary", "Audits", "Items", "Trend"]
+    assert wb.sheetnames[4:] == ["rix-01", "yvn-01"]  # --per-site
+    summary = rows(book, "Summary")
+    assert summary[0] == [
+        "Site",
+        "Name",
+        "Region",
+        "Latest audit",
+        "Score",
+        "Grade",
+        "Result",
+        "Change",
+        "Audits",
+        "Critical failures",
+    ]
+    assert [r[0] for r in summary[1:]] == ["rix-01", "yvn-01"]
+    assert summary[2][1:] == [
+        "Yerevan <Abovyan> 12",
+        "Caucasus",
+        dt.datetime(2026, 11, 20),
+        8.33,
+        "D",
+        "FAIL",
+        -36.67,
+        3,
+        "no-arguing",
+    ]
+    assert len(rows(book, "Audits")) == 1 + 4
+    assert len(rows(book, "Items")) == 1 + 4 * 5
+
+
+def test_types_formats_tables_and_charts(book: Path) -> None:
+    wb = load_workbook(book)
+    summary, audits, items = wb["Summary"], wb["Audits"], wb["Items"]
+    assert summary["D3"].is_date and summary["D3"].number_format == "yyyy-mm-dd"
+    assert isinstance(summary["E3"].value, float) and summary["E3"].number_format == "0.0"
+    assert audits["H2"].number_format == "0.0%"
+    for ws in (summary, audits, items):
+        assert ws.freeze_panes == "A2"
+        assert len(ws.tables) == 1
+        table = next(iter(ws.tables.values()))
+        assert table.autoFilter is not None and table.ref.startswith("A1:")
+    assert summary.conditional_formatting and audits.conditional_formatting
+    assert len(summary._charts) == 1 and len(wb["Trend"]._charts) == 1
+    assert summary.column_dimensions["B"].width >= 20
+
+
+def test_failed_critical_item_is_red_and_user_text_is_never_a_formula(book: Path) -> None:
+    wb = load_workbook(book)
+    items = wb["Items"]
+    for row in items.iter_rows(min_row=2):
+        values = {items.cell(1, c.column).value: c for c in row}
+        if values["Item"].value == "no-arguing" and values["Value"].value == "no":
+            assert values["Item"].fill.fgColor.rgb.endswith("F4C7C3")
+        comment = values["Comment"]
+        if isinstance(comment.value, str) and comment.value.startswith("="):
+            assert comment.data_type == "s"
+    found = [c for row in items.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert found and all(c.data_type == "s" for c in found)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate} is a formula"
+
+
+def test_headers_follow_lang(tmp_path: Path) -> None:
+    out = tmp_path / "lv.xlsx"
+    assert export(out, "--lang", "lv").returncode == 0
+    assert rows(out, "Summary")[0][:3] == ["Objekts", "Nosaukums", "Reģions"]
+    assert rows(out, "Items")[1][6] == "Kavētās minūtes pakalpojuma sākumā"
+
+
+def test_items_continue_on_further_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = score_paths([str(DATA / "audits")], str(STANDARDS), sites=str(DATA / "sites.yaml"), cache=False)
+    data = workbook.build_workbook(run.results, run.library, load_sites(str(DATA / "sites.yaml")), max_rows=8)
+    wb = load_workbook(io.BytesIO(data))
+    sheets = [n for n in wb.sheetnames if n.startswith("Items")]
+    assert sheets == ["Items", "Items 2", "Items 3"]
+    assert sum(wb[n].max_row - 1 for n in sheets) == 20
+    assert all(wb[n].max_row <= 8 for n in sheets)
+    notes = [c.value for row in wb["Summary"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Items continue on sheets: Items, Items 2, Items 3" in notes
+
+
+def test_sheet_names_are_short_unique_and_legal() -> None:
+    taken: set[str] = {"summary"}
+    names = [workbook._sheet_name(n, taken) for n in ["a" * 40, "a" * 40, "x:y/z", "Summary"]]
+    assert names == ["a" * 31, "a" * 27 + " (2)", "x_y_z", "Summary (2)"]
+    assert all(len(n) <= 31 for n in names)
+
+
+def test_csv_format(tmp_path: Path) -> None:
+    done = export(tmp_path / "csv", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    items = list(csv.reader((tmp_path / "csv" / "items.csv").open(encoding="utf-8")))
+    assert len(items) == 21
+    comments = [r[-1] for r in items if "HYPERLINK" in r[-1]]
+    assert comments == ['\'=HYPERLINK("http://evil")']
+    assert len(list(csv.reader((tmp_path / "csv" / "summary.csv").open(encoding="utf-8")))) == 3
+
+
+def test_failed_export_leaves_the_old_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "book.xlsx"
+    assert export(out).returncode == 0
+    before = out.read_bytes()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qaudit",
+            "export",
+            str(tmp_path / "no-audits-here"),
+            "--out",
+            str(out),
+            "--standards",
+            str(STANDARDS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and out.read_bytes() == before
+
+
+@pytest.mark.office
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_libreoffice_opens_and_converts_the_workbook(book: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # UTF-8
+            "--outdir",
+            str(tmp_path),
+            str(book),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "scorecards.csv").read_text(encoding="utf-8")  # the first sheet: Summary
+    assert "rix-01" in text and "yvn-01" in text and "Yerevan <Abovyan> 12" in text
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(book),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0 and (tmp_path / "scorecards.pdf").read_bytes().startswith(b"%PDF")
