@@ -160,11 +160,14 @@ def build_standard(doc: Document) -> tuple[Standard | None, list[Problem]]:
                 f"the standard has {count:,} items, over the limit of {MAX_ITEMS:,}; split it",
             )
         ]
-    problems += id_type_problems(doc, _id_paths(doc.data))
+    id_problems = id_type_problems(doc, _id_paths(doc.data))
+    problems += id_problems
     try:
         standard = Standard.model_validate(doc.data)
     except ValidationError as exc:
-        problems += validation_problems(exc, doc, Standard)
+        # An id already reported as "quote it" needs no second message about its type.
+        marked = {(p.line, p.column) for p in id_problems}
+        problems += [p for p in validation_problems(exc, doc, Standard) if (p.line, p.column) not in marked]
         return None, problems
     if problems:
         return None, problems

@@ -53,6 +53,8 @@ STRUCTURAL = [
     RuleInfo("value-range", "error", "A number outside its range (version > 0, pass_score and grade min in 0..100)."),
     RuleInfo("empty-list", "error", "A standard without sections or a section without items."),
     RuleInfo("duplicate-standard", "error", "The same standard id and version defined in two files."),
+    RuleInfo("too-large", "error", "A standard with more than 2,000 items (a checklist is read by people)."),
+    RuleInfo("too-many-problems", "error", "More than 50 problems in one file: the rest are counted, not listed."),
     RuleInfo("unknown-site", "warning", "A waiver names a site missing from the site registry."),
 ]
 
