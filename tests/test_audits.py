@@ -87,7 +87,7 @@ INVALID = [
     (
         "unknown key in a response",
         GOOD.replace('comment: "Used', 'coment: "Used'),
-        ("unknown-key", 11, 30, "did you mean 'comment'"),
+        ("unknown-key", 11, 35, "did you mean 'comment'"),
     ),
     (
         "mapping without value",
