@@ -16,13 +16,16 @@ import hashlib
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from .resultset import SortKey
 
 CACHE_PATH = os.path.join(".qaudit", "cache.sqlite")
-FORMAT = 3
+FORMAT = 5
+RACY_NS = 2_000_000_000
+"""An entry cached less than this after its file's last change is re-checked by content."""
 """Bumped whenever the stored layout of a result changes."""
 
 
@@ -43,7 +46,7 @@ class ResultCache:
         self.path = path
         self.salt = salt
         self.db: sqlite3.Connection | None = None
-        self.pending: list[tuple[str, str, str, str, str, str, str, str]] = []
+        self.pending: list[tuple[str, str, str, str, str, str, str, bytes, int, int]] = []
         try:
             self.db = self._open()
         except (sqlite3.Error, OSError) as exc:
@@ -72,7 +75,8 @@ class ResultCache:
         db.execute(
             "CREATE TABLE IF NOT EXISTS results (path TEXT NOT NULL, hash TEXT NOT NULL, standard TEXT NOT NULL,"
             " fingerprint TEXT NOT NULL, salt TEXT NOT NULL, site TEXT NOT NULL, date TEXT NOT NULL, id TEXT NOT NULL,"
-            " result TEXT NOT NULL, PRIMARY KEY (path))"
+            " result BLOB NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL, cached INTEGER NOT NULL,"
+            " PRIMARY KEY (path))"
         )
 
         app = db.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
@@ -91,45 +95,66 @@ class ResultCache:
                 pass
 
     def lookup(
-        self, entries: Iterable[tuple[str, str]], fingerprints: dict[str, str]
-    ) -> dict[str, tuple[SortKey, str]]:
-        """Cached packed results for ``(path, content hash)`` pairs whose standard is unchanged."""
+        self, stats: dict[str, tuple[int, int]], fingerprints: dict[str, str]
+    ) -> Iterator[tuple[str, tuple[SortKey, bytes]]]:
+        """Stream cached results ``(path, (sort key, JSON text))`` for files whose content is unchanged.
+
+        ``stats`` maps each path to its (size, mtime in ns). As in git's index, an
+        entry whose size and modification time match, and which was cached
+        well after that modification (so a same-second rewrite cannot hide), is
+        trusted without reading the file; any other entry is trusted only when
+        the hash of the file's current content matches.
+        """
         if self.db is None:
-            return {}
-        wanted = dict(entries)
-        found: dict[str, tuple[SortKey, str]] = {}
+            return
         try:
-            rows = self.db.execute(
-                "SELECT path, hash, standard, fingerprint, salt, site, date, id, result FROM results"
-            ).fetchall()
+            cursor = self.db.execute(
+                "SELECT path, hash, standard, fingerprint, salt, site, date, id, result, size, mtime, cached"
+                " FROM results"
+            )
+            for path, digest, standard, fingerprint, salt, site, date, audit_id, text, size, mtime, cached in cursor:
+                stat = stats.get(path)
+                if stat is None or salt != self.salt or fingerprints.get(standard) != fingerprint:
+                    continue
+                if not all(isinstance(v, str) for v in (site, date, audit_id)) or not isinstance(text, bytes):
+                    _warn(f"a damaged entry for {path} in {self.path} was ignored")
+                    continue
+                if stat != (size, mtime) or not isinstance(cached, int) or cached - mtime < RACY_NS:
+                    try:
+                        with open(path, "rb") as handle:
+                            if content_hash(handle.read()) != digest:
+                                continue
+                    except OSError:
+                        continue
+                yield path, ((site, date, audit_id), text)
         except sqlite3.Error as exc:
             self._discard(f"the cache {self.path} is unreadable ({exc}); it was discarded")
             self.db = None
-            return {}
-        for path, digest, standard, fingerprint, salt, site, date, audit_id, blob in rows:
-            if wanted.get(path) != digest or salt != self.salt or fingerprints.get(standard) != fingerprint:
-                continue
-            if not all(isinstance(v, str) for v in (site, date, audit_id, blob)):
-                _warn(f"a damaged entry for {path} in {self.path} was ignored")
-                continue
-            found[path] = ((site, date, audit_id), blob)
-        return found
 
-    def store(self, path: str, digest: str, standard: str, fingerprint: str, key: SortKey, blob: str) -> None:
+    def store(
+        self, path: str, digest: str, standard: str, fingerprint: str, key: SortKey, blob: bytes, stat: tuple[int, int]
+    ) -> None:
         """Queue a valid, packed result for writing (see :meth:`flush`)."""
         if self.db is not None:
-            self.pending.append((path, digest, standard, fingerprint, *key, blob))
+            self.pending.append((path, digest, standard, fingerprint, *key, blob, *stat))
+            if len(self.pending) >= 2000:
+                self.flush()
 
     def flush(self) -> None:
         """Write queued results in one transaction."""
         if self.db is None or not self.pending:
             return
+        now = time.time_ns()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
-                "INSERT OR REPLACE INTO results (path, hash, standard, fingerprint, salt, site, date, id, result)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p, h, s, f, self.salt, site, d, i, b) for p, h, s, f, site, d, i, b in self.pending],
+                "INSERT OR REPLACE INTO results"
+                " (path, hash, standard, fingerprint, salt, site, date, id, result, size, mtime, cached)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (p, h, s, f, self.salt, site, d, i, b, size, mtime, now)
+                    for p, h, s, f, site, d, i, b, size, mtime in self.pending
+                ],
             )
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:

@@ -187,7 +187,17 @@ def score(
     from .render.results import RESULT_RENDERERS
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
-    emit(RESULT_RENDERERS[format.value](run))
+    if format is ScoreFormat.json:
+        from .render.results import json_chunks
+
+        # Streamed: a run over 100,000 audits never holds its whole output in memory.
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        for chunk in json_chunks(run):
+            out.write(chunk)
+        out.flush()
+    else:
+        emit(RESULT_RENDERERS[format.value](run))
     if format is not ScoreFormat.json:
         report_problems(run)
     raise typer.Exit(1 if run.problems else 0)

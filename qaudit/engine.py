@@ -1,7 +1,8 @@
-"""Scoring many files: from the cache when unchanged, across processes when many, always in order.
+"""Scoring many files: from the cache when unchanged, across processes when many.
 
-The output is the same byte for byte whatever ``jobs`` is: results come back in
-the order of the files, and workers send back results, never parsed documents.
+The output is the same byte for byte whatever ``jobs`` is (results are ordered
+by their sort key downstream), and workers send back results as JSON text,
+never parsed documents.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .registry import Waiver
 from .resultset import SortKey, pack
 from .standards import StandardLibrary
 
-Packed = tuple[SortKey, str]
+Packed = tuple[SortKey, bytes]
 Outcome = tuple[Packed | None, list[Problem]]
 _Scored = tuple[Packed | None, list[Problem], str | None, str | None]
 """(packed result, problems, content hash, standard id@version)"""
@@ -69,67 +70,63 @@ def score_many(
     waivers_text: bytes | None = None,
     cache_path: str | None = None,
 ) -> Iterator[Outcome]:
-    """Score ``files``, yielding each file's packed result (or problems) in the order of ``files``."""
+    """Score ``files``, yielding each file's packed result (or its problems) as soon as it is known.
+
+    Results come from the cache first, then from scoring; callers order them by
+    their sort key, so the output does not depend on ``jobs`` or on the cache.
+    Nothing is held here: memory stays flat however many files there are.
+    """
     global _LIBRARY, _WAIVERS, _HASH
     _LIBRARY, _WAIVERS, _HASH = library, waivers, cache
-    outcomes: list[Outcome | None] = [None] * len(files)
     store = None
     prints: dict[str, str] = {}
-    todo = list(range(len(files)))
-    if cache:
-        from .cache import CACHE_PATH, ResultCache, content_hash, fingerprints, salt_for
-        from .source import read_bytes
-
-        store = ResultCache(cache_path or CACHE_PATH, salt_for(waivers_text))
-        prints = fingerprints(library)
-        digests: dict[str, str] = {}
-        for path in files:
-            try:
-                digests[path] = content_hash(read_bytes(path))
-            except InvalidInput:
-                pass  # scored (and reported) below
-        hits = store.lookup(digests.items(), prints)
-        todo = []
-        for index, path in enumerate(files):
-            hit = hits.get(path)
-            if hit is not None:
-                outcomes[index] = (hit, [])
-            else:
-                todo.append(index)
-    bar = _progress(len(todo)) if progress else None
+    stats: dict[str, tuple[int, int]] = {}
+    todo = files
     try:
-        scored = _run([files[i] for i in todo], worker_count(jobs), bar)
-        for index, (packed, problems, digest, label) in zip(todo, scored, strict=True):
-            outcomes[index] = (packed, problems)
-            if store is not None and packed is not None and digest is not None and label is not None:
-                store.store(files[index], digest, label, prints[label], *packed)
+        if cache:
+            from .cache import CACHE_PATH, ResultCache, fingerprints, salt_for
+
+            store = ResultCache(cache_path or CACHE_PATH, salt_for(waivers_text))
+            prints = fingerprints(library)
+            for path in files:
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue  # scored (and reported) below
+                stats[path] = (info.st_size, info.st_mtime_ns)
+            hit: set[str] = set()
+            for path, cached in store.lookup(stats, prints):
+                hit.add(path)
+                yield cached, []
+            todo = [path for path in files if path not in hit]
+        bar = _progress(len(todo)) if progress else None
+        try:
+            for path, (packed, problems, digest, label) in _run(todo, worker_count(jobs), bar):
+                if store is not None and packed is not None and digest is not None and label is not None:
+                    store.store(path, digest, label, prints[label], *packed, stats.get(path, (-1, -1)))
+                yield packed, problems
+        finally:
+            if bar is not None:
+                bar.close()
     finally:
-        if bar is not None:
-            bar.close()
         if store is not None:
             store.close()
-    for outcome in outcomes:
-        assert outcome is not None
-        yield outcome
 
 
-def _run(paths: list[str], workers: int, bar: _Bar | None) -> list[_Scored]:
+def _run(paths: list[str], workers: int, bar: _Bar | None) -> Iterator[tuple[str, _Scored]]:
     if workers <= 1 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        out = []
         for path in paths:
-            out.append(_score_one(path))
+            yield path, _score_one(path)
             if bar is not None:
                 bar.advance(1)
-        return out
+        return
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     context = multiprocessing.get_context("fork")
-    out = []
     with context.Pool(min(workers, len(chunks))) as pool:
-        for part in pool.imap(_score_chunk, chunks):
-            out.extend(part)
+        for chunk, part in zip(chunks, pool.imap(_score_chunk, chunks), strict=True):
+            yield from zip(chunk, part, strict=True)
             if bar is not None:
                 bar.advance(len(part))
-    return out
 
 
 class _Bar:

@@ -25,6 +25,26 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+def _item_dict(i: ItemResult) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": i.id,
+        "section": i.section,
+        "value": i.value,
+        "na": i.na,
+        "score": None if i.score is None else round(i.score, 6),
+        "weight": _number(i.weight),
+        "critical": i.critical,
+    }
+    # Only what an inspector wrote: no empty comment, evidence or waiver keys.
+    if i.comment is not None:
+        found["comment"] = i.comment
+    if i.evidence:
+        found["evidence"] = list(i.evidence)
+    if i.waived is not None:
+        found["waived"] = i.waived
+    return found
+
+
 def to_dict(result: AuditResult) -> dict[str, Any]:
     """The JSON shape of one audit (contract §4 fields first, then qaudit's own)."""
     return {
@@ -43,21 +63,7 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "sections": [
             {"id": s.id, "score": s.score, "weight": _number(s.weight), "coverage": s.coverage} for s in result.sections
         ],
-        "items": [
-            {
-                "id": i.id,
-                "section": i.section,
-                "value": i.value,
-                "na": i.na,
-                "score": None if i.score is None else round(i.score, 6),
-                "weight": _number(i.weight),
-                "critical": i.critical,
-                "comment": i.comment,
-                "evidence": list(i.evidence),
-                "waived": i.waived,
-            }
-            for i in result.items
-        ],
+        "items": [_item_dict(i) for i in result.items],
         "coverage": result.coverage,
         "pass_score": _number(result.pass_score),
         "language": result.language,
@@ -106,8 +112,11 @@ def dumps(result: AuditResult) -> str:
     items = ",".join(
         [
             f'{{"id":"{i.id}","section":"{i.section}","value":{_value(i.value)},"na":{bool_text[i.na]},'
-            f'"score":{_score(i.score)},"weight":{_value(_number(i.weight))},"critical":{bool_text[i.critical]},'
-            f'"comment":{_opt(i.comment)},"evidence":{_evidence(i.evidence)},"waived":{_opt(i.waived)}}}'
+            f'"score":{_score(i.score)},"weight":{_value(_number(i.weight))},"critical":{bool_text[i.critical]}'
+            + ("" if i.comment is None else f',"comment":{_text(i.comment)}')
+            + ("" if not i.evidence else f',"evidence":{_evidence(i.evidence)}')
+            + ("" if i.waived is None else f',"waived":{_text(i.waived)}')
+            + "}"
             for i in result.items
         ]
     )
@@ -143,9 +152,9 @@ def from_dict(r: dict[str, Any]) -> AuditResult:
             i["weight"],
             i["critical"],
             i["critical"] and i["score"] == 0,
-            i["comment"],
-            tuple(i["evidence"]),
-            i["waived"],
+            i.get("comment"),
+            tuple(i.get("evidence", ())),
+            i.get("waived"),
         )
         for i in r["items"]
     )
@@ -172,9 +181,9 @@ def from_dict(r: dict[str, Any]) -> AuditResult:
     )
 
 
-def pack(result: AuditResult) -> tuple[SortKey, str]:
-    """A result as (sort key, JSON text): what workers send and the cache keeps."""
-    return (result.site, result.date.isoformat(), result.id), dumps(result)
+def pack(result: AuditResult) -> tuple[SortKey, bytes]:
+    """A result as (sort key, UTF-8 JSON): what workers send and the cache keeps."""
+    return (result.site, result.date.isoformat(), result.id), dumps(result).encode("utf-8")
 
 
 def loads(text: str) -> AuditResult:
@@ -196,9 +205,8 @@ class ResultSet(Sequence[AuditResult]):
         self._end = 0
         self._sorted = True
 
-    def add(self, key: SortKey, text: str) -> None:
-        """Add a result by its sort key and JSON text."""
-        data = text.encode("utf-8")
+    def add(self, key: SortKey, data: bytes) -> None:
+        """Add a result by its sort key and UTF-8 JSON."""
         self._spill.seek(self._end)
         self._spill.write(data)
         if self._entries and key < self._entries[-1][0]:
@@ -242,9 +250,15 @@ class ResultSet(Sequence[AuditResult]):
 
     def texts(self) -> Iterator[str]:
         """The JSON text of every result, in order, without decoding it."""
+        for blob in self.blobs():
+            yield blob.decode("utf-8")
+
+    def blobs(self) -> Iterator[bytes]:
+        """The UTF-8 JSON of every result, in order, straight from the spill file."""
         self._spill.flush()
         for _, offset, size in self._order():
-            yield self._read(offset, size)
+            self._spill.seek(offset)
+            yield self._spill.read(size)
 
     def sort(self, key: Any = None) -> None:
         """Results are always given in (site, date, id) order; kept for list compatibility."""

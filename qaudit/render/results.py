@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..scoring import AuditResult
@@ -28,21 +28,22 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
     return to_dict(result)
 
 
-def render_json(run: ScoreRun) -> str:
-    """A single JSON object: ``{"audits": [...], "errors": [...]}``.
-
-    The audits are written from their serialised form, without decoding them.
-    """
+def json_chunks(run: ScoreRun) -> Iterator[bytes]:
+    """``{"audits": [...], "errors": [...]}`` as UTF-8 pieces, each audit copied from its serialised form."""
+    yield b'{"audits":['
+    first = True
+    for blob in run.results.blobs():
+        yield blob if first else b"," + blob
+        first = False
     errors = [
         {"file": p.file, "line": p.line, "column": p.column, "rule": p.rule, "message": p.message} for p in run.problems
     ]
-    return (
-        '{"audits":['
-        + ",".join(run.results.texts())
-        + '],"errors":'
-        + json.dumps(errors, ensure_ascii=False, separators=(",", ":"))
-        + "}\n"
-    )
+    yield b'],"errors":' + json.dumps(errors, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"}\n"
+
+
+def render_json(run: ScoreRun) -> str:
+    """A single JSON object: ``{"audits": [...], "errors": [...]}`` (contract §4)."""
+    return b"".join(json_chunks(run)).decode("utf-8")
 
 
 def render_csv(run: ScoreRun) -> str:
