@@ -232,66 +232,84 @@ def _section_trends(history: SiteHistory) -> list[dict[str, Any]]:
     return out
 
 
-def failed_items(
-    results: Sequence[AuditResult], library: StandardLibrary, sites: SiteRegistry | None = None
-) -> dict[str, Any]:
-    """Items failed most often across all sites, and by region and by standard."""
-    sites = sites or SiteRegistry()
-    overall: dict[tuple[str, str], list[int]] = {}
-    by_region: dict[tuple[str, str, str], list[int]] = {}
-    for result in results:
-        entry = sites.sites.get(result.site)
+class ItemTally:
+    """Counts of answers, failures (score 0) and partials per item, overall and by region."""
+
+    def __init__(self, sites: SiteRegistry | None = None) -> None:
+        self.sites = sites or SiteRegistry()
+        self.overall: dict[tuple[str, str], list[int]] = {}
+        self.by_region: dict[tuple[str, str, str], list[int]] = {}
+
+    def add(self, result: AuditResult) -> None:
+        """Count one scored audit."""
+        entry = self.sites.sites.get(result.site)
         region = (entry.region if entry else None) or result.site_region or ""
         for item in result.items:
             if item.score is None:
                 continue
             failed = 1 if item.score == 0 else 0
             partial = 1 if 0 < item.score < 1 else 0
-            for table, key in ((overall, (result.standard, item.id)), (by_region, (region, result.standard, item.id))):
+            for table, key in (
+                (self.overall, (result.standard, item.id)),
+                (self.by_region, (region, result.standard, item.id)),
+            ):
                 counts = table.setdefault(key, [0, 0, 0])  # type: ignore[arg-type]
                 counts[0] += 1
                 counts[1] += failed
                 counts[2] += partial
 
-    def text(standard_id: str, item_id: str) -> str:
-        for version in reversed(library.versions(standard_id)):
-            standard = library.get(standard_id, version)
-            if standard is not None and item_id in standard.items:
-                return standard.text(standard.items[item_id].text)
-        return item_id
+    def report(self, library: StandardLibrary) -> dict[str, Any]:
+        """The tallies as rows, most failed first."""
 
-    def row(key: tuple[str, ...], counts: list[int]) -> dict[str, Any]:
-        audits, failed, partial = counts
+        def text(standard_id: str, item_id: str) -> str:
+            for version in reversed(library.versions(standard_id)):
+                standard = library.get(standard_id, version)
+                if standard is not None and item_id in standard.items:
+                    return standard.text(standard.items[item_id].text)
+            return item_id
+
+        def row(key: tuple[str, ...], counts: list[int]) -> dict[str, Any]:
+            audits, failed, partial = counts
+            return {
+                "standard": key[-2],
+                "item": key[-1],
+                "text": text(key[-2], key[-1]),
+                "audits": audits,
+                "failed": failed,
+                "partial": partial,
+                "failure_rate": round(failed / audits, 4),
+            }
+
+        items = sorted(
+            (row(k, v) for k, v in self.overall.items()),
+            key=lambda r: (-r["failure_rate"], -r["failed"], r["standard"], r["item"]),
+        )
+        regions = sorted(
+            ({"region": k[0] or None, **row(k, v)} for k, v in self.by_region.items()),
+            key=lambda r: (r["region"] or "", -r["failure_rate"], r["standard"], r["item"]),
+        )
+        standards: dict[str, dict[str, Any]] = {}
+        for r in items:
+            totals = standards.setdefault(r["standard"], {"standard": r["standard"], "answers": 0, "failed": 0})
+            totals["answers"] += r["audits"]
+            totals["failed"] += r["failed"]
+        for totals in standards.values():
+            totals["failure_rate"] = round(totals["failed"] / totals["answers"], 4) if totals["answers"] else 0.0
         return {
-            "standard": key[-2],
-            "item": key[-1],
-            "text": text(key[-2], key[-1]),
-            "audits": audits,
-            "failed": failed,
-            "partial": partial,
-            "failure_rate": round(failed / audits, 4),
+            "items": items,
+            "by_region": regions,
+            "by_standard": sorted(standards.values(), key=lambda e: (-e["failure_rate"], e["standard"])),
         }
 
-    items = sorted(
-        (row(k, v) for k, v in overall.items()),
-        key=lambda r: (-r["failure_rate"], -r["failed"], r["standard"], r["item"]),
-    )
-    regions = sorted(
-        ({"region": k[0] or None, **row(k, v)} for k, v in by_region.items()),
-        key=lambda r: (r["region"] or "", -r["failure_rate"], r["standard"], r["item"]),
-    )
-    standards: dict[str, dict[str, Any]] = {}
-    for r in items:
-        totals = standards.setdefault(r["standard"], {"standard": r["standard"], "answers": 0, "failed": 0})
-        totals["answers"] += r["audits"]
-        totals["failed"] += r["failed"]
-    for totals in standards.values():
-        totals["failure_rate"] = round(totals["failed"] / totals["answers"], 4) if totals["answers"] else 0.0
-    return {
-        "items": items,
-        "by_region": regions,
-        "by_standard": sorted(standards.values(), key=lambda e: (-e["failure_rate"], e["standard"])),
-    }
+
+def failed_items(
+    results: Iterable[AuditResult], library: StandardLibrary, sites: SiteRegistry | None = None
+) -> dict[str, Any]:
+    """Items failed most often across all sites, and by region and by standard."""
+    tally = ItemTally(sites)
+    for result in results:
+        tally.add(result)
+    return tally.report(library)
 
 
 def label(item: Item, result_item: Any) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from .registry import SiteRegistry
 from .scoring import AuditResult
@@ -110,15 +110,43 @@ def trend_slope(audits: Sequence[AuditResult]) -> float | None:
     return None if slope is None else round(slope * 30, 2)
 
 
-def site_histories(results: Iterable[AuditResult], registry: SiteRegistry | None = None) -> list[SiteHistory]:
-    """Group results by site, each site's audits in chronological order; sites sorted by id."""
+def light(result: AuditResult) -> AuditResult:
+    """A result without its items and sections: enough for history charts and tables."""
+    return replace(result, items=(), sections=())
+
+
+def site_histories(
+    results: Iterable[AuditResult],
+    registry: SiteRegistry | None = None,
+    *,
+    full: int | None = None,
+    each: Callable[[AuditResult], None] | None = None,
+) -> list[SiteHistory]:
+    """Group results by site, each site's audits in chronological order; sites sorted by id.
+
+    With ``full``, only each site's last ``full`` audits keep their items and
+    sections (the older ones keep dates, scores and grades), so the histories of
+    100,000 audits fit in little memory; ``each`` sees every full result first.
+    """
     registry = registry or SiteRegistry()
     by_site: dict[str, list[AuditResult]] = {}
+    heavy: dict[str, int] = {}
     for result in results:
-        by_site.setdefault(result.site, []).append(result)
+        if each is not None:
+            each(result)
+        audits = by_site.setdefault(result.site, [])
+        audits.append(result)
+        if full is not None:
+            heavy[result.site] = heavy.get(result.site, 0) + 1
+            if heavy[result.site] > 2 * full + 8:
+                audits.sort(key=audit_order)
+                audits[: len(audits) - full] = [light(a) for a in audits[: len(audits) - full]]
+                heavy[result.site] = full
     histories = []
     for site in sorted(by_site):
         audits = sorted(by_site[site], key=audit_order)
+        if full is not None:
+            audits[: max(0, len(audits) - full)] = [light(a) for a in audits[: max(0, len(audits) - full)]]
         entry = registry.sites.get(site)
         latest = audits[-1]
         name = (entry.name if entry and entry.name else None) or latest.site_name or site

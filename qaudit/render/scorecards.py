@@ -283,9 +283,19 @@ def _heat(score: float | None) -> str:
 
 
 def portfolio_view(
-    histories: Sequence[SiteHistory], library: StandardLibrary, lang: str, *, total: int, site_links: dict[str, str]
+    histories: Sequence[SiteHistory],
+    library: StandardLibrary,
+    lang: str,
+    *,
+    total: int,
+    site_links: dict[str, str],
+    failed: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Everything the portfolio page shows, formatted for ``lang``."""
+    """Everything the portfolio page shows, formatted for ``lang``.
+
+    ``failed`` is the most-failed-items table (``followup.ItemTally``); computed
+    from the histories when not given.
+    """
     from ..followup import failed_items
 
     words = labels(lang)
@@ -367,8 +377,8 @@ def portfolio_view(
                 }
             )
         heatmaps.append({"title": group["title"], "sections": group["sections"], "rows": heat_rows})
-    results = [a for h in histories for a in h.audits]
-    failed = failed_items(results, library)["items"]
+    if failed is None:
+        failed = failed_items([a for h in histories for a in h.audits], library)["items"]
     most_failed = [
         {
             "text": _item_text(library, r["standard"], r["item"], lang),
@@ -457,8 +467,11 @@ def render_report(
     Raises ``ValueError`` naming the site when a site id is not a safe file name.
     """
     from ..audits import safe_name
+    from ..followup import ItemTally
 
-    histories = site_histories(results, sites)
+    tally = ItemTally(sites)
+    # Only the last 3 audits of a site (recurring failures, changes) keep their items.
+    histories = site_histories(results, sites, full=3, each=tally.add)
     for history in histories:
         if not safe_name(history.site):
             raise ValueError(history.site)
@@ -473,6 +486,8 @@ def render_report(
         view = site_view(history, library, site_language(history, library, lang))
         view["index_href"] = f"../index.{suffix}"
         pages.append(Page(links[history.site], site_template.render(**view)))
-    index = portfolio_view(histories, library, lang or "en", total=total, site_links=links)
+    index = portfolio_view(
+        histories, library, lang or "en", total=total, site_links=links, failed=tally.report(library)["items"]
+    )
     pages.append(Page(f"index.{suffix}", index_template.render(**index)))
     return pages
