@@ -218,6 +218,7 @@ def _unsafe(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(UNSAFE_START)
 
 
+
 @dataclass
 class _SiteSummary:
     site: str
@@ -239,10 +240,16 @@ def _value_text(value: Any, na: bool, words: dict[str, str]) -> Any:
 
 
 def _item_text(library: StandardLibrary, result: AuditResult, item_id: str, lang: str | None) -> str:
-    standard: Standard | None = library.get(result.standard, result.standard_version)
-    if standard is None or item_id not in standard.items:
-        return item_id
-    return standard.text(standard.items[item_id].text, lang)
+    key = (id(library), result.standard, result.standard_version, item_id, lang)
+    found = _TEXTS.get(key)
+    if found is None:
+        standard: Standard | None = library.get(result.standard, result.standard_version)
+        found = standard.text(standard.items[item_id].text, lang) if standard and item_id in standard.items else item_id
+        _TEXTS[key] = found
+    return found
+
+
+_TEXTS: dict[tuple[int, str, int, str, str | None], str] = {}
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -405,6 +412,9 @@ def build_workbook(
             ]
             + [cell(audits_ws, scores.get(s), "0.0") if s in scores else None for s in section_ids]
         )
+        label = f"{result.standard}@{result.standard_version}"
+        audit_id, site_id = result.id, result.site  # safe names (checked on load): never formulas
+        day = result.date  # a real date; Excel shows it with the column's default date format
         for item in result.items:
             if item_rows[-1] >= max_rows:
                 ws = wb.create_sheet(f"Items {len(items_sheets) + 1}")
@@ -415,16 +425,16 @@ def build_workbook(
             fill = red if item.failed_critical else None
             ws.append(
                 [
-                    safe(ws, result.id),
-                    safe(ws, result.site),
-                    cell(ws, result.date, "yyyy-mm-dd"),
-                    f"{result.standard}@{result.standard_version}",
+                    audit_id,
+                    site_id,
+                    day,
+                    label,
                     item.section,
                     cell(ws, item.id, fill=fill) if fill else item.id,
                     safe(ws, _item_text(library, result, item.id, lang)),
                     safe(ws, _value_text(item.value, item.na, words)),
                     words["yes"] if item.na else words["no"],
-                    cell(ws, item.score, "0.00", fill=fill),
+                    cell(ws, item.score, "0.00", fill=fill) if fill else item.score,
                     item.weight,
                     cell(ws, words["yes"], fill=fill)
                     if item.critical and fill
