@@ -235,25 +235,37 @@ def _section_trends(history: SiteHistory) -> list[dict[str, Any]]:
 class ItemTally:
     """Counts of answers, failures (score 0) and partials per item, overall and by region."""
 
-    def __init__(self, sites: SiteRegistry | None = None) -> None:
+    def __init__(self, sites: SiteRegistry | None = None, *, regions: bool = True) -> None:
         self.sites = sites or SiteRegistry()
+        self.regions = regions
         self.overall: dict[tuple[str, str], list[int]] = {}
         self.by_region: dict[tuple[str, str, str], list[int]] = {}
 
     def add(self, result: AuditResult) -> None:
         """Count one scored audit."""
-        entry = self.sites.sites.get(result.site)
-        region = (entry.region if entry else None) or result.site_region or ""
-        for item in result.items:
-            if item.score is None:
+        self.count(result.site, result.site_region, result.standard, [(i.id, i.score) for i in result.items])
+
+    def add_dict(self, result: dict[str, Any]) -> None:
+        """Count one scored audit given as its JSON object."""
+        scores = [(i["id"], i["score"]) for i in result["items"]]
+        self.count(result["site"], result["site_region"], result["standard"], scores)
+
+    def count(self, site: str, site_region: str | None, standard: str, scores: list[tuple[str, Any]]) -> None:
+        """Count the item scores of one audit."""
+        entry = self.sites.sites.get(site)
+        region = (entry.region if entry else None) or site_region or ""
+        overall, by_region = self.overall, self.by_region
+        for item_id, value in scores:
+            if value is None:
                 continue
-            failed = 1 if item.score == 0 else 0
-            partial = 1 if 0 < item.score < 1 else 0
-            for table, key in (
-                (self.overall, (result.standard, item.id)),
-                (self.by_region, (region, result.standard, item.id)),
-            ):
-                counts = table.setdefault(key, [0, 0, 0])  # type: ignore[arg-type]
+            failed = 1 if value == 0 else 0
+            partial = 1 if 0 < value < 1 else 0
+            counts = overall.setdefault((standard, item_id), [0, 0, 0])
+            counts[0] += 1
+            counts[1] += failed
+            counts[2] += partial
+            if self.regions:
+                counts = by_region.setdefault((region, standard, item_id), [0, 0, 0])
                 counts[0] += 1
                 counts[1] += failed
                 counts[2] += partial

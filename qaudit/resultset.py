@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import IO, Any, overload
 
 from .scoring import AuditResult, ItemResult, SectionResult
@@ -140,9 +141,19 @@ def dumps(result: AuditResult) -> str:
     )
 
 
-def from_dict(r: dict[str, Any]) -> AuditResult:
-    """The inverse of :func:`to_dict`."""
-    items = tuple(
+def from_dict(r: dict[str, Any], *, items: bool = True) -> AuditResult:
+    """The inverse of :func:`to_dict` (without items and sections when ``items`` is false)."""
+    if not items:
+        return _head(r)
+    return replace(
+        _head(r),
+        items=_items(r),
+        sections=tuple(SectionResult(s["id"], s["score"], s["weight"], s["coverage"]) for s in r["sections"]),
+    )
+
+
+def _items(r: dict[str, Any]) -> tuple[ItemResult, ...]:
+    return tuple(
         ItemResult(
             i["id"],
             i["section"],
@@ -158,6 +169,9 @@ def from_dict(r: dict[str, Any]) -> AuditResult:
         )
         for i in r["items"]
     )
+
+
+def _head(r: dict[str, Any]) -> AuditResult:
     return AuditResult(
         id=r["id"],
         file=r["file"],
@@ -171,8 +185,8 @@ def from_dict(r: dict[str, Any]) -> AuditResult:
         grade=r["grade"],
         passed=r["passed"],
         critical_failures=tuple(r["critical_failures"]),
-        sections=tuple(SectionResult(s["id"], s["score"], s["weight"], s["coverage"]) for s in r["sections"]),
-        items=items,
+        sections=(),
+        items=(),
         coverage=r["coverage"],
         pass_score=r["pass_score"],
         language=r["language"],
@@ -247,6 +261,11 @@ class ResultSet(Sequence[AuditResult]):
     def __iter__(self) -> Iterator[AuditResult]:
         for text in self.texts():
             yield loads(text)
+
+    def dicts(self) -> Iterator[dict[str, Any]]:
+        """Every result as its decoded JSON object, in order (no result objects built)."""
+        for blob in self.blobs():
+            yield json.loads(blob)
 
     def texts(self) -> Iterator[str]:
         """The JSON text of every result, in order, without decoding it."""

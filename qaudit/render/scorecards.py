@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from ..history import SiteHistory, site_histories
 from ..model import Standard, localize
 from ..registry import SiteRegistry
+from ..resultset import ResultSet
 from ..scoring import AuditResult
 from ..standards import StandardLibrary
 
@@ -43,22 +44,29 @@ def labels(lang: str) -> dict[str, str]:
 
 
 class Formatter:
-    """Numbers and dates for one language."""
+    """Numbers and dates for one language, with the symbols and patterns Babel gives for its locale.
+
+    Babel is asked once per language (and once per date); formatting a number
+    then costs a string operation, not a Babel call, which matters when a report
+    holds thousands of pages.
+    """
 
     def __init__(self, lang: str) -> None:
         from babel import Locale
 
         self.lang = lang
         self.locale = Locale.parse(_LOCALES.get(lang, lang if "_" in lang else "en_GB"))
+        symbols = self.locale.number_symbols.get("latn", self.locale.number_symbols)
+        self.decimal = symbols.get("decimal", ".")
+        self.group = symbols.get("group", ",")
+        self._dates: dict[dt.date, str] = {}
 
     def number(self, value: float | None, digits: int = 1) -> str:
-        """``87.5`` as ``87,5`` in Hungarian; empty for None."""
-        from babel.numbers import format_decimal
-
+        """``87.5`` as ``87,5`` in Hungarian; a dash for None."""
         if value is None:
             return "–"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(round(value, digits), format=pattern, locale=self.locale)
+        text = f"{round(value, digits):,.{digits}f}"
+        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.group)
 
     def signed(self, value: float | None) -> str:
         """A change with its sign: ``+2,5`` / ``−1,0``."""
@@ -75,9 +83,18 @@ class Formatter:
 
     def date(self, value: dt.date) -> str:
         """A date in the language's medium format."""
-        from babel.dates import format_date
+        found = self._dates.get(value)
+        if found is None:
+            from babel.dates import format_date
 
-        return format_date(value, format="medium", locale=self.locale)
+            found = self._dates[value] = format_date(value, format="medium", locale=self.locale)
+        return found
+
+
+@lru_cache(maxsize=16)
+def formatter(lang: str) -> Formatter:
+    """The (shared) formatter of a language."""
+    return Formatter(lang)
 
 
 @dataclass(frozen=True)
@@ -158,7 +175,7 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> 
 def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, generated: str = "") -> dict[str, Any]:
     """Everything a site scorecard shows, formatted for ``lang``."""
     words = labels(lang)
-    fmt = Formatter(lang)
+    fmt = formatter(lang)
     latest = history.latest
     standard = library.get(latest.standard, latest.standard_version)
 
@@ -299,7 +316,7 @@ def portfolio_view(
     from ..followup import failed_items
 
     words = labels(lang)
-    fmt = Formatter(lang)
+    fmt = formatter(lang)
     ranked = sorted(histories, key=lambda h: (-h.latest.score, h.site))
     rows = []
     for rank, h in enumerate(ranked, start=1):
@@ -412,15 +429,17 @@ def _item_text(library: StandardLibrary, standard_id: str, item_id: str, lang: s
 
 
 def environment(templates: str | None = None) -> Any:
-    """The Jinja environment: package templates, optionally overridden by a user folder, sandboxed."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
+    """The Jinja environment: package templates, optionally overridden by a user folder (sandboxed)."""
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     loaders: list[Any] = []
     if templates:
         loaders.append(FileSystemLoader(templates))
     loaders.append(PackageLoader("qaudit", "templates"))
-    env = ImmutableSandboxedEnvironment(
+    # The package's own templates are trusted; a user's folder runs in Jinja's sandbox.
+    kind = ImmutableSandboxedEnvironment if templates else Environment
+    env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=lambda name: name is None or not name.endswith((".md.j2", ".md")),
         undefined=StrictUndefined,
@@ -453,6 +472,22 @@ def site_language(history: SiteHistory, library: StandardLibrary, override: str 
     return (standard.default_language if standard else None) or "en"
 
 
+def _recent_in_full(results: ResultSet, tally: Any, keep: int = 3) -> Iterator[AuditResult]:
+    """Results in (site, date, id) order, full for each site's last ``keep``, light for the others."""
+    from ..resultset import from_dict
+
+    pending: list[dict[str, Any]] = []
+    for data in results.dicts():
+        tally.add_dict(data)
+        if pending and pending[-1]["site"] != data["site"]:
+            yield from (from_dict(d) for d in pending)
+            pending = []
+        pending.append(data)
+        if len(pending) > keep:
+            yield from_dict(pending.pop(0), items=False)
+    yield from (from_dict(d) for d in pending)
+
+
 def render_report(
     results: Iterable[AuditResult],
     library: StandardLibrary,
@@ -469,9 +504,12 @@ def render_report(
     from ..audits import safe_name
     from ..followup import ItemTally
 
-    tally = ItemTally(sites)
+    tally = ItemTally(sites, regions=False)
     # Only the last 3 audits of a site (recurring failures, changes) keep their items.
-    histories = site_histories(results, sites, full=3, each=tally.add)
+    if isinstance(results, ResultSet):
+        histories = site_histories(_recent_in_full(results, tally), sites, full=3)
+    else:
+        histories = site_histories(results, sites, full=3, each=tally.add)
     for history in histories:
         if not safe_name(history.site):
             raise ValueError(history.site)
