@@ -25,6 +25,51 @@ from .results import UNSAFE_START
 MAX_ROWS = 1_048_576
 """Rows in one Excel sheet, header included."""
 
+SUMMARY_KEYS = (
+    "site",
+    "name",
+    "region",
+    "last_date",
+    "score",
+    "grade",
+    "result",
+    "change",
+    "audits",
+    "critical_failures",
+)
+"""Columns of the Summary table (one row per site), as keys of :data:`HEADERS`."""
+AUDIT_KEYS = (
+    "site",
+    "date",
+    "inspector",
+    "standard",
+    "version",
+    "score",
+    "raw_score",
+    "coverage",
+    "grade",
+    "result",
+    "critical_failures",
+    "audit",
+)
+"""Columns of the Audits table (then one column per section)."""
+ITEM_KEYS = (
+    "audit",
+    "site",
+    "date",
+    "standard",
+    "section",
+    "item",
+    "text",
+    "value",
+    "na",
+    "item_score",
+    "weight",
+    "critical",
+    "comment",
+)
+"""Columns of the Items table (one row per audit item)."""
+
 HEADERS: dict[str, dict[str, str]] = {
     "en": {
         "site": "Site",
@@ -218,7 +263,6 @@ def _unsafe(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(UNSAFE_START)
 
 
-
 @dataclass
 class _SiteSummary:
     site: str
@@ -332,43 +376,10 @@ def build_workbook(
             row.append(c)
         ws.append(row)
 
-    audit_cols = [
-        words[k]
-        for k in (
-            "site",
-            "date",
-            "inspector",
-            "standard",
-            "version",
-            "score",
-            "raw_score",
-            "coverage",
-            "grade",
-            "result",
-            "critical_failures",
-            "audit",
-        )
-    ]
+    audit_cols = [words[k] for k in AUDIT_KEYS]
     audit_cols += [f"{section_titles[s]} [{s}]" for s in section_ids]
     header(audits_ws, audit_cols, [12, 12, 20, 26, 8, 8, 9, 10, 7, 9, 24, 24] + [14] * len(section_ids))
-    item_cols = [
-        words[k]
-        for k in (
-            "audit",
-            "site",
-            "date",
-            "standard",
-            "section",
-            "item",
-            "text",
-            "value",
-            "na",
-            "item_score",
-            "weight",
-            "critical",
-            "comment",
-        )
-    ]
+    item_cols = [words[k] for k in ITEM_KEYS]
     item_widths = [24, 12, 12, 26, 22, 24, 50, 12, 6, 10, 7, 8, 40]
     header(items_sheets[0], item_cols, item_widths)
 
@@ -444,21 +455,7 @@ def build_workbook(
             )
             item_rows[-1] += 1
 
-    summary_cols = [
-        words[k]
-        for k in (
-            "site",
-            "name",
-            "region",
-            "last_date",
-            "score",
-            "grade",
-            "result",
-            "change",
-            "audits",
-            "critical_failures",
-        )
-    ]
+    summary_cols = [words[k] for k in SUMMARY_KEYS]
     header(summary_ws, summary_cols, [12, 34, 16, 13, 8, 8, 10, 9, 8, 28])
     ordered = sorted(summaries.values(), key=lambda s: s.site)
     for s in ordered:
@@ -667,23 +664,7 @@ def build_csv(
         return safe_cell(value) if isinstance(value, str) else ("" if value is None else value)
 
     summary_buffer, summary = writer()
-    summary.writerow(
-        [
-            words[k]
-            for k in (
-                "site",
-                "name",
-                "region",
-                "last_date",
-                "score",
-                "grade",
-                "result",
-                "change",
-                "audits",
-                "critical_failures",
-            )
-        ]
-    )
+    summary.writerow([words[k] for k in SUMMARY_KEYS])
     for h in site_histories(results, sites):
         latest = h.latest
         summary.writerow(
@@ -706,47 +687,9 @@ def build_csv(
             if section.id not in section_ids:
                 section_ids.append(section.id)
     audits_buffer, audits = writer()
-    audits.writerow(
-        [
-            words[k]
-            for k in (
-                "site",
-                "date",
-                "inspector",
-                "standard",
-                "version",
-                "score",
-                "raw_score",
-                "coverage",
-                "grade",
-                "result",
-                "critical_failures",
-                "audit",
-            )
-        ]
-        + section_ids
-    )
+    audits.writerow([words[k] for k in AUDIT_KEYS] + section_ids)
     items_buffer, items = writer()
-    items.writerow(
-        [
-            words[k]
-            for k in (
-                "audit",
-                "site",
-                "date",
-                "standard",
-                "section",
-                "item",
-                "text",
-                "value",
-                "na",
-                "item_score",
-                "weight",
-                "critical",
-                "comment",
-            )
-        ]
-    )
+    items.writerow([words[k] for k in ITEM_KEYS])
     for r in results:
         scores = {s.id: s.score for s in r.sections}
         audits.writerow(
