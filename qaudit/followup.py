@@ -273,19 +273,12 @@ class ItemTally:
     def report(self, library: StandardLibrary) -> dict[str, Any]:
         """The tallies as rows, most failed first."""
 
-        def text(standard_id: str, item_id: str) -> str:
-            for version in reversed(library.versions(standard_id)):
-                standard = library.get(standard_id, version)
-                if standard is not None and item_id in standard.items:
-                    return standard.text(standard.items[item_id].text)
-            return item_id
-
         def row(key: tuple[str, ...], counts: list[int]) -> dict[str, Any]:
             audits, failed, partial = counts
             return {
                 "standard": key[-2],
                 "item": key[-1],
-                "text": text(key[-2], key[-1]),
+                "text": library.item_text(key[-2], key[-1]),
                 "audits": audits,
                 "failed": failed,
                 "partial": partial,

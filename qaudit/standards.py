@@ -49,6 +49,17 @@ class StandardLibrary:
         """The loaded versions of a standard, lowest first."""
         return sorted(v for (sid, v) in self.standards if sid == standard_id)
 
+    def item_text(self, standard_id: str, item_id: str, lang: str | None = None, version: int | None = None) -> str:
+        """An item's text in ``lang``: from ``version`` if it has the item, else the newest version that does."""
+        versions = self.versions(standard_id)
+        if version is not None and version in versions:
+            versions = [*[v for v in versions if v != version], version]
+        for candidate in reversed(versions):
+            standard = self.standards[(standard_id, candidate)]
+            if item_id in standard.items:
+                return standard.text(standard.items[item_id].text, lang)
+        return item_id
+
     def ids(self) -> list[str]:
         """The ids of every loaded standard, sorted."""
         return sorted({sid for sid, _ in self.standards})

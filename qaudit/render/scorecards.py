@@ -180,13 +180,7 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
     standard = library.get(latest.standard, latest.standard_version)
 
     def text(item_id: str) -> str:
-        if standard is not None and item_id in standard.items:
-            return standard.text(standard.items[item_id].text, lang)
-        for version in reversed(library.versions(latest.standard)):
-            other = library.get(latest.standard, version)
-            if other is not None and item_id in other.items:
-                return other.text(other.items[item_id].text, lang)
-        return item_id
+        return library.item_text(latest.standard, item_id, lang, latest.standard_version)
 
     def section_title(section_id: str) -> str:
         if standard is not None:
@@ -398,7 +392,7 @@ def portfolio_view(
         failed = failed_items([a for h in histories for a in h.audits], library)["items"]
     most_failed = [
         {
-            "text": _item_text(library, r["standard"], r["item"], lang),
+            "text": library.item_text(r["standard"], r["item"], lang),
             "id": r["item"],
             "standard": r["standard"],
             "rate": fmt.percent(r["failure_rate"]),
@@ -418,14 +412,6 @@ def portfolio_view(
         "most_failed": most_failed,
         "generated": words["generated"].format(count=total),
     }
-
-
-def _item_text(library: StandardLibrary, standard_id: str, item_id: str, lang: str) -> str:
-    for version in reversed(library.versions(standard_id)):
-        standard = library.get(standard_id, version)
-        if standard is not None and item_id in standard.items:
-            return standard.text(standard.items[item_id].text, lang)
-    return item_id
 
 
 def environment(templates: str | None = None) -> Any:
