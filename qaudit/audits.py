@@ -131,15 +131,6 @@ class Audit:
     """Where the audit came from: ``yaml`` or ``xlsx``."""
 
 
-@dataclass(slots=True)
-class ResponseCheck:
-    """What the response checker needs to know about a raw response and where it stands."""
-
-    item: Item
-    raw: Any
-    path: Path
-
-
 def _number(raw: Any) -> int | float | None:
     if isinstance(raw, bool) or raw is None or isinstance(raw, (dict, list)):
         return None
