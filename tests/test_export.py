@@ -58,8 +58,8 @@ def rows(path: Path, sheet: str) -> list[list[object]]:
 
 def test_sheets_and_row_counts(book: Path) -> None:
     wb = load_workbook(book)
-    assert wb.sheetnames[:4] == ["Summary", "Audits", "Items", "Trend"]
-    assert wb.sheetnames[4:] == ["rix-01", "yvn-01"]  # --per-site
+    assert wb.sheetnames[:5] == ["Summary", "Audits", "Items", "Actions", "Trend"]
+    assert wb.sheetnames[5:] == ["rix-01", "yvn-01"]  # --per-site
     summary = rows(book, "Summary")
     assert summary[0] == [
         "Site",
@@ -87,6 +87,17 @@ def test_sheets_and_row_counts(book: Path) -> None:
     ]
     assert len(rows(book, "Audits")) == 1 + 4
     assert len(rows(book, "Items")) == 1 + 4 * 5
+
+
+def test_actions_sheet_lists_the_open_corrective_actions(book: Path) -> None:
+    actions = rows(book, "Actions")
+    assert actions[0][:3] == ["Site", "Item", "Item text"]
+    # yvn-01's latest audit: start-delay (12 min → 0), addressed-by-name (no), greeting 4 (0.75),
+    # needs partial (0.5), no-arguing (no, critical: due in 2 days).
+    got = {(r[0], r[1]): (r[3], r[4], r[5]) for r in actions[1:]}
+    assert got[("yvn-01", "no-arguing")] == (0, "yes", dt.datetime(2026, 11, 22))
+    assert got[("yvn-01", "greeting-warmth")] == (0.75, "no", dt.datetime(2026, 12, 4))
+    assert {site for site, _ in got} == {"rix-01", "yvn-01"} and len(got) == 5 + 1
 
 
 def test_types_formats_tables_and_charts(book: Path) -> None:

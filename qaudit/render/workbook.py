@@ -9,6 +9,7 @@ to its sheet. Text that a spreadsheet would run as a formula (starting with
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import warnings
@@ -72,6 +73,9 @@ ITEM_KEYS = (
 
 HEADERS: dict[str, dict[str, str]] = {
     "en": {
+        "due": "Due",
+        "overdue": "Overdue",
+        "owner": "Owner",
         "site": "Site",
         "name": "Name",
         "region": "Region",
@@ -109,6 +113,9 @@ HEADERS: dict[str, dict[str, str]] = {
         "no": "no",
     },
     "hy": {
+        "due": "Ժամկետ",
+        "overdue": "Ուշացած",
+        "owner": "Պատասխանատու",
         "site": "Օբյեկտ",
         "name": "Անվանում",
         "region": "Տարածաշրջան",
@@ -146,6 +153,9 @@ HEADERS: dict[str, dict[str, str]] = {
         "no": "ոչ",
     },
     "ka": {
+        "due": "ვადა",
+        "overdue": "ვადაგადაცილებული",
+        "owner": "პასუხისმგებელი",
         "site": "ობიექტი",
         "name": "დასახელება",
         "region": "რეგიონი",
@@ -183,6 +193,9 @@ HEADERS: dict[str, dict[str, str]] = {
         "no": "არა",
     },
     "lv": {
+        "due": "Termiņš",
+        "overdue": "Nokavēts",
+        "owner": "Atbildīgais",
         "site": "Objekts",
         "name": "Nosaukums",
         "region": "Reģions",
@@ -220,6 +233,9 @@ HEADERS: dict[str, dict[str, str]] = {
         "no": "nē",
     },
     "hu": {
+        "due": "Határidő",
+        "overdue": "Lejárt",
+        "owner": "Felelős",
         "site": "Telephely",
         "name": "Név",
         "region": "Régió",
@@ -534,6 +550,19 @@ def build_workbook(
         chart.legend = None
         summary_ws.add_chart(chart, "L2")
 
+    _actions_sheet(
+        wb.create_sheet("Actions"),
+        [s.latest for s in ordered if s.latest],
+        library,
+        sites,
+        lang,
+        words,
+        cell,
+        header,
+        table,
+        red,
+    )
+
     trend_ws = wb.create_sheet("Trend")
     header(trend_ws, [words["month"], words["mean_score"], words["audits"]], [12, 12, 10])
     for month in sorted(months):
@@ -569,6 +598,48 @@ def build_workbook(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+ACTION_KEYS = ("site", "item", "text", "item_score", "critical", "due", "overdue", "owner", "comment", "audit", "date")
+"""Columns of the Actions table: the open corrective actions of each site's latest audit."""
+
+
+def _actions_sheet(
+    ws: Any,
+    latest: list[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry,
+    lang: str | None,
+    words: dict[str, str],
+    cell: Any,
+    header: Any,
+    table: Any,
+    red: Any,
+) -> None:
+    """The open corrective actions (``qaudit actions``), due dates counted from today."""
+    from ..followup import actions
+
+    names = [words[k] for k in ACTION_KEYS]
+    header(ws, names, [12, 24, 50, 10, 8, 12, 9, 20, 40, 24, 12])
+    found = actions(latest, library, sites)["actions"]
+    for a in found:
+        fill = red if a["overdue"] else None
+        ws.append(
+            [
+                a["site"],
+                a["item"],
+                cell(ws, library.item_text(a["standard"], a["item"], lang, a["standard_version"])),
+                cell(ws, a["score"], "0.00"),
+                words["yes"] if a["critical"] else words["no"],
+                cell(ws, dt.date.fromisoformat(a["due"]), "yyyy-mm-dd", fill=fill),
+                words["yes"] if a["overdue"] else words["no"],
+                cell(ws, a["owner"]),
+                cell(ws, a["comment"]),
+                a["audit"],
+                cell(ws, dt.date.fromisoformat(a["date"]), "yyyy-mm-dd"),
+            ]
+        )
+    table(ws, "Actions", names, len(found) + 1)
 
 
 def _site_sheet(
