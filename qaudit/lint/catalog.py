@@ -64,6 +64,7 @@ _COMPANIONS = {
     "LAST_ID": ("error", "The last grade's min is not 0, so some scores would get no grade."),
     "CATCH_ALL_ID": ("error", "A number item's last band has a max, or an earlier band has none."),
     "UNDECLARED_ID": ("warning", "A text in a language that `languages` does not declare."),
+    "PLAIN_ID": ("warning", "A plain-string text in a standard that declares languages (shown as is in all)."),
 }
 
 

@@ -1,7 +1,9 @@
 """missing-translation (error): when ``languages`` is declared, every text covers every declared language.
 
 Also under this rule: a language listed twice in ``languages``. A text in a
-language that is not declared is the warning ``undeclared-language``.
+language that is not declared is the warning ``undeclared-language``; a plain
+string where languages are declared (allowed, shown as is in every language) is
+the warning ``plain-text``.
 
 Passing::
 
@@ -21,6 +23,7 @@ from ..engine import Context
 
 ID = "missing-translation"
 UNDECLARED_ID = "undeclared-language"
+PLAIN_ID = "plain-text"
 SEVERITY = "error"
 
 
@@ -35,11 +38,12 @@ def check(ctx: Context) -> Iterator[Problem]:
         seen.add(code)
     for path, text, name in ctx.texts():
         if isinstance(text, str):
-            yield ctx.error(
+            # The format allows a plain string anywhere; it is shown as is in every language.
+            yield ctx.warning(
                 path,
-                ID,
-                f"{name} is plain text, but the standard declares languages {', '.join(languages)}; "
-                f"write it as a mapping with a text for each",
+                PLAIN_ID,
+                f"{name} is plain text, shown as is in every language ({', '.join(languages)}); "
+                "write it as a mapping with a text for each to translate it",
             )
             continue
         missing = [code for code in languages if code not in text]
