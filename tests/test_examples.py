@@ -1,0 +1,90 @@
+"""The bundled example workspace and the README: what a newcomer runs first must work."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+EX = ROOT / "examples"
+COMMON = [
+    "--standards",
+    str(ROOT / "standards"),
+    "--sites",
+    str(EX / "sites.yaml"),
+    "--waivers",
+    str(EX / "waivers.yaml"),
+    "--no-cache",
+]
+
+
+def qaudit(*args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def test_example_workspace_scores_cleanly() -> None:
+    done = qaudit("score", str(EX / "audits"), "-f", "json", *COMMON)
+    assert done.returncode == 0, done.stderr
+    audits = json.loads(done.stdout)["audits"]
+    assert len(audits) == 41 and len({a["site"] for a in audits}) == 8
+    assert {a["standard"] for a in audits} == {
+        "client-service-core",
+        "office-cleaning-service",
+        "hospitality-housekeeping",
+        "service-responsiveness",
+    }
+    assert {a["standard_version"] for a in audits if a["standard"] == "client-service-core"} == {1, 2}
+    assert sum(bool(a["critical_failures"]) for a in audits) >= 3
+    assert any(i["na"] for a in audits for i in a["items"])
+    assert any(i.get("waived") for a in audits for i in a["items"])
+    assert any(i.get("comment") for a in audits for i in a["items"])
+
+
+def test_example_trends_and_calibration() -> None:
+    sites = {
+        s["site"]: s for s in json.loads(qaudit("trends", str(EX / "audits"), "-f", "json", *COMMON).stdout)["sites"]
+    }
+    assert sites["bud-01"]["slope"] > 0 and sites["bat-01"]["slope"] < 0
+    pairs = json.loads(qaudit("calibration", str(EX / "audits"), "-f", "json", *COMMON).stdout)["pairs"]
+    assert [(p["site"], p["inspectors"]) for p in pairs] == [("tbs-01", ["Giorgi Beridze", "Tamar Lomidze"])]
+
+
+def test_follow_up_formats(tmp_path: Path) -> None:
+    table = qaudit("actions", str(EX / "audits"), "--today", "2026-11-24", *COMMON).stdout
+    assert "open corrective actions" in table and "bat-01" in table
+    csv_out = qaudit("trends", str(EX / "audits"), "-f", "csv", "--sections", *COMMON).stdout.splitlines()
+    assert csv_out[0].startswith("site,region,audits") and len(csv_out) == 9
+    items = json.loads(qaudit("items", str(EX / "audits"), "-f", "json", *COMMON).stdout)
+    assert items["items"] and items["by_region"] and items["by_standard"]
+    out = tmp_path / "actions.xlsx"
+    done = qaudit("actions", str(EX / "audits"), "-f", "xlsx", "-o", str(out), *COMMON)
+    assert done.returncode == 0 and out.read_bytes()[:2] == b"PK"
+    rescored = json.loads(
+        qaudit(
+            "rescore",
+            str(EX / "audits"),
+            "--standard",
+            "client-service-core",
+            "--standard-version",
+            "2",
+            "-f",
+            "json",
+            *COMMON,
+        ).stdout
+    )["audits"]
+    assert rescored and all(r["from_version"] == 1 for r in rescored)
+    assert all("follow-up" in r["unanswered"] for r in rescored)
+
+
+def test_every_command_in_the_readme_exists() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`qaudit (\w+)", readme)) | set(re.findall(r"` / `(\w+)`", readme))
+    help_text = qaudit("--help").stdout
+    commands = set(re.findall(r"^\s{2}(\w+)\s", help_text, re.M))
+    assert listed <= commands, listed - commands
+    assert "bash .ci/run" in readme and "python3 -m pip install -e ." in readme
