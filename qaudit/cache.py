@@ -83,7 +83,7 @@ class ResultCache:
         if app is None or app[0] != "qaudit":
             db.close()
             raise sqlite3.DatabaseError("not a qaudit cache")
-        db.execute("PRAGMA quick_check").fetchone()
+        db.execute("PRAGMA schema_version").fetchone()  # reads the header: a foreign file fails here
         return db
 
     def _discard(self, message: str) -> None:
