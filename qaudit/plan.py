@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from .audits import AUDIT_ID_PATTERN, NA_VALUES, NO_VALUES, RESPONSE_KEYS, YES_VALUES, Audit, Response, safe_name
 from .model import LANGUAGE_PATTERN, SLUG_PATTERN, Item, Standard
@@ -113,8 +113,18 @@ def _text_id(value: Any, match: Callable[[str], Any]) -> bool:
     return isinstance(value, str) and bool(match(value)) and implicit_type(value) is None
 
 
-def quick_audit(data: Any, file: str, library: StandardLibrary) -> Audit | None:
-    """The audit, when ``data`` is a perfectly valid audit; None otherwise (no messages)."""
+class _Header(NamedTuple):
+    standard: Standard
+    audit_id: str
+    site: str
+    inspector: str
+    day: dt.date
+    language: str | None
+    responses: dict[str, Any]
+
+
+def _header(data: Any, file: str, library: StandardLibrary) -> _Header | None:
+    """The header of a perfectly valid audit, with its standard; None otherwise."""
     if type(data) is not dict or not _HEADER_KEYS.issuperset(data) or data.get("schema") != "qaudit/audit@1":
         return None
     standard_id = data.get("standard")
@@ -140,60 +150,73 @@ def quick_audit(data: Any, file: str, library: StandardLibrary) -> Audit | None:
     if type(responses) is not dict:
         return None
     standard = library.get(str(standard_id), int(version_raw))
-    if standard is None:
-        return None
-    items = standard.items
-    if len(responses) != len(items):
+    if standard is None or len(responses) != len(standard.items):
         return None
     try:
         day = dt.date.fromisoformat(date_raw)
     except ValueError:
         return None
-    read = readers(standard)
+    name = audit_id if audit_id is not None else _stem(file)
+    if audit_id is None and not safe_name(name):
+        return None
+    return _Header(
+        standard, str(name), str(site), str(inspector), day, None if language is None else str(language), responses
+    )
+
+
+def _response(raw: Any) -> tuple[Any, str | None, tuple[str, ...]] | None:
+    """``(value, comment, evidence)`` of a raw response in either form; None when the form is off."""
+    if type(raw) is not dict:
+        return raw, None, ()
+    if "value" not in raw or not RESPONSE_KEYS_SET.issuperset(raw):
+        return None
+    comment = raw.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        return None
+    evidence: tuple[str, ...] = ()
+    listed = raw.get("evidence")
+    if listed is not None:
+        if isinstance(listed, str):
+            evidence = (str(listed),)
+        elif type(listed) is list and all(isinstance(e, str) for e in listed):
+            evidence = tuple(str(e) for e in listed)
+        else:
+            return None
+    return raw["value"], None if comment is None else str(comment), evidence
+
+
+def quick_audit(data: Any, file: str, library: StandardLibrary) -> Audit | None:
+    """The audit, when ``data`` is a perfectly valid audit; None otherwise (no messages)."""
+    head = _header(data, file, library)
+    if head is None:
+        return None
+    read = readers(head.standard)
     found: dict[str, Response] = {}
     all_na = True
-    for item_id in items:
-        if item_id not in responses:
+    for item_id in head.standard.items:
+        if item_id not in head.responses:
             return None
-        raw = responses[item_id]
-        comment = None
-        evidence: tuple[str, ...] = ()
-        if type(raw) is dict:
-            if "value" not in raw or not RESPONSE_KEYS_SET.issuperset(raw):
-                return None
-            comment = raw.get("comment")
-            if comment is not None and not isinstance(comment, str):
-                return None
-            listed = raw.get("evidence")
-            if listed is not None:
-                if isinstance(listed, str):
-                    evidence = (str(listed),)
-                elif type(listed) is list and all(isinstance(e, str) for e in listed):
-                    evidence = tuple(str(e) for e in listed)
-                else:
-                    return None
-            raw = raw["value"]
-        got = read[item_id](raw)
+        parts = _response(head.responses[item_id])
+        if parts is None:
+            return None
+        got = read[item_id](parts[0])
         if got is _BAD:
             return None
         if not got[1]:
             all_na = False
-        found[item_id] = Response(got[0], got[1], None if comment is None else str(comment), evidence)
+        found[item_id] = Response(got[0], got[1], parts[1], parts[2])
     if all_na:
         return None
-    name = audit_id if audit_id is not None else _stem(file)
-    if audit_id is None and not safe_name(name):
-        return None
     return Audit(
-        id=str(name),
+        id=head.audit_id,
         file=file,
-        standard=standard.id,
-        standard_version=standard.version,
-        site=str(site),
-        inspector=str(inspector),
-        date=day,
+        standard=head.standard.id,
+        standard_version=head.standard.version,
+        site=head.site,
+        inspector=head.inspector,
+        date=head.day,
         responses=found,
-        language=None if language is None else str(language),
+        language=head.language,
     )
 
 
@@ -204,3 +227,164 @@ def _stem(file: str) -> str:
     import os
 
     return os.path.splitext(os.path.basename(file))[0]
+
+
+class _ItemPlan(NamedTuple):
+    id: str
+    read: Reader
+    score: Callable[[Any], float]
+    weight: float
+    critical: bool
+    head: str
+    """``{"id":"…","section":"…","value":`` — the item's JSON up to its value."""
+    tail: str
+    """``,"weight":…,"critical":…`` — the item's JSON after its score."""
+
+
+class _SectionPlan(NamedTuple):
+    id: str
+    weight: float
+    weight_json: str
+    items: tuple[_ItemPlan, ...]
+    item_weight: float
+
+
+_PACK_PLANS: dict[int, tuple[Standard, tuple[_SectionPlan, ...]]] = {}
+_SCORE_TEXT: dict[float, str] = {}
+"""Item scores as JSON text: the same few values (0, 0.5, 1, …) recur in every audit."""
+
+
+def _pack_plan(standard: Standard) -> tuple[_SectionPlan, ...]:
+    from .resultset import _number, _value
+    from .scoring import _scorer
+
+    cached = _PACK_PLANS.get(id(standard))
+    if cached is not None and cached[0] is standard:
+        return cached[1]
+    read = readers(standard)
+    plan = tuple(
+        _SectionPlan(
+            section.id,
+            section.weight,
+            _value(_number(section.weight)),
+            tuple(
+                _ItemPlan(
+                    item.id,
+                    read[item.id],
+                    _scorer(item),
+                    item.weight,
+                    item.critical,
+                    f'{{"id":"{item.id}","section":"{section.id}","value":',
+                    f',"weight":{_value(_number(item.weight))},"critical":{"true" if item.critical else "false"}',
+                )
+                for item in section.items
+            ),
+            sum(item.weight for item in section.items),
+        )
+        for section in standard.sections
+    )
+    _PACK_PLANS[id(standard)] = (standard, plan)
+    return plan
+
+
+def fast_packed(data: Any, file: str, library: StandardLibrary) -> tuple[tuple[str, str, str], bytes] | None:
+    """Validate, score and serialise a perfectly valid audit in one pass; None otherwise.
+
+    Gives exactly ``resultset.pack(scoring.score(standard, audit))`` (a property
+    the test suite checks) without building the audit, its responses or its item
+    results: the hot path of scoring many audits. Anything unusual (waivers,
+    site mappings, invalid values, every item N/A) returns None and takes the
+    ordinary path.
+    """
+    from .resultset import _evidence, _number, _opt, _score, _text, _value
+
+    head = _header(data, file, library)
+    if head is None:
+        return None
+    standard = head.standard
+    responses = head.responses
+    items_json: list[str] = []
+    sections_json: list[str] = []
+    failures: list[str] = []
+    total_weighted = 0.0
+    total_weight = 0.0
+    coverage_sum = 0.0
+    all_section_weight = 0.0
+    for section in _pack_plan(standard):
+        weighted = 0.0
+        answered = 0.0
+        for item in section.items:
+            raw = responses.get(item.id, _BAD)
+            if raw is _BAD:
+                return None
+            extra = ""
+            if type(raw) is dict:
+                parts = _response(raw)
+                if parts is None:
+                    return None
+                raw = parts[0]
+                if parts[1] is not None:
+                    extra = ',"comment":' + _text(parts[1])
+                if parts[2]:
+                    extra += ',"evidence":' + _evidence(parts[2])
+            got = item.read(raw)
+            if got is _BAD:
+                return None
+            value, na = got
+            if na:
+                items_json.append(item.head + 'null,"na":true,"score":null' + item.tail + extra + "}")
+                continue
+            s = item.score(value)
+            weighted += item.weight * s
+            answered += item.weight
+            if item.critical and s == 0:
+                failures.append(item.id)
+            score_text = _SCORE_TEXT.get(s)
+            if score_text is None:
+                score_text = _score(s)
+                if len(_SCORE_TEXT) < 4096:
+                    _SCORE_TEXT[s] = score_text
+            kind = type(value)
+            if kind is int:
+                value_text = str(value)
+            elif kind is bool:
+                value_text = "true" if value else "false"
+            else:
+                value_text = _value(value)
+            items_json.append(item.head + value_text + ',"na":false,"score":' + score_text + item.tail + extra + "}")
+        coverage = answered / section.item_weight
+        coverage_sum += section.weight * coverage
+        all_section_weight += section.weight
+        if answered > 0:
+            section_score = 100.0 * weighted / answered
+            total_weighted += section.weight * section_score
+            total_weight += section.weight
+            sections_json.append(
+                f'{{"id":"{section.id}","score":{_value(round(section_score, 2))},"weight":{section.weight_json},'
+                f'"coverage":{_value(round(coverage, 4))}}}'
+            )
+        else:
+            sections_json.append(f'{{"id":"{section.id}","score":null,"weight":{section.weight_json},"coverage":0.0}}')
+    if total_weight == 0:
+        return None
+    raw_score = total_weighted / total_weight
+    critical = bool(failures)
+    final = 0.0 if critical and standard.critical_failure == "zero_score" else raw_score
+    raw_rounded = round(raw_score, 2)
+    final_rounded = round(final, 2)
+    passed = not critical and final_rounded >= standard.pass_score
+    day = head.day.isoformat()
+    failures_json = ",".join(f'"{item_id}"' for item_id in failures)
+    text = (
+        f'{{"id":{_text(head.audit_id)},"file":{_text(file)},"site":{_text(head.site)},'
+        f'"date":"{day}","inspector":{_text(head.inspector)},'
+        f'"standard":"{standard.id}","standard_version":{standard.version},'
+        f'"score":{_value(final_rounded)},"raw_score":{_value(raw_rounded)},'
+        f'"grade":{_text(standard.grade_for(final_rounded, critical))},'
+        f'"passed":{"true" if passed else "false"},"critical_failures":[{failures_json}],'
+        f'"sections":[{",".join(sections_json)}],"items":[{",".join(items_json)}],'
+        f'"coverage":{_value(round(coverage_sum / all_section_weight, 4))},'
+        f'"pass_score":{_value(_number(standard.pass_score))},"language":{_opt(head.language)},'
+        '"site_name":null,"site_region":null}'
+    )
+    return (head.site, day, head.audit_id), text.encode("utf-8")

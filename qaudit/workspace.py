@@ -42,7 +42,7 @@ def apply_waivers(audit: Audit, waivers: Iterable[Waiver]) -> Audit:
     for waiver in waivers:
         response = audit.responses.get(waiver.item)
         if response is not None and waiver.applies(audit.site, audit.standard, waiver.item, audit.date):
-            changed[waiver.item] = replace(response, value=None, na=True, waived=waiver.reason)
+            changed[waiver.item] = response._replace(value=None, na=True, waived=waiver.reason)
     if not changed:
         return audit
     return replace(audit, responses={k: changed.get(k, v) for k, v in audit.responses.items()})

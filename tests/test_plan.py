@@ -115,3 +115,43 @@ def test_fast_path_reads_the_everyday_audit() -> None:
     quick = quick_audit(doc.data, path, LIBRARY)
     full, _ = build_audit(doc, LIBRARY)
     assert quick is not None and quick == full
+
+
+@settings(max_examples=400, deadline=None)
+@given(audits())
+def test_one_pass_scoring_gives_exactly_the_scored_result(data: dict[str, object]) -> None:
+    from qaudit.plan import fast_packed
+    from qaudit.resultset import pack
+    from qaudit.scoring import score
+
+    quick = quick_audit(data, "a.yaml", LIBRARY)
+    packed = fast_packed(data, "a.yaml", LIBRARY)
+    if quick is None:
+        assert packed is None
+        return
+    standard = LIBRARY.get(quick.standard, quick.standard_version)
+    assert standard is not None
+    assert packed == pack(score(standard, quick))
+
+
+def test_one_pass_scoring_agrees_on_the_examples() -> None:
+    import glob
+
+    from qaudit.fastaudit import parse_simple
+    from qaudit.plan import fast_packed
+    from qaudit.resultset import pack
+    from qaudit.scoring import score
+
+    root = os.path.dirname(HERE)
+    library = load_standards(os.path.join(root, "standards"))
+    checked = 0
+    for path in sorted(glob.glob(os.path.join(root, "examples", "audits", "*", "*.yaml"))):
+        with open(path, encoding="utf-8") as handle:
+            data = parse_simple(handle.read())
+        quick = quick_audit(data, path, library)
+        assert quick is not None
+        standard = library.get(quick.standard, quick.standard_version)
+        assert standard is not None
+        assert fast_packed(data, path, library) == pack(score(standard, quick))
+        checked += 1
+    assert checked == 41
