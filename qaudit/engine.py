@@ -7,6 +7,7 @@ never parsed documents.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -36,8 +37,7 @@ _HASH = False
 
 def _score_one(path: str) -> _Scored:
     from .cache import content_hash
-    from .fastaudit import parse_simple
-    from .plan import fast_packed
+    from .plan import fast_packed_text
     from .source import decode, read_bytes
     from .workspace import score_text
 
@@ -50,13 +50,11 @@ def _score_one(path: str) -> _Scored:
     if not path.lower().endswith(".xlsx"):
         # The hot path: an everyday, valid audit is read, scored and serialised in one pass.
         try:
-            parsed = parse_simple(decode(path, data))
+            fast = fast_packed_text(decode(path, data), path, _LIBRARY, _WAIVER_SITES)
         except InvalidInput:
-            parsed = None
-        if parsed is not None and not (_WAIVER_SITES and parsed.get("site") in _WAIVER_SITES):
-            packed = fast_packed(parsed, path, _LIBRARY)
-            if packed is not None:
-                return packed, [], digest, f"{parsed['standard']}@{int(parsed['standard_version'])}"
+            fast = None
+        if fast is not None:
+            return fast[0], [], digest, fast[1]
     result, problems = score_text(path, data, _LIBRARY, _WAIVERS)
     if result is None:
         return None, problems, None, None
@@ -137,11 +135,22 @@ def _run(paths: list[str], workers: int, bar: _Bar | None) -> Iterator[tuple[str
         return
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     context = multiprocessing.get_context("fork")
-    with context.Pool(min(workers, len(chunks))) as pool:
-        for chunk, part in zip(chunks, pool.imap(_score_chunk, chunks), strict=True):
-            yield from zip(chunk, part, strict=True)
-            if bar is not None:
-                bar.advance(len(part))
+    # Objects that exist before the fork are never collected by the workers: freezing them
+    # keeps the collector from touching (and so copying) every inherited page in each worker.
+    gc.freeze()
+    try:
+        with context.Pool(min(workers, len(chunks)), initializer=_quiet_collector) as pool:
+            for chunk, part in zip(chunks, pool.imap(_score_chunk, chunks), strict=True):
+                yield from zip(chunk, part, strict=True)
+                if bar is not None:
+                    bar.advance(len(part))
+    finally:
+        gc.unfreeze()
+
+
+def _quiet_collector() -> None:
+    """In a worker: collect cycles rarely (scoring makes none; the young generation fills fast)."""
+    gc.set_threshold(100_000, 50, 100)
 
 
 class _Bar:

@@ -231,3 +231,84 @@ def _parse(text: str) -> dict[str, Any]:
     if not data:
         raise _GiveUp
     return data
+
+
+# One line of the responses block: ``  key: rest`` (indent, key, rest), or a blank or comment line.
+_RESPONSE_LINE = re.compile(r"^( +)([^\s#:][^:\n]*):( [^\n]*)$|^ *(?:#[^\n]*)?$", re.MULTILINE).findall
+
+
+def response_value(rest: str) -> Any:
+    """The value of one ``item: rest`` response line, read as :func:`parse_simple` reads it; None to give up.
+
+    ``rest`` is the line's text after the colon, spaces included. Used with
+    :func:`split_everyday`, whose response texts it turns into values.
+    """
+    value = rest.lstrip(" ")
+    if not value or value.lstrip().startswith("#"):
+        return None  # an empty value, or a nested block under it
+    try:
+        return _scalar(value.rstrip(" "))
+    except _GiveUp:
+        return None
+
+
+def split_everyday(text: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """An everyday audit's header values and its responses' unread texts; None for any other shape.
+
+    The hot path of scoring: the header (a few lines) is read as
+    :func:`parse_simple` reads it, while each response line is only split at
+    its colon, leaving the text after it to be read once per distinct text and
+    item (most lines of most audits repeat a handful of answers). Reading every
+    response text with :func:`response_value` gives exactly ``parse_simple``'s
+    data, or a give-up where it gives up, for response keys that are item ids
+    (slugs, which the caller checks; any other key makes it give up too). The
+    header must come first and the ``responses:`` block last; anything else
+    returns None.
+    """
+    if "\t" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
+        return None
+    header: dict[str, Any] = {}
+    lines = text.split("\n")
+    started = False
+    position = 0
+    for position, line in enumerate(lines):  # noqa: B007 (the position is used after the loop)
+        if not line or line[0] == "#":
+            continue
+        if line[0] == " ":
+            if line.lstrip(" ")[:1] in ("", "#"):
+                continue
+            return None  # a nested block in the header: the full reader's business
+        if line.startswith(("---", "...")):
+            if started or line.rstrip() != "---":
+                return None
+            started = True
+            continue
+        started = True
+        m = _KEY_LINE.match(line)
+        if m is None:
+            return None
+        key, rest = m.group(1), m.group(2)
+        if key in header:
+            return None
+        if key == "responses":
+            if rest and not rest.lstrip().startswith("#"):
+                return None
+            break
+        try:
+            value = _scalar(rest.rstrip(" ")) if rest else None
+        except _GiveUp:
+            return None
+        header[key] = value
+    else:
+        return None
+    block = "\n".join(lines[position + 1 :])
+    found = _RESPONSE_LINE(block)
+    if len(found) != block.count("\n") + 1:
+        return None  # a line that is neither a response, a comment nor blank
+    pairs = [(key, rest) for _, key, rest in found if key]
+    if len({indent for indent, key, _ in found if key}) > 1:
+        return None  # a ragged block
+    responses = dict(pairs)
+    if len(responses) != len(pairs):
+        return None  # a repeated item
+    return header, responses

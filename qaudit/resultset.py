@@ -19,6 +19,9 @@ from typing import IO, Any, overload
 
 from .scoring import AuditResult, ItemResult, SectionResult
 
+# The encoder json.dumps itself uses for a str with ensure_ascii=False, without its per-call set-up.
+_encode_text = json.encoder.encode_basestring
+
 SortKey = tuple[str, str, str]
 
 
@@ -74,9 +77,8 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
 
 
 def _text(value: str) -> str:
-    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
-        return f'"{value}"'
-    return json.dumps(value, ensure_ascii=False)
+    """A JSON string, exactly as ``json.dumps(value, ensure_ascii=False)`` writes it."""
+    return _encode_text(value)
 
 
 def _value(value: Any) -> str:
@@ -214,14 +216,18 @@ class ResultSet(Sequence[AuditResult]):
 
     def __init__(self) -> None:
         # Lives as long as the set; the system deletes it when closed or at exit.
-        self._spill: IO[bytes] = tempfile.TemporaryFile(prefix="qaudit-results-")  # noqa: SIM115
+        self._spill: IO[bytes] = tempfile.TemporaryFile(prefix="qaudit-results-", buffering=1 << 20)  # noqa: SIM115
         self._entries: list[tuple[SortKey, int, int]] = []
         self._end = 0
+        self._appending = True
+        """The file position is at its end (moving it, as reads do, flushes the write buffer)."""
         self._sorted = True
 
     def add(self, key: SortKey, data: bytes) -> None:
         """Add a result by its sort key and UTF-8 JSON."""
-        self._spill.seek(self._end)
+        if not self._appending:
+            self._spill.seek(self._end)
+            self._appending = True
         self._spill.write(data)
         if self._entries and key < self._entries[-1][0]:
             self._sorted = False
@@ -239,6 +245,7 @@ class ResultSet(Sequence[AuditResult]):
         return self._entries
 
     def _read(self, offset: int, size: int) -> str:
+        self._appending = False
         self._spill.seek(offset)
         return self._spill.read(size).decode("utf-8")
 
@@ -275,6 +282,7 @@ class ResultSet(Sequence[AuditResult]):
     def blobs(self) -> Iterator[bytes]:
         """The UTF-8 JSON of every result, in order, straight from the spill file."""
         self._spill.flush()
+        self._appending = False
         for _, offset, size in self._order():
             self._spill.seek(offset)
             yield self._spill.read(size)

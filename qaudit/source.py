@@ -37,8 +37,14 @@ def read_bytes(path: str, limit: int | None = None) -> bytes:
     """Read a file's bytes, refusing files over the size limit."""
     limit = max_file_bytes() if limit is None else limit
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+        with open(path, "rb", buffering=0) as handle:
+            # Read what the file holds, not a buffer the size of the limit: an everyday
+            # audit then costs one small read instead of a large allocation.
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(min(size, limit) + 1)
+            if limit >= len(data) > size:
+                # It grew since, or it is a special file that reports no size: read on, to the limit.
+                data += handle.read(limit + 1 - len(data)) or b""
     except IsADirectoryError:
         raise InvalidInput([error(path, 1, 1, "unreadable", "is a folder, not a file")]) from None
     except FileNotFoundError:

@@ -155,3 +155,88 @@ def test_one_pass_scoring_agrees_on_the_examples() -> None:
         assert fast_packed(data, path, library) == pack(score(standard, quick))
         checked += 1
     assert checked == 41
+
+
+LINE_VALUE = st.one_of(
+    RAW,
+    RAW.map(lambda v: f'"{v}"'),
+    RAW.map(lambda v: f"'{v}'"),
+    st.builds(lambda v, c: "{value: " + v + ", comment: " + c + "}", RAW, st.sampled_from(['"ok"', '"Ք # ő"', "ok"])),
+    st.builds(lambda v: "{value: " + v + ", evidence: [a.jpg, 'b c.png']}", RAW),
+    st.builds(lambda v: '{value: "' + v + '", comment: "x"}', RAW),
+    st.sampled_from(["", "{}", "[yes]", "&a yes", "*a", "!!str yes", "|", "null", "~", "yes # checked", "yes  "]),
+)
+
+
+@st.composite
+def audit_texts(draw: st.DrawFn) -> str:
+    """Audit files in the everyday shape and near it: quoting, comments, blank lines, odd indents."""
+    header = [
+        "schema: qaudit/audit@1",
+        "standard: client-service-core",
+        "standard_version: " + _pick(draw, ["3", "'3'", "3 # v3"], ["2", "3.0"]),
+        "site: " + _pick(draw, ["yvn-01", '"yvn-01"'], ["no", "Yvn"]),
+        "inspector: " + _pick(draw, ["Anna Petrosyan", '"Līga Ozola"', "'O''Neil'"], ["", "[a]"]),
+        "date: " + _pick(draw, ["2026-11-20", '"2026-11-20"'], ["2026-02-30", "20.11.2026"]),
+    ]
+    if draw(st.booleans()):
+        header.append("id: " + _pick(draw, ["a-1", "'a-2'"], ["x y", "1"]))
+    if draw(st.booleans()):
+        header.append("language: " + _pick(draw, ["hy", "en", "~"], ["xx_YY", "1"]))
+    header = draw(st.permutations(header))
+    lines = (["---"] if draw(st.integers(0, 4)) == 0 else []) + header
+    lines.append("responses:" + draw(st.sampled_from(["", "", "  # filled", " "])))
+    indent = " " * draw(st.sampled_from([2, 2, 4, 1]))
+    items = list(VALID)
+    if draw(st.integers(0, 9)) == 0:
+        items = draw(st.permutations(items + ["unknown-item"]))
+    for item in items:
+        if draw(st.integers(0, 39)) == 0:
+            continue
+        value = draw(st.sampled_from(VALID.get(item, ["yes"]))) if draw(st.integers(0, 15)) else draw(LINE_VALUE)
+        if draw(st.integers(0, 5)) == 0:
+            value = "{value: " + value + ', comment: "' + draw(st.sampled_from(["fine", "Անուն", "a: b"])) + '"}'
+        odd = indent if draw(st.integers(0, 39)) else indent + " "
+        lines.append(odd + item + ":" + draw(st.sampled_from([" ", " ", "  "])) + value)
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(draw(st.sampled_from(["", "# note", indent + "# inside", "   "])))
+    if draw(st.integers(0, 9)) == 0:
+        lines.append(draw(st.sampled_from(["language: hy", "  extra: yes", "...", "---"])))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(audit_texts())
+def test_reading_straight_from_the_text_gives_exactly_the_one_pass_result(text: str) -> None:
+    from qaudit.fastaudit import parse_simple
+    from qaudit.plan import fast_packed, fast_packed_text
+
+    fast = fast_packed_text(text, "a.yaml", LIBRARY)
+    if fast is None:
+        return
+    event("read straight from the text")
+    data = parse_simple(text)
+    assert data is not None, text
+    assert fast[0] == fast_packed(data, "a.yaml", LIBRARY), text
+    assert fast[1] == "client-service-core@3"
+
+
+def test_everyday_files_are_read_straight_from_the_text() -> None:
+    import glob
+
+    from qaudit.plan import fast_packed, fast_packed_text
+    from qaudit.source import read_text
+
+    root = os.path.dirname(HERE)
+    library = load_standards(os.path.join(root, "standards"))
+    paths = sorted(glob.glob(os.path.join(root, "examples", "audits", "*", "*.yaml")))
+    for path in paths:
+        from qaudit.fastaudit import parse_simple
+
+        text = read_text(path)
+        fast = fast_packed_text(text, path, library)
+        assert fast is not None, path
+        assert fast[0] == fast_packed(parse_simple(text), path, library)
+    # A site with waivers takes the ordinary path, which applies them.
+    site = os.path.basename(paths[0]).rsplit("-", 3)[0]
+    assert fast_packed_text(read_text(paths[0]), paths[0], library, frozenset({site})) is None
