@@ -42,7 +42,10 @@ def _iso_date(value: Any) -> Any:
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
         raise ValueError(f"'date' must be a date written YYYY-MM-DD, not {show(value)}")
-    return value.strip()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"'date' {show(value)} is not a day of the calendar; check the month and the day") from None
 
 
 def safe_name(value: str) -> bool:
@@ -88,7 +91,9 @@ class AuditFile(FileModel):
     id: str | None = Field(None, pattern=AUDIT_ID_PATTERN, description="Default: the file name without extension.")
     standard: str = Field(pattern=SLUG_PATTERN, description="Id of the standard used.")
     standard_version: int = Field(gt=0, description="The exact version of the standard used.")
-    site: str | SiteRef = Field(description="Site id, or a mapping {id, name, region}.")
+    site: Annotated[str, Field(pattern=SLUG_PATTERN)] | SiteRef = Field(
+        description="Site id (a slug), or a mapping {id, name, region}."
+    )
     inspector: str = Field(min_length=1)
     date: Annotated[dt.date, BeforeValidator(_iso_date)] = Field(description="Date of the visit, YYYY-MM-DD.")
     language: str | None = Field(None, pattern=LANGUAGE_PATTERN, description="Language of the scorecard.")

@@ -246,6 +246,7 @@ def new(
     from .output import write_atomic
 
     def run() -> None:
+        check_site_and_inspector(site, inspector)
         std = load_standard(standards, standard, version)
         day = parse_date(date)
         text = blank_audit(std, site=site, inspector=inspector, date=day, lang=lang)
@@ -257,6 +258,22 @@ def new(
         sys.stderr.write(f"wrote {output}\n")
 
     guarded(run)
+
+
+def check_site_and_inspector(site: str, inspector: str) -> None:
+    """Refuse a site id or inspector name that would make the audit invalid from the start."""
+    import re
+
+    from .model import SLUG_PATTERN
+    from .problems import QauditError
+
+    if not re.match(SLUG_PATTERN, site):
+        raise QauditError(
+            f"--site {site!r} is not a site id; use lowercase letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit (e.g. yvn-01)"
+        )
+    if not inspector.strip():
+        raise QauditError("--inspector is empty; give the inspector's name")
 
 
 def parse_date(value: str | None) -> dt.date:

@@ -204,9 +204,13 @@ def validation_problems(exc: ValidationError, doc: Document, root: type[BaseMode
         located.append((path, problem))
     # A union (text or mapping of texts) reports one error per alternative: keep the
     # most specific one, dropping type errors on a node that has errors inside it.
+    # A missing or unknown key inside the node (e.g. a site mapping without 'id',
+    # whose other alternative is plain text) is the specific error too.
     for path, problem in located:
         shadowed = problem.rule == "wrong-type" and any(
-            other[: len(path)] == path and len(other) > len(path) for other, _ in located
+            other[: len(path)] == path
+            and (len(other) > len(path) or found.rule in ("missing-key", "unknown-key", "invalid-id"))
+            for other, found in located
         )
         if not shadowed:
             problems.append(problem)
@@ -247,6 +251,9 @@ def _value_problem(
         return error(file, line, col, rule, f"{name} must be {bound}, not {show(value)}")
     if kind == "too_short":
         return error(file, line, col, "empty-list", f"{name} must list at least one entry; add one")
+    if kind == "value_error" and ctx.get("error") is not None:
+        # A check of ours (e.g. the date format): its message already says what to write.
+        return error(file, line, col, "wrong-type", str(ctx["error"]))
     if kind in ("finite_number",):
         return error(file, line, col, "wrong-type", f"{name} must be a finite number, not {show(value)}")
     base = kind.split("_")[0]

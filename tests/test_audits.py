@@ -95,7 +95,21 @@ INVALID = [
         ("missing-key", 11, 22, "no 'value'"),
     ),
     ("site id read as a boolean", GOOD.replace("site: yvn-01", "site: no"), ("id-not-string", 5, 7, "quote it")),
+    ("site id not a slug", GOOD.replace("site: yvn-01", "site: Yvn 01"), ("invalid-id", 5, 7, "lowercase letters")),
+    (
+        "date not in the calendar",
+        GOOD.replace("date: 2026-11-20", 'date: "2026-02-30"'),
+        ("wrong-type", 7, 7, "'2026-02-30' is not a day of the calendar"),
+    ),
 ]
+
+
+def test_only_the_specific_problem_is_reported(tmp_path: Path) -> None:
+    """A site mapping without id is one missing key, not also 'must be text'; no pydantic wording leaks."""
+    found = problems(tmp_path, GOOD.replace("site: yvn-01", "site: {name: Abovyan 12}"))
+    assert found == [("missing-key", 5, 7, "site is missing the required key 'id'; add it")]
+    found = problems(tmp_path, GOOD.replace("date: 2026-11-20", "date: 20/11/2026"))
+    assert found == [("wrong-type", 7, 7, "'date' must be a date written YYYY-MM-DD, not '20/11/2026'")]
 
 
 @pytest.mark.parametrize("name,text,expected", INVALID, ids=[c[0] for c in INVALID])
@@ -243,6 +257,29 @@ def test_score_csv_and_table(tmp_path: Path) -> None:
     assert header.endswith("section:punctuality,section:manner") and row.endswith(",50.00,85.00")
     table = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), "--no-cache").stdout
     assert "yvn-01" in table and "61.67" in table and "FAIL" in table
+    assert re.search(r"61\.67 │ +100% │", table), table
+
+
+def test_score_csv_keeps_same_named_sections_of_different_standards_apart(tmp_path: Path) -> None:
+    std = (STANDARDS / "client-service-core.yaml").read_text(encoding="utf-8")
+    (tmp_path / "std").mkdir()
+    (tmp_path / "std" / "a.yaml").write_text(std, encoding="utf-8")
+    (tmp_path / "std" / "b.yaml").write_text(
+        std.replace("id: client-service-core", "id: other").replace("weight: 2\n", "weight: 1\n"), encoding="utf-8"
+    )
+    (tmp_path / "audits").mkdir()
+    (tmp_path / "audits" / "a.yaml").write_text(GOOD, encoding="utf-8")
+    other = GOOD.replace("standard: client-service-core", "standard: other").replace("id: yvn-01-", "id: b-")
+    (tmp_path / "audits" / "b.yaml").write_text(other.replace("start-delay: 7", "start-delay: 0"), encoding="utf-8")
+    done = qaudit("score", str(tmp_path / "audits"), "--standards", str(tmp_path / "std"), "-f", "csv", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    header, first, second = done.stdout.splitlines()
+    assert header.endswith(
+        "section:other/punctuality,section:other/manner,"
+        "section:client-service-core/punctuality,section:client-service-core/manner"
+    )
+    assert first.startswith("b-2026-11-20,") and first.endswith(",100.00,85.00,,")
+    assert second.startswith("yvn-01-2026-11-20,") and second.endswith(",,,50.00,85.00")
 
 
 def test_new_blank_audit_fills_and_scores(tmp_path: Path) -> None:
@@ -313,3 +350,25 @@ def test_new_blank_audit_fills_and_scores(tmp_path: Path) -> None:
         str(STANDARDS),
     )
     assert forced.returncode == 0 and 'site: "x"' in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "site,inspector,hint", [("Yvn 01", "Anna", "--site 'Yvn 01' is not a site id"), ("yvn-01", " ", "--inspector")]
+)
+def test_new_refuses_a_site_or_inspector_that_cannot_validate(
+    tmp_path: Path, site: str, inspector: str, hint: str
+) -> None:
+    out = tmp_path / "blank.yaml"
+    done = qaudit(
+        "new",
+        "client-service-core",
+        "--site",
+        site,
+        "--inspector",
+        inspector,
+        "-o",
+        str(out),
+        "--standards",
+        str(STANDARDS),
+    )
+    assert done.returncode == 2 and hint in done.stderr and not out.exists()

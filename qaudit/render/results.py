@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -47,12 +48,24 @@ def render_json(run: ScoreRun) -> str:
 
 
 def render_csv(run: ScoreRun) -> str:
-    """One row per audit; one column per section (``section:<id>``) across every standard."""
-    section_ids: list[str] = []
+    """One row per audit; one column per section across every standard.
+
+    A column is ``section:<id>``; the versions of one standard share their
+    columns. When two different standards have a section with the same id, each
+    gets its own column, ``section:<standard>/<id>``, so that a column never
+    mixes the scores of unrelated checklists.
+    """
+    keys: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    owners: dict[str, set[str]] = {}
     for result in run.results:
         for section in result.sections:
-            if section.id not in section_ids:
-                section_ids.append(section.id)
+            key = (result.standard, section.id)
+            if key not in seen:
+                seen.add(key)
+                keys.append(key)
+                owners.setdefault(section.id, set()).add(result.standard)
+    columns = [f"section:{sid}" if len(owners[sid]) == 1 else f"section:{standard}/{sid}" for standard, sid in keys]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -71,16 +84,16 @@ def render_csv(run: ScoreRun) -> str:
             "passed",
             "critical_failures",
         ]
-        + [f"section:{sid}" for sid in section_ids]
+        + columns
     )
     for r in run.results:
-        scores = {s.id: s.score for s in r.sections}
+        scores = {(r.standard, s.id): s.score for s in r.sections}
         writer.writerow(
             [safe_cell(v) for v in (r.id, r.file, r.site)]
             + [r.date.isoformat(), safe_cell(r.inspector), r.standard, r.standard_version]
             + [f"{r.score:.2f}", f"{r.raw_score:.2f}", f"{r.coverage:.4f}", r.grade, "true" if r.passed else "false"]
             + [";".join(r.critical_failures)]
-            + ["" if scores.get(sid) is None else f"{scores[sid]:.2f}" for sid in section_ids]
+            + ["" if scores.get(key) is None else f"{scores[key]:.2f}" for key in keys]
         )
     return out.getvalue()
 
@@ -100,6 +113,7 @@ def render_table(run: ScoreRun) -> str:
         ("date", "left"),
         ("standard", "left"),
         ("score", "right"),
+        ("coverage", "right"),
         ("grade", "center"),
         ("result", "left"),
         ("critical failures", "left"),
@@ -115,6 +129,8 @@ def render_table(run: ScoreRun) -> str:
             r.date.isoformat(),
             Text(r.standard_label),
             shown,
+            # The share of the item weight answered: dimmed when the score rests on part of the checklist.
+            Text(f"{math.floor(r.coverage * 100 + 1e-9)}%", style="" if r.coverage >= 1 else "yellow"),
             r.grade,
             passed,
             Text(", ".join(r.critical_failures), style="red"),
