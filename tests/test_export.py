@@ -230,3 +230,154 @@ def test_libreoffice_opens_and_converts_the_workbook(book: Path, tmp_path: Path)
         timeout=180,
     )
     assert done.returncode == 0 and (tmp_path / "scorecards.pdf").read_bytes().startswith(b"%PDF")
+
+
+HOSTILE_STANDARD = """\
+schema: qaudit/standard@1
+id: hostile
+version: 1
+title: "=Hostile standard"
+grades:
+  - {grade: "+A", min: 90}
+  - {grade: "-B", min: 50}
+  - {grade: "@D", min: 0}
+sections:
+  - id: s1
+    title: "=SUM(1,2)"
+    items:
+      - id: eq
+        text: "=1+1"
+        type: yes_no
+        critical: true
+      - id: plus
+        text: "+1+1"
+        type: choice
+        options:
+          - {value: "=cmd|' /C calc'!A0", score: 1}
+          - {value: "-2", score: 0}
+  - id: s2
+    title: "@SUM(1)"
+    items:
+      - id: at
+        text: "@SUM(A1) and a long item text that has to wrap over several lines on a scorecard sheet"
+        type: number
+        bands: [{max: 0, score: 1}, {score: 0}]
+      - id: tab
+        text: "\\t=1+2"
+        type: yes_no
+      - id: cr
+        text: "\\r=1+3"
+        type: yes_no
+"""
+
+HOSTILE_AUDIT = """\
+schema: qaudit/audit@1
+standard: hostile
+standard_version: 1
+site: {{id: {site}, name: "=HYPERLINK(\\"http://evil\\",\\"x\\")", region: "+region"}}
+inspector: "@inspector"
+date: {date}
+responses:
+  eq: {{value: no, comment: "=HYPERLINK(\\"http://evil\\")"}}
+  plus: {{value: "=cmd|' /C calc'!A0", comment: "+plus"}}
+  at: {{value: 3, comment: "-minus"}}
+  tab: {{value: yes, comment: "\\t=tab"}}
+  cr: {{value: no, comment: "\\r=cr in the middle\\rof a comment"}}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace whose every user text starts like a formula; one site is called 'history'."""
+    root = tmp_path_factory.mktemp("hostile")
+    (root / "standards").mkdir()
+    (root / "standards" / "hostile.yaml").write_text(HOSTILE_STANDARD, encoding="utf-8")
+    (root / "audits").mkdir()
+    for site, date in [("history", "2026-01-05"), ("history", "2026-02-05"), ("site-b", "2026-03-01")]:
+        text = HOSTILE_AUDIT.format(site=site, date=date)
+        (root / "audits" / f"{site}-{date}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def export_hostile(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "qaudit", "export", str(root / "audits"), "--out", str(out)]
+    command += ["--standards", str(root / "standards"), "--no-cache", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=root)
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def test_no_user_text_becomes_a_formula_on_any_sheet(hostile: Path, tmp_path: Path) -> None:
+    out = tmp_path / "hostile.xlsx"
+    done = export_hostile(hostile, out, "--per-site")
+    assert done.returncode == 0, done.stderr
+    wb = load_workbook(out)
+    # 'History' is a name Excel reserves: the site's scorecard sheet takes another one.
+    assert wb.sheetnames == ["Summary", "Audits", "Items", "Actions", "Trend", "history (2)", "site-b"]
+    risky = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate} {c.value!r} is a formula"
+                if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t")):
+                    assert c.data_type == "s" and c.quotePrefix, f"{ws.title}!{c.coordinate} {c.value!r}"
+                    risky.append((ws.title, c.value))
+    site = wb["history (2)"]
+    assert site["A8"].value == "=SUM(1,2)" and site["A9"].value == "@SUM(1)"  # section titles of the scorecard
+    assert site["D3"].value == "@D" and wb["Summary"]["F2"].value == "@D"  # grades
+    assert ("Items", "=cmd|' /C calc'!A0") in risky and ("Audits", "@inspector") in risky
+    assert ("Summary", '=HYPERLINK("http://evil","x")') in risky and ("Summary", "+region") in risky
+    assert ("Audits", "=SUM(1,2) [s1]") in risky  # a section title in a header
+
+
+def test_charts_label_their_categories_and_show_their_axes(book: Path) -> None:
+    wb = load_workbook(book)
+    (bars,) = wb["Summary"]._charts
+    (series,) = bars.series
+    # Text categories: a numeric reference would show 1, 2, 3 instead of the site ids.
+    assert series.cat.strRef.f == "'Summary'!$A$2:$A$3" and series.cat.numRef is None
+    assert series.val.numRef.f == "'Summary'!$E$2:$E$3"
+    assert bars.x_axis.delete is False and bars.y_axis.delete is False
+    assert bars.x_axis.scaling.orientation == "maxMin"  # the first site on top, as in the table
+    assert bars.anchor._from.row >= 3  # below the table, so that both print on one page
+    (line,) = wb["Trend"]._charts
+    assert line.series[0].cat.strRef.f == "'Trend'!$A$2:$A$4"
+    assert [c.value for c in wb["Trend"]["A"]] == ["Month", "2026-09", "2026-10", "2026-11"]
+
+
+def test_columns_fit_their_header_and_content_in_every_language(tmp_path: Path) -> None:
+    out = tmp_path / "hy.xlsx"
+    assert export(out, "--lang", "hy").returncode == 0
+    wb = load_workbook(out)
+    for name in ("Summary", "Audits", "Items", "Actions", "Trend"):
+        ws = wb[name]
+        for c in ws[1]:
+            width = ws.column_dimensions[c.column_letter].width
+            assert width >= min(len(c.value) + 2, 18), f"{name}!{c.coordinate} {c.value!r} in {width}"
+    items = wb["Items"]
+    assert items.column_dimensions["G"].width == len("Minutes late at the agreed start of service") + 2
+    assert items.column_dimensions["M"].width >= len("Argued about the bill & refused a refund") + 2
+    assert items["J2"].number_format == "0.00" and items["C2"].number_format == "yyyy-mm-dd"
+
+
+def test_sheets_print_on_a4_with_the_header_on_every_page(book: Path) -> None:
+    wb = load_workbook(book)
+    for name in ("Summary", "Audits", "Items", "Actions", "Trend"):
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.print_title_rows == "$1:$1"
+    assert wb["Summary"].sheet_properties.pageSetUpPr.fitToPage and wb["Summary"].page_setup.fitToWidth == 1
+    assert wb["yvn-01"].page_setup.orientation == "portrait"
+
+
+def test_site_scorecard_rows_are_tall_enough_for_wrapped_texts(hostile: Path, tmp_path: Path) -> None:
+    out = tmp_path / "hostile.xlsx"
+    assert export_hostile(hostile, out, "--per-site").returncode == 0
+    ws = load_workbook(out)["site-b"]
+    rows = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
+    long_row = rows["@SUM(A1) and a long item text that has to wrap over several lines on a scorecard sheet"]
+    assert ws.cell(long_row, 1).alignment.wrap_text
+    assert ws.row_dimensions[long_row].height == 30  # two lines of 15 points
+    failed = ws.cell(rows["=1+1"], 1)
+    assert failed.fill.fgColor.rgb.endswith("F4C7C3")  # the failed critical item
+    assert ws["B5"].value == "=1+1" and ws["B5"].data_type == "s"  # critical failures by their text

@@ -316,6 +316,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     """A unique sheet name of at most 31 characters, without the characters Excel forbids."""
     base = re.sub(r"[:\\/?*\[\]]", "_", name).strip("'") or "Site"
     base = base[:31]
+    taken.add("history")  # Excel reserves this sheet name for its change tracking
     candidate = base
     n = 2
     while candidate.lower() in taken:
@@ -324,6 +325,66 @@ def _sheet_name(name: str, taken: set[str]) -> str:
         n += 1
     taken.add(candidate.lower())
     return candidate
+
+
+def _shown(value: Any) -> str:
+    """Roughly what a cell shows, to size its column."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "2026-01-01"
+    return str(value)
+
+
+def _fit(names: list[str], samples: Iterable[list[Any]], *, least: int = 6, most: int = 60) -> list[int]:
+    """Column widths that fit the header (and its filter button) and the sampled values."""
+    widths = [len(name) + 4 for name in names]
+    for row in samples:
+        for index, value in enumerate(row[: len(widths)]):
+            longest = max((len(line) for line in _shown(value).splitlines()), default=0)
+            widths[index] = max(widths[index], longest + 2)
+    return [min(most, max(least, w)) for w in widths]
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines a text takes when wrapped in a column ``width`` characters wide (an estimate)."""
+    return sum(max(1, -(-len(line) // max(1, width - 2))) for line in text.splitlines() or [""])
+
+
+def _print_setup(ws: Any, *, titles: bool = True, orientation: str = "landscape", fit: bool = True) -> None:
+    """A4, one page wide when ``fit`` (wide tables: the first column repeated instead), header row on every page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = 9  # A4
+    if fit:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if titles:
+        ws.print_title_rows = "1:1"
+        if not fit:
+            ws.print_title_cols = "A:A"
+
+
+def _categories(chart: Any, labels: Any) -> None:
+    """Text categories (site ids, months) and visible axes.
+
+    openpyxl refers to categories as numbers, which spreadsheets show as 1, 2, 3...
+    instead of the labels, and leaves it to the reader whether axes are drawn.
+    """
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+
+
+SAMPLE_AUDITS = 500
+"""Audits read ahead to size the columns of the streamed sheets."""
 
 
 def build_workbook(
@@ -339,15 +400,16 @@ def build_workbook(
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart.label import DataLabelList
     from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.filters import AutoFilter
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
     words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
     sites = sites or SiteRegistry()
-    results = list(results) if not hasattr(results, "__len__") else results
+    scored = results if isinstance(results, list) else list(results)
     wb = Workbook(write_only=True)
     summary_ws = wb.create_sheet("Summary")
     audits_ws = wb.create_sheet("Audits")
@@ -356,6 +418,7 @@ def build_workbook(
     bold = Font(bold=True)
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1F4E79")
+    header_wrap = Alignment(wrap_text=True, vertical="top")
 
     # Section columns of the Audits sheet: every section id, in order of appearance.
     section_ids: list[str] = []
@@ -380,23 +443,30 @@ def build_workbook(
     def safe(ws: Any, value: Any) -> Any:
         return cell(ws, value) if _unsafe(value) else value
 
-    def header(ws: Any, names: list[str], widths: list[int]) -> None:
+    def header(ws: Any, names: list[str], widths: list[int], wrap: bool = False) -> None:
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A2"
+        _print_setup(ws, fit=sum(widths) <= 200)
         row = []
         for name in names:
             c = cell(ws, name)
             c.font = header_font
             c.fill = header_fill
+            if wrap:
+                c.alignment = header_wrap
             row.append(c)
         ws.append(row)
 
     audit_cols = [words[k] for k in AUDIT_KEYS]
     audit_cols += [f"{section_titles[s]} [{s}]" for s in section_ids]
-    header(audits_ws, audit_cols, [12, 12, 20, 26, 8, 8, 9, 10, 7, 9, 24, 24] + [14] * len(section_ids))
     item_cols = [words[k] for k in ITEM_KEYS]
-    item_widths = [24, 12, 12, 26, 22, 24, 50, 12, 6, 10, 7, 8, 40]
+    # Write-only sheets take their column widths before the first row: size them from a sample.
+    sample = scored[:SAMPLE_AUDITS]
+    audit_widths = _fit(audit_cols, (_audit_values(r, section_ids, words) for r in sample), most=40)
+    audit_widths[12:] = [min(w, 18) for w in audit_widths[12:]]  # long section titles wrap instead
+    item_widths = _fit(item_cols, (_item_values(r, i, library, lang, words) for r in sample for i in r.items), most=60)
+    header(audits_ws, audit_cols, audit_widths, wrap=bool(section_ids))
     header(items_sheets[0], item_cols, item_widths)
 
     summaries: dict[str, _SiteSummary] = {}
@@ -404,7 +474,7 @@ def build_workbook(
     audit_rows = 1
     item_rows = [1]
     per_site_rows: dict[str, list[AuditResult]] = {}
-    for result in results:
+    for result in scored:
         summary = summaries.get(result.site)
         if summary is None:
             entry = sites.sites.get(result.site)
@@ -420,24 +490,15 @@ def build_workbook(
         months.setdefault(result.date.strftime("%Y-%m"), []).append(result.score)
         if per_site:
             per_site_rows.setdefault(result.site, []).append(result)
-        scores = {s.id: s.score for s in result.sections}
         audit_rows += 1
+        values = _audit_values(result, section_ids, words)
         audits_ws.append(
             [
-                safe(audits_ws, result.site),
-                cell(audits_ws, result.date, "yyyy-mm-dd"),
-                safe(audits_ws, result.inspector),
-                result.standard,
-                result.standard_version,
-                cell(audits_ws, result.score, "0.0"),
-                cell(audits_ws, result.raw_score, "0.0"),
-                cell(audits_ws, result.coverage, "0.0%"),
-                result.grade,
-                words["pass"] if result.passed else words["fail"],
-                ", ".join(result.critical_failures),
-                safe(audits_ws, result.id),
+                cell(audits_ws, v, AUDIT_FORMATS.get(i, "0.0" if i >= len(AUDIT_KEYS) else None))
+                if v is not None and (i in AUDIT_FORMATS or i >= len(AUDIT_KEYS))
+                else safe(audits_ws, v)
+                for i, v in enumerate(values)
             ]
-            + [cell(audits_ws, scores.get(s), "0.0") if s in scores else None for s in section_ids]
         )
         label = f"{result.standard}@{result.standard_version}"
         audit_id, site_id = result.id, result.site  # safe names (checked on load): never formulas
@@ -461,7 +522,7 @@ def build_workbook(
                     safe(ws, _item_text(library, result, item.id, lang)),
                     safe(ws, _value_text(item.value, item.na, words)),
                     words["yes"] if item.na else words["no"],
-                    cell(ws, item.score, "0.00", fill=fill) if fill else item.score,
+                    cell(ws, item.score, "0.00", fill=fill) if item.score is not None else None,
                     item.weight,
                     cell(ws, words["yes"], fill=fill)
                     if item.critical and fill
@@ -472,24 +533,34 @@ def build_workbook(
             item_rows[-1] += 1
 
     summary_cols = [words[k] for k in SUMMARY_KEYS]
-    header(summary_ws, summary_cols, [12, 34, 16, 13, 8, 8, 10, 9, 8, 28])
     ordered = sorted(summaries.values(), key=lambda s: s.site)
+    summary_values = []
     for s in ordered:
         latest = s.latest
         assert latest is not None
         change = None if s.previous_score is None else round(latest.score - s.previous_score, 2)
-        summary_ws.append(
+        summary_values.append(
             [
-                safe(summary_ws, s.site),
-                safe(summary_ws, s.name),
-                safe(summary_ws, s.region),
-                cell(summary_ws, latest.date, "yyyy-mm-dd"),
-                cell(summary_ws, latest.score, "0.0"),
+                s.site,
+                s.name,
+                s.region,
+                latest.date,
+                latest.score,
                 latest.grade,
                 words["pass"] if latest.passed else words["fail"],
-                cell(summary_ws, change, "+0.0;-0.0;0.0") if change is not None else None,
+                change,
                 s.audits,
                 ", ".join(latest.critical_failures),
+            ]
+        )
+    header(summary_ws, summary_cols, _fit(summary_cols, summary_values, most=50))
+    for values in summary_values:
+        summary_ws.append(
+            [
+                cell(summary_ws, v, SUMMARY_FORMATS[i])
+                if i in SUMMARY_FORMATS and v is not None
+                else safe(summary_ws, v)
+                for i, v in enumerate(values)
             ]
         )
     summary_last = len(ordered) + 1
@@ -544,11 +615,18 @@ def build_workbook(
         data = Reference(summary_ws, min_col=5, min_row=1, max_row=summary_last)
         labels = Reference(summary_ws, min_col=1, min_row=2, max_row=summary_last)
         chart.add_data(data, titles_from_data=True)
-        chart.set_categories(labels)
+        _categories(chart, labels)
+        # First site at the top, the score axis still at the bottom, each bar labelled with its score.
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.y_axis.crosses = "max"
+        chart.dataLabels = DataLabelList(
+            showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False
+        )
         chart.height = max(7.5, 0.6 * len(ordered))
         chart.width = 18
         chart.legend = None
-        summary_ws.add_chart(chart, "L2")
+        # Below the table, so that the table and its chart print legibly on one page.
+        summary_ws.add_chart(chart, f"A{summary_last + (4 if len(items_sheets) > 1 else 2)}")
 
     _actions_sheet(
         wb.create_sheet("Actions"),
@@ -564,7 +642,8 @@ def build_workbook(
     )
 
     trend_ws = wb.create_sheet("Trend")
-    header(trend_ws, [words["month"], words["mean_score"], words["audits"]], [12, 12, 10])
+    trend_cols = [words["month"], words["mean_score"], words["audits"]]
+    header(trend_ws, trend_cols, _fit(trend_cols, [["2026-01", 100.0, 1]]))
     for month in sorted(months):
         values = months[month]
         trend_ws.append([month, cell(trend_ws, round(sum(values) / len(values), 2), "0.0"), len(values)])
@@ -575,7 +654,7 @@ def build_workbook(
         line.y_axis.scaling.min = 0
         line.y_axis.scaling.max = 100
         line.add_data(Reference(trend_ws, min_col=2, min_row=1, max_row=len(months) + 1), titles_from_data=True)
-        line.set_categories(Reference(trend_ws, min_col=1, min_row=2, max_row=len(months) + 1))
+        _categories(line, Reference(trend_ws, min_col=1, min_row=2, max_row=len(months) + 1))
         line.width = 18
         trend_ws.add_chart(line, "E2")
 
@@ -593,11 +672,59 @@ def build_workbook(
                 cell,
                 bold,
                 red,
+                header_font,
+                header_fill,
             )
 
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+SUMMARY_FORMATS = {3: "yyyy-mm-dd", 4: "0.0", 7: "+0.0;-0.0;0.0"}
+"""Number formats of the Summary columns by position."""
+AUDIT_FORMATS = {1: "yyyy-mm-dd", 5: "0.0", 6: "0.0", 7: "0.0%"}
+"""Number formats of the Audits columns by position (section scores: one decimal)."""
+
+
+def _audit_values(result: AuditResult, section_ids: list[str], words: dict[str, str]) -> list[Any]:
+    """One row of the Audits table, as plain values."""
+    scores = {s.id: s.score for s in result.sections}
+    return [
+        result.site,
+        result.date,
+        result.inspector,
+        result.standard,
+        result.standard_version,
+        result.score,
+        result.raw_score,
+        result.coverage,
+        result.grade,
+        words["pass"] if result.passed else words["fail"],
+        ", ".join(result.critical_failures),
+        result.id,
+    ] + [scores.get(s) for s in section_ids]
+
+
+def _item_values(
+    result: AuditResult, item: Any, library: StandardLibrary, lang: str | None, words: dict[str, str]
+) -> list[Any]:
+    """One row of the Items table, as plain values (used to size the columns)."""
+    return [
+        result.id,
+        result.site,
+        result.date,
+        f"{result.standard}@{result.standard_version}",
+        item.section,
+        item.id,
+        _item_text(library, result, item.id, lang),
+        _value_text(item.value, item.na, words),
+        words["yes"] if item.na else words["no"],
+        item.score,
+        item.weight,
+        words["yes"] if item.critical else words["no"],
+        item.comment,
+    ]
 
 
 ACTION_KEYS = ("site", "item", "text", "item_score", "critical", "due", "overdue", "owner", "comment", "audit", "date")
@@ -620,23 +747,31 @@ def _actions_sheet(
     from ..followup import actions
 
     names = [words[k] for k in ACTION_KEYS]
-    header(ws, names, [12, 24, 50, 10, 8, 12, 9, 20, 40, 24, 12])
     found = actions(latest, library, sites)["actions"]
-    for a in found:
+    rows = [
+        [
+            a["site"],
+            a["item"],
+            library.item_text(a["standard"], a["item"], lang, a["standard_version"]),
+            a["score"],
+            words["yes"] if a["critical"] else words["no"],
+            dt.date.fromisoformat(a["due"]),
+            words["yes"] if a["overdue"] else words["no"],
+            a["owner"],
+            a["comment"],
+            a["audit"],
+            dt.date.fromisoformat(a["date"]),
+        ]
+        for a in found
+    ]
+    header(ws, names, _fit(names, rows))
+    formats = {3: "0.00", 5: "yyyy-mm-dd", 10: "yyyy-mm-dd"}
+    for a, values in zip(found, rows, strict=True):
         fill = red if a["overdue"] else None
         ws.append(
             [
-                a["site"],
-                a["item"],
-                cell(ws, library.item_text(a["standard"], a["item"], lang, a["standard_version"])),
-                cell(ws, a["score"], "0.00"),
-                words["yes"] if a["critical"] else words["no"],
-                cell(ws, dt.date.fromisoformat(a["due"]), "yyyy-mm-dd", fill=fill),
-                words["yes"] if a["overdue"] else words["no"],
-                cell(ws, a["owner"]),
-                cell(ws, a["comment"]),
-                a["audit"],
-                cell(ws, dt.date.fromisoformat(a["date"]), "yyyy-mm-dd"),
+                cell(ws, v, formats.get(i), fill=fill if i == 5 else None) if v is not None else None
+                for i, v in enumerate(values)
             ]
         )
     table(ws, "Actions", names, len(found) + 1)
@@ -653,61 +788,112 @@ def _site_sheet(
     cell: Any,
     bold: Any,
     red: Any,
+    header_font: Any,
+    header_fill: Any,
 ) -> None:
     """One site laid out as a scorecard: latest result, sections, failed items, history."""
+    from openpyxl.styles import Alignment, Font
+
     latest = results[-1]
-    ws.column_dimensions["A"].width = 44
-    ws.column_dimensions["B"].width = 14
-    ws.column_dimensions["C"].width = 14
-    ws.column_dimensions["D"].width = 40
+    _print_setup(ws, titles=False, orientation="portrait")
+    for column, width in zip("ABCD", (50, 14, 16, 40), strict=True):
+        ws.column_dimensions[column].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def label(text: str) -> Any:
+        c = cell(ws, text)
+        c.font = bold
+        return c
+
+    def heading(*names: str) -> list[Any]:
+        row = []
+        for name in names:
+            c = cell(ws, name)
+            c.font = header_font
+            c.fill = header_fill
+            row.append(c)
+        return row
+
+    def top(c: Any) -> Any:
+        c.alignment = Alignment(vertical="top")
+        return c
+
+    def text(value: Any, fill: Any = None) -> Any:
+        c = cell(ws, value, fill=fill)
+        c.alignment = wrap
+        return c
+
+    written = [0]
+
+    def add(row: list[Any]) -> None:
+        ws.append(row)
+        written[0] += 1
+
     title = cell(ws, f"{summary.name} ({site})")
-    title.font = bold
-    ws.append([title])
-    ws.append([words["last_date"], cell(ws, latest.date, "yyyy-mm-dd"), words["inspector"], cell(ws, latest.inspector)])
-    ws.append([words["score"], cell(ws, latest.score, "0.0"), words["grade"], latest.grade])
-    ws.append(
+    title.font = Font(bold=True, size=14)
+    add([title])
+    add(
         [
-            words["result"],
-            words["pass"] if latest.passed else words["fail"],
-            words["raw_score"],
+            label(words["last_date"]),
+            cell(ws, latest.date, "yyyy-mm-dd"),
+            label(words["inspector"]),
+            cell(ws, latest.inspector),
+        ]
+    )
+    failed = None if latest.passed else red
+    add(
+        [
+            label(words["score"]),
+            cell(ws, latest.score, "0.0", fill=failed),
+            label(words["grade"]),
+            cell(ws, latest.grade),
+        ]
+    )
+    add(
+        [
+            label(words["result"]),
+            cell(ws, words["pass"] if latest.passed else words["fail"], fill=failed),
+            label(words["raw_score"]),
             cell(ws, latest.raw_score, "0.0"),
         ]
     )
-    ws.append([words["critical_failures"], ", ".join(latest.critical_failures)])
-    ws.append([])
-    ws.append([cell(ws, words["section"]), cell(ws, words["score"])])
+    critical = [_item_text(library, latest, item, lang) for item in latest.critical_failures]
+    add([label(words["critical_failures"]), cell(ws, "; ".join(critical), fill=red if critical else None)])
+    add([])
+    add(heading(words["section"], words["score"]))
     standard = library.get(latest.standard, latest.standard_version)
     for section in latest.sections:
         name = section.id
         if standard is not None:
             name = next((standard.text(s.title, lang) for s in standard.sections if s.id == section.id), section.id)
-        ws.append([name, cell(ws, section.score, "0.0")])
-    ws.append([])
-    ws.append(
-        [cell(ws, words["item"]), cell(ws, words["value"]), cell(ws, words["item_score"]), cell(ws, words["comment"])]
-    )
+        add([cell(ws, name), cell(ws, section.score, "0.0")])
+    add([])
+    add(heading(words["item"], words["value"], words["item_score"], words["comment"]))
     for item in latest.items:
         if item.score is None or item.score >= 1:
             continue
         fill = red if item.failed_critical else None
-        ws.append(
+        item_text = _item_text(library, latest, item.id, lang)
+        # Wrapped rows keep the height they are given: enough lines for the longer of text and comment.
+        lines = max(_lines(item_text, 50), _lines(item.comment or "", 40))
+        if lines > 1:
+            ws.row_dimensions[written[0] + 1].height = 15 * lines
+        add(
             [
-                cell(ws, _item_text(library, latest, item.id, lang), fill=fill),
-                cell(ws, _value_text(item.value, item.na, words)),
-                cell(ws, item.score, "0.00"),
-                cell(ws, item.comment),
+                text(item_text, fill),
+                top(cell(ws, _value_text(item.value, item.na, words))),
+                top(cell(ws, item.score, "0.00", fill=fill)),
+                text(item.comment),
             ]
         )
-    ws.append([])
-    ws.append(
-        [cell(ws, words["date"]), cell(ws, words["score"]), cell(ws, words["grade"]), cell(ws, words["inspector"])]
-    )
+    add([])
+    add(heading(words["date"], words["score"], words["grade"], words["inspector"]))
     for result in reversed(results):
-        ws.append(
+        add(
             [
                 cell(ws, result.date, "yyyy-mm-dd"),
                 cell(ws, result.score, "0.0"),
-                result.grade,
+                cell(ws, result.grade),
                 cell(ws, result.inspector),
             ]
         )
