@@ -137,11 +137,182 @@ def test_failed_run_leaves_previous_reports_intact(tmp_path: Path) -> None:
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_unsafe_site_id_is_refused(tmp_path: Path) -> None:
+def test_unsafe_site_id_is_refused_and_the_other_sites_still_reported(tmp_path: Path) -> None:
     audits = tmp_path / "audits"
     audits.mkdir()
-    text = (DATA / "audits" / "rix-01-11.yaml").read_text(encoding="utf-8").replace("site: rix-01", "site: con")
-    (audits / "a.yaml").write_text(text, encoding="utf-8")
+    text = (DATA / "audits" / "rix-01-11.yaml").read_text(encoding="utf-8")
+    (audits / "a.yaml").write_text(text.replace("site: rix-01", "site: con"), encoding="utf-8")
+    (audits / "b.yaml").write_text(text, encoding="utf-8")
     done = report(tmp_path / "out", audits=audits)
-    assert done.returncode == 1 and "'con' is not a safe file name" in done.stderr
+    assert done.returncode == 1, done.stderr
+    assert (
+        f"{audits / 'a.yaml'}:4:7 error unsafe-site-id site id 'con' cannot be a file name "
+        "(reserved name, path separator or '..'); use a slug like 'yvn-01'. The site's scorecard was not written\n"
+    ) in done.stderr
+    assert sorted(p.name for p in (tmp_path / "out" / "sites").iterdir()) == ["rix-01.html"]
+    assert "con" not in (tmp_path / "out" / "index.html").read_text(encoding="utf-8").split("<main>")[1]
+    # With no other site, nothing is written at all.
+    (audits / "b.yaml").unlink()
+    done = report(tmp_path / "only", audits=audits)
+    assert done.returncode == 1 and "unsafe-site-id" in done.stderr
+    assert done.stderr.endswith("qaudit: error: no site to report on; nothing was written\n")
+    assert not (tmp_path / "only").exists()
+
+
+HOSTILE = DATA / "hostile"
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hostile text everywhere, a zero_score critical failure, an all-N/A section, a version change, one lone audit."""
+    out = tmp_path_factory.mktemp("hostile")
+    for fmt in ("html", "md"):
+        done = report(out / fmt, "--standards", str(HOSTILE / "standards"), "--format", fmt, audits=HOSTILE / "audits")
+        assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_hostile_text_stays_text_in_html(hostile: Path) -> None:
+    pages = [hostile / "html" / "index.html", *sorted((hostile / "html" / "sites").iterdir())]
+    assert [p.name for p in pages] == ["index.html", "evil.html", "solo.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|img|i|b)\b", text), page
+        assert not re.search(r"(src|href)=\"https?://", text), page
+    evil = (hostile / "html" / "sites" / "evil.html").read_text(encoding="utf-8")
+    assert "<h1>&#34;&gt;&lt;img src=x onerror=alert(1)&gt; &lt;script&gt;alert(1)&lt;/script&gt;</h1>" in evil
+    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt; Insp</strong>" in evil  # the inspector
+    assert "A tétel &lt;script&gt;alert(1)&lt;/script&gt;" in evil  # an item text from the standard
+    assert "Ellenőrzés &lt;b&gt;v2&lt;/b&gt;" in evil  # the standard's title
+    assert "Bizonyíték: &lt;img src=x onerror=alert(1)&gt;.jpg" in evil  # evidence
+
+
+def test_hostile_text_stays_text_in_markdown(hostile: Path) -> None:
+    for page in [hostile / "md" / "index.md", *sorted((hostile / "md" / "sites").iterdir())]:
+        assert "<" not in page.read_text(encoding="utf-8"), page  # no raw HTML reaches a Markdown renderer
+    evil = (hostile / "md" / "sites" / "evil.md").read_text(encoding="utf-8")
+    assert evil.startswith('# "&gt;&lt;img src=x onerror=alert(1)&gt; &lt;script&gt;alert(1)&lt;/script&gt;\n')
+    assert "· `evil` · &lt;i&gt;R&lt;/i&gt; ·" in evil  # the region
+    # Markup in a comment is literal: no emphasis, no link, no broken table cell.
+    assert "\\| pipe \\*bold\\* \\[link\\](javascript:alert(1))" in evil
+    changed = "hostile@2 (A szabvány verziója megváltozott)"
+    assert f"| 2026. márc. 10. | &lt;script&gt;alert(1)&lt;/script&gt; Insp | {changed} | 0,0 | D |" in evil
+
+
+def test_zero_score_critical_failure_shows_raw_score_coverage_and_empty_section(hostile: Path) -> None:
+    evil = (hostile / "html" / "sites" / "evil.html").read_text(encoding="utf-8")
+    assert '<html lang="hu">' in evil  # no audit or registry language: the standard's first
+    assert '<div class="big" data-score>0,0</div>' in evil and "data-grade>D</span>" in evil
+    assert "Nyers pontszám: <strong>8,3</strong>" in evil  # raw score beside the zeroed score
+    assert "Lefedettség: <strong>75%</strong>" in evil  # the all-N/A section (weight 1 of 4) left out
+    assert '<tr><th scope="row">Második</th><td class="num">–</td><td class="num flat">–</td></tr>' in evil
+    assert '<tr><th scope="row">Harmadik</th><td class="num">0,0</td><td class="num down">−100,0</td></tr>' in evil
+    alert = evil.split('<section class="alert"')[1].split("</section>")[0]
+    assert "Kritikus D" in alert and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in alert
+    recurring = evil.split("<h2>Visszatérő hibák</h2>")[1].split("</ul>")[0]
+    assert re.findall(r'<span class="tag">(\w+)</span>', recurring) == ["a"]  # failed in 2 of the last 3
+
+
+def test_version_change_marked_on_the_chart_inside_it(hostile: Path) -> None:
+    evil = (hostile / "html" / "sites" / "evil.html").read_text(encoding="utf-8")
+    assert evil.count('stroke="#a15c00"') == 1
+    assert '<line x1="457.9" x2="457.9" y1="24" y2="184" stroke="#a15c00" stroke-dasharray="3 3"/>' in evil
+    # Right of the middle, the label ends at the line, above the plot: it never runs off the 600-wide chart.
+    assert '<text x="453.9" y="16" text-anchor="end">A szabvány verziója megváltozott: hostile@2</text>' in evil
+    assert 'hostile@2 <span class="tag">A szabvány verziója megváltozott</span>' in evil  # and in the table
+
+
+def test_site_with_one_audit(hostile: Path) -> None:
+    solo = (hostile / "html" / "sites" / "solo.html").read_text(encoding="utf-8")
+    assert '<div class="big" data-score>91,7</div>' in solo
+    assert solo.count("<circle") == 1
+    # One date under the chart, centred on the point, not the same date twice.
+    assert re.findall(r'<text x="[\d.]+" y="204"[^>]*>([^<]+)</text>', solo) == ["2026. márc. 11."]
+    assert '<text x="314.0" y="204" text-anchor="middle">' in solo
+    index = (hostile / "html" / "index.html").read_text(encoding="utf-8")
+    row = index.split('<tr data-site="solo">')[1].split("</tr>")[0]
+    assert '<div class="few">too few audits to rank fairly (1)</div>' in row
+    assert '<td class="num" data-score>91.7</td>' in row
+
+
+def test_markdown_portfolio_has_the_heatmap(hostile: Path) -> None:
+    index = (hostile / "md" / "index.md").read_text(encoding="utf-8")
+    assert "## Section scores by site\n\n### Check &lt;b&gt;v2&lt;/b&gt;\n\n" in index
+    assert (
+        "| Site | First &lt;script&gt;alert(1)&lt;/script&gt; | Second | Third |\n| --- | ---: | ---: | ---: |\n"
+        in index
+    )
+    assert "| solo | 87.5 | – | 100.0 |\n" in index
+
+
+@pytest.mark.parametrize("lang", ["xx", "hu_HU", "fr"])
+def test_unsupported_language_is_a_usage_error(tmp_path: Path, lang: str) -> None:
+    done = report(tmp_path / "out", "--lang", lang)
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"qaudit: error: --lang {lang}: scorecards are written in en, hy, ka, lv, hu; choose one of those\n"
+    )
     assert not (tmp_path / "out").exists()
+
+
+def test_audit_language_without_labels_falls_back(tmp_path: Path) -> None:
+    audits = tmp_path / "audits"
+    audits.mkdir()
+    text = (DATA / "audits" / "yvn-01-11.yaml").read_text(encoding="utf-8")
+    (audits / "a.yaml").write_text(text.replace("language: lv", "language: fr"), encoding="utf-8")
+    assert "language: fr" in (audits / "a.yaml").read_text(encoding="utf-8")
+    assert report(tmp_path / "out", audits=audits).returncode == 0
+    page = (tmp_path / "out" / "sites" / "yvn-01.html").read_text(encoding="utf-8")
+    # Not lang="fr" over English words: the registry's language (hy) is next in line.
+    assert '<html lang="hy">' in page and "data-score>8,3</div>" in page and "Կրիտիկական" in page
+
+
+def test_template_error_is_one_located_line(tmp_path: Path) -> None:
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "index.html.j2").write_text("<h1>{{ words.portfolio }}</h1>\n{{ 1 / 0 }}\n")
+    done = report(tmp_path / "out", "--templates", str(mine))
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        f"{mine / 'index.html.j2'}:2:1 error template ZeroDivisionError: division by zero; nothing was written\n"
+    )
+    (mine / "index.html.j2").write_text("{{ ''.__class__.__mro__ }}\n")
+    done = report(tmp_path / "out", "--templates", str(mine))
+    assert done.returncode == 1
+    assert done.stderr.endswith(
+        f"{mine / 'index.html.j2'}:1:1 error template unsafe operation refused: "
+        "access to attribute '__class__' of 'str' object is unsafe; nothing was written\n"
+    )
+    (mine / "index.html.j2").write_text("{% include 'nothere.html.j2' %}\n")
+    done = report(tmp_path / "out", "--templates", str(mine))
+    assert done.returncode == 1 and done.stderr.endswith(
+        f"{mine / 'index.html.j2'}:1:1 error template 'nothere.html.j2' is neither in the templates folder "
+        "nor among the built-in templates; nothing was written\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_any_html_template_name_is_autoescaped(tmp_path: Path) -> None:
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "x.html.j2").write_text("{{ rows[0].name }}|{{ '<i>' }}")
+    (mine / "index.html.j2").write_text("{% include 'x.html.j2' %}\n")
+    assert report(tmp_path / "out", "--templates", str(mine)).returncode == 0
+    assert (tmp_path / "out" / "index.html").read_text(encoding="utf-8") == "Riga café|&lt;i&gt;"
+
+
+def test_a_write_failure_leaves_the_previous_report_intact(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert report(out).returncode == 0
+    index = (out / "index.html").read_bytes()
+    for page in (out / "sites").iterdir():
+        page.unlink()
+    (out / "sites").rmdir()
+    (out / "sites").write_text("not a folder")  # the site pages cannot be written
+    done = report(out, "--lang", "hu")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert (out / "index.html").read_bytes() == index  # no page was swapped in
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites"]

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from collections.abc import Sequence
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..cli import CacheOpt, JobsOpt, SitesOpt, StandardsOpt, WaiversOpt, app, fail, guarded, report_problems, score_run
+
+if TYPE_CHECKING:
+    from ..render.scorecards import Page
 
 
 class ReportFormat(str, Enum):
@@ -17,12 +22,44 @@ class ReportFormat(str, Enum):
     md = "md"
 
 
+def write_pages(out: str, pages: Sequence[Page]) -> None:
+    """Write every page, or none: all are staged beside their targets first, then renamed into place.
+
+    A failure while staging (a full disk, a folder that cannot be written)
+    removes the staged files and leaves the previous report untouched.
+    """
+    staged: list[tuple[str, str]] = []
+    try:
+        for page in pages:
+            target = os.path.join(out, page.path)
+            folder = os.path.dirname(os.path.abspath(target))
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(page.text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+
+
 @app.command()
 def report(
     paths: Annotated[list[str] | None, typer.Argument(help="Audit files or folders.", metavar="[PATH]...")] = None,
     out: Annotated[str, typer.Option("--out", "-o", help="Output folder.", metavar="DIR")] = "reports",
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="html or md.")] = ReportFormat.html,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of every page (default: each site's).")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of every page: en, hy, ka, lv or hu (default: each site's).")
+    ] = None,
     templates: Annotated[
         str | None, typer.Option("--templates", help="Folder of templates that override the built-in ones.")
     ] = None,
@@ -33,12 +70,11 @@ def report(
     cache: CacheOpt = True,
 ) -> None:
     """Write DIR/index.html (all sites) and DIR/sites/<site>.html (one scorecard per site)."""
-    from jinja2 import TemplateError
-    from jinja2.exceptions import SecurityError
+    from ..output import problems_text
+    from ..render.scorecards import LANGUAGES, TemplateFailure, render_report
 
-    from ..output import write_atomic
-    from ..render.scorecards import render_report
-
+    if lang is not None and lang not in LANGUAGES:
+        fail(f"--lang {lang}: scorecards are written in {', '.join(LANGUAGES)}; choose one of those")
     if templates is not None and not os.path.isdir(templates):
         fail(f"--templates {templates}: no such folder")
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
@@ -46,18 +82,16 @@ def report(
         report_problems(run)
         fail("no valid audit to report on; nothing was written", 1)
     try:
-        pages = render_report(run.results, run.library, run.sites, lang=lang, fmt=format.value, templates=templates)
-    except ValueError as exc:
-        report_problems(run)
-        fail(f"site id '{exc}' is not a safe file name; rename the site. Nothing was written", 1)
-    except SecurityError as exc:
-        fail(f"a template tried something unsafe ({exc}); nothing was written", 1)
-    except TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "filename", None) else ""  # type: ignore[attr-defined]
-        fail(f"{where}template error: {exc.message or exc}; nothing was written", 1)
-    # Every page rendered: only now is anything written, each file atomically.
-    for page in pages:
-        guarded(lambda page=page: write_atomic(os.path.join(out, page.path), page.text))  # type: ignore[misc]
-    report_problems(run)
-    sys.stderr.write(f"wrote {len(pages)} pages to {out}/ ({os.path.join(out, pages[-1].path)})\n")
-    raise typer.Exit(1 if run.problems else 0)
+        built = render_report(run.results, run.library, run.sites, lang=lang, fmt=format.value, templates=templates)
+    except TemplateFailure as exc:
+        sys.stderr.write(problems_text([exc.problem]))
+        raise typer.Exit(1) from None
+    problems = sorted(run.problems + built.problems)
+    if len(built.pages) == 1:  # only the index: every site was left out
+        sys.stderr.write(problems_text(run.warnings + problems))
+        fail("no site to report on; nothing was written", 1)
+    # Every page rendered: only now is anything written, all pages or none.
+    guarded(lambda: write_pages(out, built.pages))
+    sys.stderr.write(problems_text(run.warnings + problems))
+    sys.stderr.write(f"wrote {len(built.pages)} pages to {out}/ ({os.path.join(out, built.pages[-1].path)})\n")
+    raise typer.Exit(1 if problems else 0)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..history import SiteHistory, site_histories
 from ..model import Standard, localize
+from ..problems import Problem
 from ..registry import SiteRegistry
 from ..resultset import ResultSet
 from ..scoring import AuditResult
@@ -75,11 +76,12 @@ class Formatter:
         text = self.number(abs(value))
         return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
-    def percent(self, value: float) -> str:
-        """A share as a percentage."""
+    def percent(self, value: float, *, exact: bool = False) -> str:
+        """A share as a percentage; with ``exact``, a share short of 1 never shows as 100 %."""
         from babel.numbers import format_percent
 
-        return format_percent(value, format="#,##0%", locale=self.locale)
+        pattern = "#,##0.#%" if exact and value < 1 else "#,##0%"
+        return format_percent(value, format=pattern, locale=self.locale)
 
     def date(self, value: dt.date) -> str:
         """A date in the language's medium format."""
@@ -130,7 +132,8 @@ def _status(score: float, passed: bool) -> str:
 
 def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> dict[str, Any]:
     """Coordinates of the score-history chart (a 600 × 200 SVG with margins)."""
-    width, height, left, right, top, bottom = 600, 200, 40, 12, 12, 28
+    # The top margin holds the labels of standard-version changes, clear of the line.
+    width, height, left, right, top, bottom = 600, 212, 40, 12, 24, 28
     first, last = audits[0].date, audits[-1].date
     span = max((last - first).days, 1)
 
@@ -154,7 +157,24 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> 
     changes = []
     for previous, current in itertools.pairwise(audits):
         if (current.standard, current.standard_version) != (previous.standard, previous.standard_version):
-            changes.append({"x": round((x(previous.date) + x(current.date)) / 2, 1), "label": current.standard_label})
+            at = round((x(previous.date) + x(current.date)) / 2, 1)
+            # Labels right of the middle end at their line, so none runs off the chart.
+            anchor = "end" if at > width / 2 else "start"
+            changes.append(
+                {
+                    "x": at,
+                    "text_x": round(at - 4 if anchor == "end" else at + 4, 1),
+                    "anchor": anchor,
+                    "label": current.standard_label,
+                }
+            )
+    if len(audits) == 1:
+        axis = [{"x": x(first), "anchor": "middle", "label": fmt.date(first)}]
+    else:
+        axis = [
+            {"x": left, "anchor": "start", "label": fmt.date(first)},
+            {"x": width - right, "anchor": "end", "label": fmt.date(last)},
+        ]
     return {
         "width": width,
         "height": height,
@@ -167,6 +187,7 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> 
         "grid": [{"y": y(v), "label": fmt.number(v, 0)} for v in (0, 25, 50, 75, 100)],
         "pass_y": y(pass_score),
         "changes": changes,
+        "axis": axis,
         "first": fmt.date(first),
         "last": fmt.date(last),
     }
@@ -225,8 +246,14 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         }
         for s in latest.sections
     ]
+    changed = {
+        current.id
+        for previous, current in itertools.pairwise(history.audits)
+        if (current.standard, current.standard_version) != (previous.standard, previous.standard_version)
+    }
     audits = [
         {
+            "changed": a.id in changed,
             "date": fmt.date(a.date),
             "iso": a.date.isoformat(),
             "inspector": a.inspector,
@@ -255,7 +282,7 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
             "date": fmt.date(latest.date),
             "inspector": latest.inspector,
             "standard": latest.standard_label,
-            "coverage": fmt.percent(latest.coverage),
+            "coverage": fmt.percent(latest.coverage, exact=True),
             "partial_coverage": latest.coverage < 1,
             "change": fmt.signed(history.change),
             "trend": _trend(history.change),
@@ -437,25 +464,35 @@ def environment(templates: str | None = None) -> Any:
     return env
 
 
+_MARKDOWN_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "|": "\\|",
+        **{c: "\\" + c for c in "\\`*_[]~"},
+    }
+)
+
+
 def markdown_text(value: Any) -> str:
-    """User text made safe for a Markdown table cell: no HTML, no breaking the table."""
-    text = " ".join(str(value).split())
-    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("[", "\\["), ("]", "\\]")):
-        text = text.replace(raw, safe)
-    return text
+    """User text made literal in Markdown: no HTML, no markup, no breaking a table cell."""
+    return " ".join(str(value).split()).translate(_MARKDOWN_ESCAPES)
 
 
 def site_language(history: SiteHistory, library: StandardLibrary, override: str | None) -> str:
-    """The scorecard language: ``--lang``, else the audit's, else the registry's, else the standard's first."""
-    if override:
-        return override
+    """The scorecard language: ``--lang``, else the audit's, else the registry's, else the standard's first.
+
+    A language qaudit has no labels for is passed over for the next one in that
+    order (a page in English words with French dates and ``lang="fr"`` helps
+    nobody); English when none fits.
+    """
     latest = history.latest
-    if latest.language:
-        return latest.language
-    if history.language:
-        return history.language
     standard = library.get(latest.standard, latest.standard_version)
-    return (standard.default_language if standard else None) or "en"
+    candidates = [override, latest.language, history.language]
+    if standard is not None:
+        candidates += [*(standard.languages or [])]
+    return next((c for c in candidates if c in LANGUAGES), "en")
 
 
 def _recent_in_full(results: ResultSet, tally: Any, keep: int = 3) -> Iterator[AuditResult]:
@@ -474,6 +511,79 @@ def _recent_in_full(results: ResultSet, tally: Any, keep: int = 3) -> Iterator[A
     yield from (from_dict(d) for d in pending)
 
 
+@dataclass(frozen=True)
+class Report:
+    """A rendered report: its pages, and the audits it had to leave out."""
+
+    pages: list[Page]
+    """``index`` last, after one scorecard per site."""
+    problems: list[Problem]
+    """One error per audit left out (a site id that cannot become a file name)."""
+
+
+class TemplateFailure(Exception):
+    """A template could not be rendered; ``problem`` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _site_location(file: str, site: str) -> tuple[int, int]:
+    """Where an audit file names its site (1:1 when it cannot be told, e.g. a form)."""
+    from ..problems import InvalidInput
+    from ..yamlsrc import load
+
+    if not file.endswith((".yaml", ".yml")):
+        return (1, 1)
+    try:
+        doc = load(file)
+    except (InvalidInput, OSError, UnicodeError):
+        return (1, 1)
+    nested = isinstance(doc.data, dict) and isinstance(doc.data.get("site"), dict)
+    return doc.at(("site", "id") if nested else ("site",))
+
+
+def _unsafe_site_problems(history: SiteHistory) -> list[Problem]:
+    from ..problems import error
+
+    message = (
+        f"site id '{history.site}' cannot be a file name (reserved name, path separator or '..'); "
+        "use a slug like 'yvn-01'. The site's scorecard was not written"
+    )
+    return [error(a.file, *_site_location(a.file, history.site), "unsafe-site-id", message) for a in history.audits]
+
+
+def _template_failure(exc: BaseException, folders: Sequence[str]) -> TemplateFailure:
+    """The failure of a template, located at the template line that failed (from the traceback)."""
+    import traceback
+
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
+    from jinja2.exceptions import SecurityError
+
+    from ..problems import error
+
+    file, line = "<template>", 1
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        file, line = exc.filename, exc.lineno or 1
+    else:
+        roots = tuple(os.path.join(os.path.abspath(f), "") for f in folders)
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if os.path.abspath(frame.filename).startswith(roots):
+                file, line = frame.filename, frame.lineno or 1
+                break
+    detail = str(exc).rstrip(".")
+    if isinstance(exc, TemplateNotFound):
+        message = f"'{exc.name}' is neither in the templates folder nor among the built-in templates"
+    elif isinstance(exc, SecurityError):
+        message = f"unsafe operation refused: {detail}"
+    elif isinstance(exc, TemplateSyntaxError):
+        message = f"syntax error: {exc.message}"
+    else:
+        message = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return TemplateFailure(error(file, line, 1, "template", f"{message}; nothing was written"))
+
+
 def render_report(
     results: Iterable[AuditResult],
     library: StandardLibrary,
@@ -482,10 +592,12 @@ def render_report(
     lang: str | None = None,
     fmt: str = "html",
     templates: str | None = None,
-) -> list[Page]:
-    """Every page of the report, rendered in memory: ``index`` and one scorecard per site.
+) -> Report:
+    """Every page of the report, rendered in memory: one scorecard per site, then ``index``.
 
-    Raises ``ValueError`` naming the site when a site id is not a safe file name.
+    A site whose id cannot be a file name is left out, with an error for each of
+    its audits. Raises :class:`TemplateFailure` when a template fails (a syntax
+    error, an unsafe operation in a user template, any error while rendering).
     """
     from ..audits import safe_name
     from ..followup import ItemTally
@@ -493,25 +605,35 @@ def render_report(
     tally = ItemTally(sites, regions=False)
     # Only the last 3 audits of a site (recurring failures, changes) keep their items.
     if isinstance(results, ResultSet):
-        histories = site_histories(_recent_in_full(results, tally), sites, full=3)
+        every = site_histories(_recent_in_full(results, tally), sites, full=3)
     else:
-        histories = site_histories(results, sites, full=3, each=tally.add)
-    for history in histories:
-        if not safe_name(history.site):
-            raise ValueError(history.site)
-    env = environment(templates)
+        every = site_histories(results, sites, full=3, each=tally.add)
+    histories = [h for h in every if safe_name(h.site)]
+    problems = [p for h in every if not safe_name(h.site) for p in _unsafe_site_problems(h)]
     suffix = "md" if fmt == "md" else "html"
-    site_template = env.get_template(f"site.{suffix}.j2")
-    index_template = env.get_template(f"index.{suffix}.j2")
+    folders = [templates] if templates else []
+    folders.append(os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
     total = sum(len(h.audits) for h in histories)
-    pages = []
     links = {h.site: f"sites/{h.site}.{suffix}" for h in histories}
-    for history in histories:
-        view = site_view(history, library, site_language(history, library, lang))
-        view["index_href"] = f"../index.{suffix}"
-        pages.append(Page(links[history.site], site_template.render(**view)))
-    index = portfolio_view(
-        histories, library, lang or "en", total=total, site_links=links, failed=tally.report(library)["items"]
-    )
-    pages.append(Page(f"index.{suffix}", index_template.render(**index)))
-    return pages
+
+    def views() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for history in histories:
+            view = site_view(history, library, site_language(history, library, lang))
+            view["index_href"] = f"../index.{suffix}"
+            yield links[history.site], "site", view
+        failed = tally.report(library)["items"]
+        yield (
+            f"index.{suffix}",
+            "index",
+            portfolio_view(histories, library, lang or "en", total=total, site_links=links, failed=failed),
+        )
+
+    env = environment(templates)
+    pages = []
+    for path, kind, view in views():
+        # A user's template can fail in any way: say where, never a traceback.
+        try:
+            pages.append(Page(path, env.get_template(f"{kind}.{suffix}.j2").render(**view)))
+        except Exception as exc:
+            raise _template_failure(exc, folders) from exc
+    return Report(pages, sorted(problems))
