@@ -317,8 +317,19 @@ def _header_problems(doc: Document) -> list[Problem]:
     return id_type_problems(doc, paths)
 
 
+def _skipped_hint(library: StandardLibrary) -> str:
+    """Name the standard files left out for their errors: the one the audit needs may be among them."""
+    files = sorted({p.file for p in library.problems if p.severity == "error"})
+    if not files:
+        return ""
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    verbs = "has errors and was" if len(files) == 1 else "have errors and were"
+    return f" ({shown} {verbs} skipped; run 'qaudit lint')"
+
+
 def _standard_problem(doc: Document, header: AuditFile, library: StandardLibrary) -> Problem:
     versions = library.versions(header.standard)
+    skipped = _skipped_hint(library)
     if versions:
         line, col = doc.at(("standard_version",))
         listed = ", ".join(str(v) for v in versions)
@@ -328,13 +339,17 @@ def _standard_problem(doc: Document, header: AuditFile, library: StandardLibrary
             col,
             "unknown-standard",
             f"{header.standard} version {header.standard_version} is not loaded (loaded versions: {listed}); "
-            "use one of those, or add that version to the standards folder",
+            f"use one of those, or add that version to the standards folder{skipped}",
         )
     line, col = doc.at(("standard",))
     known = library.ids()
     hint = did_you_mean(header.standard, known) or (f"; loaded standards: {', '.join(known)}" if known else "")
     return error(
-        doc.file, line, col, "unknown-standard", f"no standard '{header.standard}' is loaded{hint}; check --standards"
+        doc.file,
+        line,
+        col,
+        "unknown-standard",
+        f"no standard '{header.standard}' is loaded{hint}; check --standards{skipped}",
     )
 
 

@@ -372,3 +372,22 @@ def test_new_refuses_a_site_or_inspector_that_cannot_validate(
         str(STANDARDS),
     )
     assert done.returncode == 2 and hint in done.stderr and not out.exists()
+
+
+def test_unknown_version_names_the_standard_files_skipped_for_errors(tmp_path: Path) -> None:
+    std = (STANDARDS / "client-service-core.yaml").read_text(encoding="utf-8")
+    (tmp_path / "std").mkdir()
+    (tmp_path / "std" / "v3.yaml").write_text(std, encoding="utf-8")
+    broken = tmp_path / "std" / "v4.yaml"
+    broken.write_text(std.replace("version: 3", "version: 4").replace("pass_score: 80", "pass_score: 180"))
+    library = load_standards(tmp_path / "std")
+    path = tmp_path / "a.yaml"
+    path.write_text(GOOD.replace("standard_version: 3", "standard_version: 4"), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_audit(str(path), library)
+    [problem] = caught.value.problems
+    assert (problem.rule, problem.line, problem.column) == ("unknown-standard", 4, 19)
+    assert problem.message.endswith(
+        f"(loaded versions: 3); use one of those, or add that version to the standards folder "
+        f"({broken} has errors and was skipped; run 'qaudit lint')"
+    )
