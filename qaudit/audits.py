@@ -424,7 +424,7 @@ def build_audit(doc: Document, library: StandardLibrary) -> tuple[Audit | None, 
     )
 
 
-def load_audit(path: str, library: StandardLibrary, *, text: str | None = None) -> Audit:
+def load_audit(path: str | os.PathLike[str], library: StandardLibrary, *, text: str | None = None) -> Audit:
     """Load and validate one audit file (YAML or a filled Excel form).
 
     Raises :class:`InvalidInput` with every located problem when the audit is
@@ -432,6 +432,7 @@ def load_audit(path: str, library: StandardLibrary, *, text: str | None = None) 
     rejects is parsed again with locations so that every problem keeps its
     line, column and hint.
     """
+    path = os.fspath(path)
     if path.lower().endswith(".xlsx"):
         from .forms import read_form
 

@@ -391,3 +391,16 @@ def test_unknown_version_names_the_standard_files_skipped_for_errors(tmp_path: P
         f"(loaded versions: 3); use one of those, or add that version to the standards folder "
         f"({broken} has errors and was skipped; run 'qaudit lint')"
     )
+
+
+def test_library_api_takes_path_objects() -> None:
+    import qaudit
+
+    library = qaudit.load_standards(STANDARDS)
+    audit = qaudit.load_audit(HERE / "data" / "spec" / "audits" / "yvn-01-2026-11-20.yaml", library)
+    standard = library.get(audit.standard, audit.standard_version)
+    assert standard is not None
+    result = qaudit.score(standard, audit)
+    assert audit.file.endswith("yvn-01-2026-11-20.yaml") and isinstance(audit.file, str)
+    assert (result.score, result.raw_score, result.grade, result.passed) == (61.67, 61.67, "D", False)
+    assert [(s.id, s.score) for s in result.sections] == [("punctuality", 50.0), ("manner", 85.0)]
