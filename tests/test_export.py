@@ -381,3 +381,47 @@ def test_site_scorecard_rows_are_tall_enough_for_wrapped_texts(hostile: Path, tm
     failed = ws.cell(rows["=1+1"], 1)
     assert failed.fill.fgColor.rgb.endswith("F4C7C3")  # the failed critical item
     assert ws["B5"].value == "=1+1" and ws["B5"].data_type == "s"  # critical failures by their text
+
+
+def test_csv_keeps_every_row_whole_and_neutralises_every_text(hostile: Path, tmp_path: Path) -> None:
+    done = export_hostile(hostile, tmp_path / "csv", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    items = list(csv.reader((tmp_path / "csv" / "items.csv").open(encoding="utf-8", newline="")))
+    assert len(items) == 1 + 3 * 5 and {len(r) for r in items} == {13}  # a CR in a comment splits no row
+    cr = [r for r in items if r[5] == "cr"]
+    assert [r[6] for r in cr] == ["'\n=1+3"] * 3
+    assert [r[12] for r in cr] == ["'\n=cr in the middle\nof a comment"] * 3
+    assert {r[7] for r in items if r[5] == "plus"} == {"'=cmd|' /C calc'!A0"}
+    summary = list(csv.reader((tmp_path / "csv" / "summary.csv").open(encoding="utf-8", newline="")))
+    assert summary[1] == ["history", '\'=HYPERLINK("http://evil","x")', "'+region", "2026-02-05", "41.67", "'@D",
+                          "FAIL", "0.0", "2", "eq"]  # fmt: skip
+    audits = list(csv.reader((tmp_path / "csv" / "audits.csv").open(encoding="utf-8", newline="")))
+    assert audits[1][2] == "'@inspector" and audits[1][8] == "'@D"
+
+
+def test_section_columns_belong_to_the_standards_audited(hostile: Path, tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(hostile, root)
+    # Another standard with a section 's1' of its own, and a standard nobody audited.
+    other = HOSTILE_STANDARD.replace("id: hostile", "id: other").replace('"=SUM(1,2)"', "Other first")
+    (root / "standards" / "other.yaml").write_text(other, encoding="utf-8")
+    unused = HOSTILE_STANDARD.replace("id: hostile", "id: unused").replace("id: s2", "id: never-audited")
+    (root / "standards" / "unused.yaml").write_text(unused, encoding="utf-8")
+    audit = HOSTILE_AUDIT.format(site="site-c", date="2026-04-01").replace("standard: hostile", "standard: other")
+    (root / "audits" / "site-c.yaml").write_text(audit.replace("eq: {value: no", "eq: {value: yes"), encoding="utf-8")
+    out = tmp_path / "book.xlsx"
+    assert export_hostile(root, out).returncode == 0
+    audits = rows(out, "Audits")
+    assert audits[0][12:] == [
+        "=SUM(1,2) [hostile/s1]",
+        "@SUM(1) [hostile/s2]",
+        "Other first [other/s1]",
+        "@SUM(1) [other/s2]",
+    ]
+    by_site = {r[0]: r[12:] for r in audits[1:]}
+    assert by_site["site-b"] == [50.0, 33.33, None, None]
+    assert by_site["site-c"] == [None, None, 100.0, 33.33]
+    done = export_hostile(root, tmp_path / "csv", "--format", "csv")
+    assert done.returncode == 0
+    header = (tmp_path / "csv" / "audits.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith("Audit,hostile/s1,hostile/s2,other/s1,other/s2")

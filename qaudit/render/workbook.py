@@ -420,14 +420,8 @@ def build_workbook(
     header_fill = PatternFill("solid", fgColor="1F4E79")
     header_wrap = Alignment(wrap_text=True, vertical="top")
 
-    # Section columns of the Audits sheet: every section id, in order of appearance.
-    section_ids: list[str] = []
-    section_titles: dict[str, str] = {}
-    for standard in library:
-        for section in standard.sections:
-            if section.id not in section_titles:
-                section_ids.append(section.id)
-                section_titles[section.id] = standard.text(section.title, lang)
+    sections = _section_columns(scored, library, lang)
+    section_ids = [(c.standard, c.section) for c in sections]
 
     def cell(ws: Any, value: Any, number_format: str | None = None, fill: Any = None) -> Any:
         c = WriteOnlyCell(ws, value=value)
@@ -459,7 +453,7 @@ def build_workbook(
         ws.append(row)
 
     audit_cols = [words[k] for k in AUDIT_KEYS]
-    audit_cols += [f"{section_titles[s]} [{s}]" for s in section_ids]
+    audit_cols += [f"{c.title} [{c.key}]" for c in sections]
     item_cols = [words[k] for k in ITEM_KEYS]
     # Write-only sheets take their column widths before the first row: size them from a sample.
     sample = scored[:SAMPLE_AUDITS]
@@ -687,9 +681,43 @@ AUDIT_FORMATS = {1: "yyyy-mm-dd", 5: "0.0", 6: "0.0", 7: "0.0%"}
 """Number formats of the Audits columns by position (section scores: one decimal)."""
 
 
-def _audit_values(result: AuditResult, section_ids: list[str], words: dict[str, str]) -> list[Any]:
+@dataclass(frozen=True)
+class _SectionColumn:
+    standard: str
+    section: str
+    key: str
+    """The section id, or ``standard/section`` when several standards use that id."""
+    title: str
+
+
+def _section_columns(results: list[AuditResult], library: StandardLibrary, lang: str | None) -> list[_SectionColumn]:
+    """The section columns of the Audits table: the sections of the standards audited, in standard order.
+
+    A section id that several standards use gets one column per standard: their
+    scores measure different things and must not share a column.
+    """
+    used: list[str] = []
+    for result in results:
+        if result.standard not in used:
+            used.append(result.standard)
+    pairs: dict[tuple[str, str], str] = {}
+    for standard_id in used:
+        versions = sorted((s for s in library if s.id == standard_id), key=lambda s: -s.version)
+        for standard in versions:  # the newest title wins; sections of older versions follow
+            for section in standard.sections:
+                pairs.setdefault((standard_id, section.id), standard.text(section.title, lang))
+    owners: dict[str, int] = {}
+    for _, section_id in pairs:
+        owners[section_id] = owners.get(section_id, 0) + 1
+    return [
+        _SectionColumn(standard, section, section if owners[section] == 1 else f"{standard}/{section}", title)
+        for (standard, section), title in pairs.items()
+    ]
+
+
+def _audit_values(result: AuditResult, section_ids: list[tuple[str, str]], words: dict[str, str]) -> list[Any]:
     """One row of the Audits table, as plain values."""
-    scores = {s.id: s.score for s in result.sections}
+    scores = {(result.standard, s.id): s.score for s in result.sections}
     return [
         result.site,
         result.date,
@@ -918,7 +946,17 @@ def build_csv(
         return buffer, csv.writer(buffer, lineterminator="\n")
 
     def text(value: Any) -> Any:
-        return safe_cell(value) if isinstance(value, str) else ("" if value is None else value)
+        # A carriage return inside a field is not quoted by the csv module (the line ends are LF)
+        # and would split the row for every reader: line breaks inside a field become LF.
+        if isinstance(value, str):
+            return str(safe_cell(value)).replace("\r\n", "\n").replace("\r", "\n")
+        return "" if value is None else value
+
+    def yes_no(flag: bool) -> str:
+        return words["yes"] if flag else words["no"]
+
+    def result_word(passed: bool) -> str:
+        return words["pass"] if passed else words["fail"]
 
     summary_buffer, summary = writer()
     summary.writerow([words[k] for k in SUMMARY_KEYS])
@@ -931,24 +969,21 @@ def build_csv(
                 text(h.region or ""),
                 latest.date.isoformat(),
                 latest.score,
-                latest.grade,
-                "pass" if latest.passed else "fail",
+                text(latest.grade),
+                result_word(latest.passed),
                 "" if h.change is None else h.change,
                 len(h.audits),
                 ";".join(latest.critical_failures),
             ]
         )
-    section_ids: list[str] = []
-    for standard in library:
-        for section in standard.sections:
-            if section.id not in section_ids:
-                section_ids.append(section.id)
+    sections = _section_columns(results, library, lang)
     audits_buffer, audits = writer()
-    audits.writerow([words[k] for k in AUDIT_KEYS] + section_ids)
+    audits.writerow([words[k] for k in AUDIT_KEYS] + [c.key for c in sections])
     items_buffer, items = writer()
     items.writerow([words[k] for k in ITEM_KEYS])
     for r in results:
         scores = {s.id: s.score for s in r.sections}
+        section_scores = [scores.get(c.section) if c.standard == r.standard else None for c in sections]
         audits.writerow(
             [
                 text(r.site),
@@ -959,12 +994,12 @@ def build_csv(
                 r.score,
                 r.raw_score,
                 r.coverage,
-                r.grade,
-                "pass" if r.passed else "fail",
+                text(r.grade),
+                result_word(r.passed),
                 ";".join(r.critical_failures),
                 text(r.id),
             ]
-            + ["" if scores.get(s) is None else scores[s] for s in section_ids]
+            + ["" if score is None else score for score in section_scores]
         )
         for i in r.items:
             value = _value_text(i.value, i.na, words)
@@ -978,10 +1013,10 @@ def build_csv(
                     i.id,
                     text(_item_text(library, r, i.id, lang)),
                     text(value),
-                    "yes" if i.na else "no",
+                    yes_no(i.na),
                     "" if i.score is None else i.score,
                     i.weight,
-                    "yes" if i.critical else "no",
+                    yes_no(i.critical),
                     text(i.comment),
                 ]
             )
