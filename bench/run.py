@@ -8,9 +8,10 @@ Generates (once, then reuses) a synthetic workspace of N audits with
 | figure | floor (same run, same files) | target |
 | --- | --- | --- |
 | `score --format json`, cold (no cache) | plain `yaml.CSafeLoader` parse with one process per core | ≤ 0.6× |
+| `score --format json`, cold, filling an empty cache (a first run) | the same | (reported) |
 | `score --format json`, warm (cache) | — | ≤ 4 s at 100,000 audits |
 | peak memory of the cold score | — | ≤ 250 MB at 100,000 audits |
-| `report` for the sites (warm) minus warm score | — | ≤ 1.2 s for 1,000 sites |
+| `report` of a year (N sites × 12 audits, warm) minus the warm score | — | ≤ 1.2 s for 1,000 sites |
 | `export` of the audits (warm) | openpyxl write-only writing the same cells | ≤ 1.2× |
 | `--help`, `lint` of one file | `python -c pass` | ≤ 0.2 s, ≤ 0.25 s |
 
@@ -124,24 +125,25 @@ def main() -> None:
     args = parser.parse_args()
     qaudit = [sys.executable, "-m", "qaudit"]
     per_site = max(1, args.audits // args.sites)
-    work = os.path.abspath(os.path.join(args.work, f"{args.sites}x{per_site}"))
     standards = os.path.abspath(args.standards)
-    if not os.path.isdir(os.path.join(work, "audits")):
-        print(f"generating {args.sites} sites × {per_site} audits in {work} ...", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                os.path.join(HERE, "generate.py"),
-                work,
-                "--sites",
-                str(args.sites),
-                "--audits",
-                str(per_site),
-                "--standards",
-                standards,
-            ],
-            check=True,
-        )
+
+    def workspace(sites: int, audits: int) -> str:
+        """The synthetic workspace of ``sites`` × ``audits``, generated once and reused."""
+        folder = os.path.abspath(os.path.join(args.work, f"{sites}x{audits}"))
+        if not os.path.isdir(os.path.join(folder, "audits")):
+            print(f"generating {sites} sites × {audits} audits in {folder} ...", flush=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    os.path.join(HERE, "generate.py"),
+                    folder,
+                    *("--sites", str(sites), "--audits", str(audits), "--standards", standards),
+                ],
+                check=True,
+            )
+        return folder
+
+    work = workspace(args.sites, per_site)
     files = sorted(glob.glob(os.path.join(work, "audits", "*", "*.yaml")))
     n = len(files)
     common = ["--standards", standards, "--sites", os.path.join(work, "sites.yaml")]
@@ -156,15 +158,21 @@ def main() -> None:
     floor = csafe_floor(files)
     shutil.rmtree(os.path.join(work, ".qaudit"), ignore_errors=True)
     cold, cold_mb = timed([*qaudit, "score", "audits", "-f", "json", "--no-cache", *common], work)
-    ratio = cold / floor
     add(
-        "score --format json, cold",
+        "score --format json, cold (--no-cache)",
         f"{cold:.2f} s {n / cold:,.0f}/s",
         f"CSafeLoader ×{os.cpu_count()}: {floor:.2f} s",
-        f"{ratio:.2f}× (target ≤ 0.6×)",
+        f"{cold / floor:.2f}× (target ≤ 0.6×)",
     )
-    add("peak memory, cold score", f"{cold_mb:.0f} MB", "", f"(target ≤ 250 MB at 100,000)")
-    timed([*qaudit, "score", "audits", "-f", "json", *common], work)  # fill the cache
+    add("peak memory, cold score", f"{cold_mb:.0f} MB", "", "(target ≤ 250 MB at 100,000)")
+    # The first run of a new workspace: nothing cached yet, every result stored for the next run.
+    filling, filling_mb = timed([*qaudit, "score", "audits", "-f", "json", *common], work)
+    add(
+        "score --format json, cold (filling the cache)",
+        f"{filling:.2f} s {n / filling:,.0f}/s",
+        f"CSafeLoader ×{os.cpu_count()}: {floor:.2f} s",
+        f"{filling / floor:.2f}× ({filling_mb:.0f} MB)",
+    )
     warm, warm_mb = timed([*qaudit, "score", "audits", "-f", "json", *common], work, runs=3)
     add("score --format json, warm", f"{warm:.2f} s", "", f"(target ≤ 4 s at 100,000; {warm_mb:.0f} MB)")
     one = glob.glob(os.path.join(standards, "*.yaml"))[0]
@@ -176,12 +184,17 @@ def main() -> None:
     lint_all, _ = timed([*qaudit, "lint", standards], work)
     add("qaudit lint (standards)", f"{lint_all:.3f} s", "", "")
     try:
-        out = os.path.join(work, "report-out")
-        report, report_mb = timed([*qaudit, "report", "audits", "--out", out, *common], work)
+        # A year of a chain: every site audited monthly (the report's own target).
+        year = workspace(args.sites, 12)
+        year_common = ["--standards", standards, "--sites", os.path.join(year, "sites.yaml")]
+        timed([*qaudit, "score", "audits", "-f", "json", *year_common], year)  # fill the cache
+        year_warm, _ = timed([*qaudit, "score", "audits", "-f", "json", *year_common], year, runs=3)
+        out = os.path.join(year, "report-out")
+        report, report_mb = timed([*qaudit, "report", "audits", "--out", out, *year_common], year, runs=3)
         add(
             "report (warm) − score (warm)",
-            f"{report - warm:.2f} s",
-            f"{args.sites} sites",
+            f"{report - year_warm:.2f} s",
+            f"{args.sites} sites × 12 audits",
             f"(target ≤ 1.2 s; {report_mb:.0f} MB)",
         )
     except SystemExit as exc:
