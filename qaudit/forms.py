@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from .audits import Audit, Response, read_value, safe_name
-from .model import Item, Standard
+from .model import SLUG_PATTERN, Item, Standard
 from .problems import InvalidInput, Problem, error
 from .standards import StandardLibrary
 
@@ -96,8 +96,17 @@ def _cell_name(row: int, column: int) -> str:
     return f"{get_column_letter(column)}{row}"
 
 
+def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Write a cell; a text that starts with '=' stays text (a standard's words are never a formula)."""
+    cell = sheet.cell(row, column)
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
 def allowed_answers(item: Item, standard: Standard, lang: str) -> list[str]:
-    """The answers a form's dropdown offers for ``item`` (None for free numbers)."""
+    """The answers a form's dropdown offers for ``item`` (only N/A, if allowed, for free numbers)."""
     yes, no, na = YES_NO_NA.get(lang, YES_NO_NA["en"])
     tail = [na] if item.na_allowed else []
     if item.type == "yes_no":
@@ -113,6 +122,7 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
     """An Excel audit form for ``standard``, as the bytes of an .xlsx file."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.workbook.protection import WorkbookProtection
     from openpyxl.worksheet.datavalidation import DataValidation
 
     lang = lang or standard.default_language or "en"
@@ -130,7 +140,7 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
     wrap = Alignment(wrap_text=True, vertical="top")
     unlocked = Protection(locked=False)
 
-    ws["A1"] = standard.text(standard.title, lang)
+    _put(ws, 1, 1, standard.text(standard.title, lang))
     ws["A1"].font = Font(bold=True, size=14)
     ws.merge_cells("A1:G1")
     header = [
@@ -144,7 +154,7 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
     for offset, (label, value, editable) in enumerate(header):
         row = 2 + offset
         ws.cell(row, 1, label).font = bold
-        cell = ws.cell(row, 2, value)
+        cell = _put(ws, row, 2, value)
         if isinstance(value, dt.date):
             cell.number_format = "yyyy-mm-dd"
         cell.alignment = Alignment(horizontal="left")
@@ -187,10 +197,7 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
                 shown,
             ]
             for column, value in enumerate(values, start=1):
-                cell = ws.cell(row, column, value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text from a standard is never a formula
-                cell.alignment = wrap
+                _put(ws, row, column, value).alignment = wrap
             for column in (6, 7):
                 cell = ws.cell(row, column)
                 cell.protection = unlocked
@@ -205,7 +212,9 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
             else:
                 letter = _column_letter(list_column)
                 for offset, answer in enumerate(answers, start=1):
-                    meta.cell(offset + 10, list_column, answer)
+                    # Scale steps are numbers, so that a number typed by hand matches the list.
+                    number = item.type == "scale" and re.fullmatch(r"-?\d+", answer)
+                    _put(meta, offset + 10, list_column, int(answer) if number else answer)
                 span = f"{META_SHEET}!${letter}${11}:${letter}${10 + len(answers)}"
                 meta.cell(10, list_column, item.id)
                 list_column += 1
@@ -230,6 +239,10 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_options.gridLines = True
+    # The hidden sheet carries the fingerprint and the lists: it is locked too, and so is the
+    # workbook's structure, so that it cannot be unhidden and edited by accident.
+    meta.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
     out = io.BytesIO()
     wb.save(out)
@@ -311,13 +324,16 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
                 )
             ]
         )
-    standard_id = meta.get("standard") or _header_value(rows, 0)
-    version_raw = meta.get("version") or _header_value(rows, 1)
+    block = _header_block(rows, header_row)
+    standard_row, standard_cell = block[0]
+    version_row, version_cell = block[1]
+    standard_id = meta.get("standard") or standard_cell
+    version_raw = meta.get("version") or version_cell
     try:
         version = int(str(version_raw))
     except ValueError:
         raise InvalidInput(
-            [_problem(path, 3, 2, "wrong-type", f"the standard version {version_raw!r} is not a number")]
+            [_problem(path, version_row, 2, "wrong-type", f"the standard version {version_raw!r} is not a number")]
         ) from None
     standard = library.get(str(standard_id), version)
     if standard is None:
@@ -326,7 +342,7 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             [
                 _problem(
                     path,
-                    2,
+                    standard_row,
                     2,
                     "unknown-standard",
                     f"{standard_id} version {version} is not loaded (loaded versions: {versions})",
@@ -347,27 +363,50 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             )
         )
     lang = str(meta.get("language") or standard.default_language or "en")
-    site = _header_value(rows, 2)
-    inspector = _header_value(rows, 3)
-    date_value = _header_value(rows, 4)
-    if not site:
-        problems.append(_problem(path, 4, 2, "missing-key", "the site is empty; type the site id"))
-    if not inspector:
-        problems.append(_problem(path, 5, 2, "missing-key", "the inspector is empty; type your name"))
+    (site_row, site), (inspector_row, inspector), (date_row, date_value) = block[2], block[3], block[4]
+    site_text = _text(site)
+    inspector_text = _text(inspector)
+    if not site_text:
+        problems.append(_problem(path, site_row, 2, "missing-key", "the site is empty; type the site id"))
+    elif not re.fullmatch(SLUG_PATTERN, site_text):
+        problems.append(
+            _problem(
+                path,
+                site_row,
+                2,
+                "invalid-value",
+                f"the site {site_text!r} is not a site id; use lowercase letters, digits, '.', '_' and '-'",
+            )
+        )
+    if not inspector_text:
+        problems.append(_problem(path, inspector_row, 2, "missing-key", "the inspector is empty; type your name"))
     day = _date(date_value)
     if day is None:
         problems.append(
-            _problem(path, 6, 2, "wrong-type", f"the date {date_value!r} is not a date; type it as YYYY-MM-DD")
+            _problem(
+                path, date_row, 2, "wrong-type", f"the date {_shown(date_value)} is not a date; type it as YYYY-MM-DD"
+            )
         )
-    translations = _answer_words(standard, lang)
     responses: dict[str, Response] = {}
     seen_rows: dict[str, int] = {}
     id_col, response_col, comment_col = columns
     for offset, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
         item_id = row[id_col] if id_col < len(row) else None
-        if item_id is None or str(item_id).strip() == "":
+        cell = row[response_col] if response_col < len(row) else None
+        comment = row[comment_col] if comment_col is not None and comment_col < len(row) else None
+        if _text(item_id) == "":
+            if _text(cell) != "" or _text(comment) != "":
+                problems.append(
+                    _problem(
+                        path,
+                        offset,
+                        id_col + 1,
+                        "missing-key",
+                        "this row has an answer but no item ID; put the item's ID back (or clear the row)",
+                    )
+                )
             continue
-        item_id = str(item_id).strip()
+        item_id = _text(item_id)
         item = standard.items.get(item_id)
         if item is None:
             problems.append(
@@ -386,9 +425,7 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             )
             continue
         seen_rows[item_id] = offset
-        cell = row[response_col] if response_col < len(row) else None
-        comment = row[comment_col] if comment_col is not None and comment_col < len(row) else None
-        if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        if _is_formula(cell):
             problems.append(
                 _problem(
                     path,
@@ -401,13 +438,23 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             continue
         raw = _raw(cell)
         if isinstance(raw, str):
-            raw = translations.get(_fold(raw), raw)
+            raw = _answer(item, raw)
         value, na, message = read_value(item, raw)
         if message is not None:
-            rule = "missing-response" if raw is None else ("na-not-allowed" if "N/A" in message else "invalid-value")
+            if _text(raw) == "":
+                rule = "missing-response"
+            else:
+                rule = "na-not-allowed" if "N/A" in message else "invalid-value"
+                message += _labels_hint(item, standard, lang)
             problems.append(_problem(path, offset, response_col + 1, rule, message))
             continue
-        text = None if comment is None or str(comment).strip() == "" else str(comment)
+        if _is_formula(comment) and not isinstance(comment, str):
+            problems.append(
+                _problem(path, offset, (comment_col or 0) + 1, "formula", "holds a formula; type the comment as text")
+            )
+            continue
+        # A comment that starts with '=' is kept as the text it is, never evaluated.
+        text = _raw(comment) if _text(comment) != "" else None
         responses[item_id] = Response(value, na, text)
     missing = [item_id for item_id in standard.items if item_id not in seen_rows]
     if missing:
@@ -431,8 +478,8 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
         file=path,
         standard=standard.id,
         standard_version=standard.version,
-        site=str(site).strip(),
-        inspector=str(inspector).strip(),
+        site=site_text,
+        inspector=inspector_text,
         date=day,
         responses={k: responses[k] for k in standard.items if k in responses},
         language=lang,
@@ -440,26 +487,55 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
     )
 
 
+def _text(value: Any) -> str:
+    """A cell's value as stripped text ('' for an empty cell)."""
+    return "" if value is None else str(value).strip()
+
+
+def _shown(value: Any) -> str:
+    return repr(value if isinstance(value, (str, int, float)) else _text(value))
+
+
+def _is_formula(value: Any) -> bool:
+    """Whether a cell (read with formulas, not cached values) holds a formula of any kind."""
+    if isinstance(value, str):
+        return value.startswith(_FORMULA_START)
+    # Array and data-table formulas come back as objects, not as text.
+    return value is not None and not isinstance(value, (bool, int, float, dt.date, dt.time, dt.timedelta))
+
+
 def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _answer_words(standard: Standard, lang: str) -> dict[str, str]:
-    """Every dropdown word (in any language) mapped to what the YAML reader accepts."""
-    words: dict[str, str] = {}
-    for yes, no, na in YES_NO_NA.values():
-        words[_fold(yes)] = "yes"
-        words[_fold(no)] = "no"
-        words[_fold(na)] = "na"
-    for item in standard.items.values():
+def _answer(item: Item, raw: str) -> str:
+    """What the YAML reader accepts for a typed or chosen answer: option labels and localised words
+    become option values, ``yes``/``no``/``na`` (only this item's own words, so that a label never
+    stands for another item's option)."""
+    if item.type == "choice" and item.option(raw.strip()) is not None:
+        return raw.strip()
+    folded = _fold(raw)
+    if item.type == "choice":
         for option in item.options or ():
             label = option.label
-            if isinstance(label, dict):
-                for text in label.values():
-                    words.setdefault(_fold(text), option.value)
-            elif isinstance(label, str):
-                words.setdefault(_fold(label), option.value)
-    return words
+            texts = list(label.values()) if isinstance(label, dict) else [label] if isinstance(label, str) else []
+            if folded == _fold(option.value) or folded in (_fold(t) for t in texts):
+                return option.value
+    for yes, no, na in YES_NO_NA.values():
+        if folded == _fold(na):
+            return "na"
+        if item.type == "yes_no" and folded == _fold(yes):
+            return "yes"
+        if item.type == "yes_no" and folded == _fold(no):
+            return "no"
+    return raw
+
+
+def _labels_hint(item: Item, standard: Standard, lang: str) -> str:
+    """For a choice item, the dropdown's labels too (the inspector sees labels, not values)."""
+    if item.type != "choice" or not any(o.label is not None for o in item.options or ()):
+        return ""
+    return f" (or the labels: {', '.join(allowed_answers(item, standard, lang))})"
 
 
 def _meta(wb: Any) -> dict[str, Any]:
@@ -481,9 +557,27 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int | None, tuple[int, in
     return None, (0, 0, None)
 
 
-def _header_value(rows: list[tuple[Any, ...]], offset: int) -> Any:
-    row = rows[1 + offset] if len(rows) > 1 + offset else ()
-    return row[1] if len(row) > 1 else None
+def _header_block(rows: list[tuple[Any, ...]], header_row: int) -> list[tuple[int, Any]]:
+    """(sheet row, value) of the standard, version, site, inspector, date and language cells.
+
+    Each is found by its label in column A (in any form language), so that rows inserted above
+    the table do not shift them; a label not found falls back to the row the form put it in.
+    """
+    found: dict[int, tuple[int, Any]] = {}
+    for index, row in enumerate(rows[:header_row]):
+        label = _fold(str(row[0])) if row and row[0] is not None else ""
+        for labels in LABELS.values():
+            for key, name in enumerate(labels[:6]):
+                if label == _fold(name) and key not in found:
+                    found[key] = (index + 1, row[1] if len(row) > 1 else None)
+    block = []
+    for key in range(6):
+        if key in found:
+            block.append(found[key])
+        else:
+            row = rows[1 + key] if len(rows) > 1 + key else ()
+            block.append((2 + key, row[1] if len(row) > 1 else None))
+    return block
 
 
 def _date(value: Any) -> dt.date | None:

@@ -335,3 +335,151 @@ def test_libreoffice_opens_the_form(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "out" / "form.csv").read_text(encoding="utf-8")
     assert "start-delay" in text and "Response" in text
+
+
+EDGE_STANDARD = """\
+schema: qaudit/standard@1
+id: edge
+version: 1
+title: "=Edge, standard"
+sections:
+  - id: s1
+    title: First
+    items:
+      - id: door
+        text: "=Door opened promptly"
+        type: choice
+        options:
+          - {value: full, score: 1, label: "Yes"}
+          - {value: half, score: 0.5, label: "Partly, mostly"}
+          - {value: nope, score: 0, label: "No"}
+      - id: tidy
+        text: Tidy
+        type: choice
+        options:
+          - {value: a, score: 1, label: "Partly, mostly"}
+          - {value: b, score: 0}
+      - id: warm
+        text: Warm
+        type: scale
+        min: 0
+        max: 10
+"""
+
+
+def edge_form(tmp_path: Path, name: str = "edge.xlsx") -> tuple[Path, Path]:
+    standards = tmp_path / "edge-standards"
+    standards.mkdir(exist_ok=True)
+    (standards / "edge.yaml").write_text(EDGE_STANDARD, encoding="utf-8")
+    form = tmp_path / name
+    done = qaudit(
+        "form", "edge", "--site", "s1", "--inspector", "I", "--date", "2026-01-02", "-o", str(form),
+        "--standards", str(standards),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return form, standards
+
+
+def test_an_option_label_means_its_own_items_option(tmp_path: Path) -> None:
+    # "Yes" is an option label here, not the yes of a yes/no item; "Partly, mostly" labels
+    # different options in two items.
+    form, standards = edge_form(tmp_path)
+    fill(form, {"door": "Yes", "tidy": "Partly, mostly", "warm": 7})
+    done = qaudit("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
+    assert done.returncode == 0, done.stdout
+    items = json.loads(done.stdout)["audits"][0]["items"]
+    assert [(i["value"], i["score"]) for i in items] == [("full", 1.0), ("a", 1.0), (7, 0.7)]
+    fill(form, {"door": "PARTLY,  mostly", "tidy": "B", "warm": 3})
+    done = qaudit("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
+    items = json.loads(done.stdout)["audits"][0]["items"]
+    assert [(i["value"], i["score"]) for i in items] == [("half", 0.5), ("b", 0.0), (3, 0.3)]
+    fill(form, {"door": "maybe"})
+    done = qaudit("score", str(form), "--standards", str(standards), "--no-cache")
+    assert done.returncode == 1
+    assert f"{form}:11:6 error invalid-value cell Audit!F11: 'maybe' is not an option of item 'door'" in done.stderr
+    assert "(or the labels: Yes, Partly, mostly, No)" in done.stderr
+
+
+def test_texts_starting_with_equals_stay_text_and_the_lists_are_locked(tmp_path: Path) -> None:
+    form, _ = edge_form(tmp_path)
+    wb = load_workbook(form)
+    ws, meta = wb["Audit"], wb["qaudit"]
+    assert (ws["A1"].value, ws["A1"].data_type) == ("=Edge, standard", "s")
+    assert (ws["C11"].value, ws["C11"].data_type) == ("=Door opened promptly", "s")
+    assert [meta.cell(r, 6).value for r in range(11, 22)] == list(range(11))  # scale steps are numbers
+    assert meta.protection.sheet is True and wb.security.lockStructure is True
+
+
+def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    wb = load_workbook(path)
+    change(wb["Audit"])
+    wb.save(path)
+
+
+def test_array_formula_is_refused_at_its_cell(tmp_path: Path) -> None:
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    form = make_form(tmp_path)
+    fill(form, ANSWERS)
+    _edit(form, lambda ws: setattr(ws["F13"], "value", ArrayFormula("F13", "=SUM({1,3})")))
+    code, out = score_json(form)
+    assert code == 1
+    [problem] = out["errors"]
+    assert (problem["line"], problem["column"], problem["rule"]) == (13, 6, "formula")
+
+
+def test_an_answer_without_its_id_and_a_blank_answer_are_located(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, {**ANSWERS, "needs-identified": "   "})
+
+    def change(ws) -> None:  # type: ignore[no-untyped-def]
+        ws["A12"] = None  # the ID of addressed-by-name deleted, its answer left
+        ws["G18"] = "a stray comment"
+
+    _edit(form, change)
+    code, out = score_json(form)
+    assert code == 1
+    found = [(p["line"], p["column"], p["rule"]) for p in out["errors"]]
+    assert found == [(10, 1, "missing-response"), (12, 1, "missing-key"), (14, 6, "missing-response"),
+                     (18, 1, "missing-key")]  # fmt: skip
+
+
+def test_rows_inserted_above_the_table_and_a_bad_site(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, ANSWERS)
+    moved = tmp_path / "moved.xlsx"
+    shutil.copy(form, moved)
+    _edit(moved, lambda ws: ws.insert_rows(3, 2))
+    code, out = score_json(moved)
+    assert code == 0, out["errors"]
+    assert (out["audits"][0]["site"], out["audits"][0]["score"]) == ("yvn-01", 61.67)
+
+    def change(ws) -> None:  # type: ignore[no-untyped-def]
+        ws.insert_rows(3, 2)
+        ws["B6"] = "../Yvn 01"  # the site, two rows lower now
+
+    _edit(form, change)
+    code, out = score_json(form)
+    assert code == 1
+    [problem] = out["errors"]
+    assert (problem["line"], problem["column"], problem["rule"]) == (6, 2, "invalid-value")
+    assert problem["message"].startswith("cell Audit!B6: the site '../Yvn 01' is not a site id")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--site", "YVN 01", "is not a site id"),
+        ("--inspector", " ", "--inspector is empty"),
+        ("--lang", "xx", "client-service-core@3 is written in en, lv"),
+    ],
+)
+def test_form_refuses_options_that_make_an_unscorable_audit(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    args = {"--site": "yvn-01", "--inspector": "Anna", option: value}
+    out = tmp_path / "f.xlsx"
+    done = qaudit("form", "client-service-core", *[x for kv in args.items() for x in kv], "-o", str(out),
+                  "--standards", str(STANDARDS))  # fmt: skip
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +12,21 @@ from ..cli import StandardsOpt, app, guarded, load_standard, parse_date, refuse_
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the standard's first).")]
 VersionOpt = Annotated[int | None, typer.Option("--version", help="Standard version (default: the highest).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+
+
+def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
+    """Refuse a site, inspector or language that would make an audit the scorer rejects."""
+    import re
+
+    from ..model import SLUG_PATTERN
+    from ..problems import QauditError
+
+    if not re.fullmatch(SLUG_PATTERN, site):
+        raise QauditError(f"--site {site!r} is not a site id; use lowercase letters, digits, '.', '_' and '-'")
+    if not inspector.strip():
+        raise QauditError("--inspector is empty; give the inspector's name")
+    if lang is not None and std.languages and lang not in std.languages:
+        raise QauditError(f"--lang {lang}: {std.label} is written in {', '.join(std.languages)}")
 
 
 @app.command()
@@ -36,6 +51,7 @@ def form(
         if not output.lower().endswith(".xlsx"):
             raise QauditError(f"-o {output}: the form must be an .xlsx file")
         std = load_standard(standards, standard, version)
+        check_visit(std, site, inspector, lang)
         data = write_form(std, site=site, inspector=inspector, date=parse_date(date), lang=lang)
         refuse_overwrite(output, force)
         write_atomic(output, data)
@@ -97,9 +113,14 @@ def run_audit(
     def start() -> Session:
         std = load_standard(standards, standard, version)
         day = parse_date(date)
-        if not safe_name(site):
-            raise QauditError(f"--site {site!r} is not a safe site id; use letters, digits, '.', '_' and '-'")
+        check_visit(std, site, inspector, lang)
         path = output or os.path.join("audits", f"{site}-{day.isoformat()}.yaml")
+        stem, suffix = os.path.splitext(os.path.basename(path))
+        if suffix.lower() not in (".yaml", ".yml") or not safe_name(stem):
+            raise QauditError(
+                f"-o {path}: the audit file must be a .yaml file whose name is a valid audit id "
+                "(letters, digits, '.', '_' and '-')"
+            )
         if os.path.exists(path) and not os.path.exists(draft_path(path)) and not force:
             raise QauditError(f"{path} already exists; pass --force to audit again over it, or choose another -o")
         return Session(std, site, inspector, day, lang or std.default_language, path)
