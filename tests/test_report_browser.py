@@ -88,3 +88,37 @@ def test_portfolio_and_scorecard_in_chromium(pages: Path, tmp_path: Path) -> Non
     assert (tmp_path / "portfolio.png").stat().st_size > 10_000
     assert (tmp_path / "scorecard.png").stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_hostile_scorecard_runs_nothing_in_chromium(tmp_path: Path) -> None:
+    """An inspector's <script> and an <img onerror> are shown as text in a Hungarian scorecard; nothing runs."""
+    from playwright.sync_api import sync_playwright
+
+    data = HERE / "data" / "report" / "hostile"
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "qaudit", "report", str(data / "audits"), "--out", str(out)]
+        + ["--standards", str(data / "standards"), "--sites", str(tmp_path / "none.yaml"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    errors: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((out / "sites" / "evil.html").as_uri())
+        assert page.locator("[data-score]").inner_text() == "0,0"
+        assert page.locator("[data-grade]").inner_text() == "D"
+        assert page.locator("h1").inner_text() == '"><img src=x onerror=alert(1)> <script>alert(1)</script>'
+        assert page.locator("img").count() == 0 and page.locator("main script").count() == 0
+        assert "Nyers pontszám: 8,3" in page.inner_text("body")
+        page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+        browser.close()
+    assert errors == [] and dialogs == []
+    assert (tmp_path / "hostile.png").stat().st_size > 10_000
