@@ -425,3 +425,16 @@ def test_section_columns_belong_to_the_standards_audited(hostile: Path, tmp_path
     assert done.returncode == 0
     header = (tmp_path / "csv" / "audits.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.endswith("Audit,hostile/s1,hostile/s2,other/s1,other/s2")
+
+
+def test_follow_up_tables_keep_rows_whole_and_user_text_as_text() -> None:
+    from qaudit.render.tables import rows_csv, rows_xlsx
+
+    rows = [{"site": "yvn-01", "comment": "@SUM(A1)\rsecond line", "score": -0.5}, {"site": "rix-01", "comment": "+1"}]
+    text = rows_csv(rows, ["site", "comment", "score"])
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert parsed == [["site", "comment", "score"], ["yvn-01", "'@SUM(A1)\nsecond line", "-0.5"], ["rix-01", "'+1", ""]]
+    ws = load_workbook(io.BytesIO(rows_xlsx(rows, ["site", "comment", "score"], "Actions")))["Actions"]
+    assert ws["B2"].value == "@SUM(A1)\nsecond line" or ws["B2"].value == "@SUM(A1)\rsecond line"
+    assert ws["B2"].data_type == "s" and ws["B2"].quotePrefix and ws["B3"].quotePrefix
+    assert ws["C2"].value == -0.5 and ws["C2"].data_type == "n"

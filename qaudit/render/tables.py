@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .results import safe_cell
+from .results import UNSAFE_START, safe_cell
 
 
 def _cell(value: Any) -> str:
@@ -58,7 +58,9 @@ def _csv_cell(value: Any) -> str:
     # Numbers stay numbers (a negative change is not a formula); text is neutralised.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    return str(safe_cell(_cell(value)))
+    # The csv module quotes a field with LF but not one with CR (the lines end with LF),
+    # and a bare CR splits the row for readers: line breaks inside a field become LF.
+    return str(safe_cell(_cell(value))).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def rows_json(payload: dict[str, Any]) -> str:
@@ -88,8 +90,9 @@ def rows_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet: str
             values.append(value)
         ws.append(values)
         for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
+            if isinstance(cell.value, str) and cell.value.startswith(UNSAFE_START):
                 cell.data_type = "s"
+                cell.quotePrefix = True
     if rows:
         from openpyxl.utils import get_column_letter
 
