@@ -36,6 +36,7 @@ _EXPORTS = {
     "SectionResult": "qaudit.scoring",
     "ItemResult": "qaudit.scoring",
     "score": "qaudit.scoring",
+    "NothingToScore": "qaudit.scoring",
     "ScoreRun": "qaudit.workspace",
     "score_paths": "qaudit.workspace",
     "SiteHistory": "qaudit.history",
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from .model import Item, Section, Standard
     from .problems import InvalidInput, Problem, QauditError
     from .registry import SiteRegistry, load_sites, load_waivers
-    from .scoring import AuditResult, ItemResult, SectionResult, score
+    from .scoring import AuditResult, ItemResult, NothingToScore, SectionResult, score
     from .standards import StandardLibrary, load_standards
     from .workspace import ScoreRun, score_paths
 
@@ -70,6 +71,7 @@ __all__ = [
     "Audit",
     "AuditResult",
     "ItemResult",
+    "NothingToScore",
     "Response",
     "ScoreRun",
     "SectionResult",

@@ -88,3 +88,22 @@ def test_every_command_in_the_readme_exists() -> None:
     commands = set(re.findall(r"^\s{2}(\w+)\s", help_text, re.M))
     assert listed <= commands, listed - commands
     assert "bash .ci/run" in readme and "python3 -m pip install -e ." in readme
+
+
+def test_example_workspace_covers_four_countries_monthly_in_each_sites_language() -> None:
+    import yaml
+
+    registry = {s["id"]: s for s in yaml.safe_load((EX / "sites.yaml").read_text(encoding="utf-8"))["sites"]}
+    audits = json.loads(qaudit("score", str(EX / "audits"), "-f", "json", *COMMON).stdout)["audits"]
+    assert {registry[a["site"]]["country"] for a in audits} == {"AM", "GE", "LV", "HU"}
+    for site in {a["site"] for a in audits}:
+        own = [a for a in audits if a["site"] == site]
+        months = sorted({a["date"][:7] for a in own})
+        assert months == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11"], site
+        assert {a["language"] for a in own} == {registry[site]["language"]}, site
+    first_last = {
+        site: (own[0]["score"], own[-1]["score"])
+        for site in registry
+        if (own := [a for a in audits if a["site"] == site])
+    }
+    assert first_last["bud-01"] == (72.92, 85.0) and first_last["bat-01"] == (97.22, 59.26)
