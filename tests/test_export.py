@@ -438,3 +438,50 @@ def test_follow_up_tables_keep_rows_whole_and_user_text_as_text() -> None:
     assert ws["B2"].value == "@SUM(A1)\nsecond line" or ws["B2"].value == "@SUM(A1)\rsecond line"
     assert ws["B2"].data_type == "s" and ws["B2"].quotePrefix and ws["B3"].quotePrefix
     assert ws["C2"].value == -0.5 and ws["C2"].data_type == "n"
+
+
+@pytest.mark.parametrize(
+    ("out", "args", "message"),
+    [
+        ("folder.xlsx", [], "--out {d}/folder.xlsx: this is a folder; give the workbook's file name, e.g. "
+         "{d}/folder.xlsx/scorecards.xlsx"),
+        ("file.txt/book.xlsx", [], "--out {d}/file.txt/book.xlsx: {d}/file.txt is a file, not a folder"),
+        ("file.txt/a/b/book.xlsx", [], "--out {d}/file.txt/a/b/book.xlsx: {d}/file.txt is a file, not a folder"),
+        ("file.txt", ["--format", "csv"], "--out {d}/file.txt: this is a file; --format csv writes summary.csv, "
+         "audits.csv and items.csv into a folder"),
+        ("book.xls", [], "--out {d}/book.xls: the workbook must be an .xlsx file (or use --format csv)"),
+    ],
+)  # fmt: skip
+def test_an_output_that_cannot_be_written_is_refused_in_one_line(
+    tmp_path: Path, out: str, args: list[str], message: str
+) -> None:
+    (tmp_path / "folder.xlsx").mkdir()
+    (tmp_path / "file.txt").write_text("keep me", encoding="utf-8")
+    done = export(tmp_path / out, *args)
+    assert done.returncode == 2
+    assert done.stderr == f"qaudit: error: {message.format(d=tmp_path)}\n"
+    assert (tmp_path / "file.txt").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "folder.xlsx"]
+
+
+def test_a_failed_write_leaves_the_previous_workbook_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from qaudit.cli import app
+
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"the previous workbook")
+
+    def full_disk(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.replace", full_disk)
+    args = ["export", str(DATA / "audits"), "--out", str(out), "--standards", str(STANDARDS), "--no-cache"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 2, done.output
+    assert f"qaudit: error: cannot write {out}: No space left on device;" in done.output
+    assert "Traceback" not in done.output
+    assert out.read_bytes() == b"the previous workbook"
+    assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]

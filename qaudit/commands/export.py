@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import CacheOpt, JobsOpt, SitesOpt, StandardsOpt, WaiversOpt, app, fail, guarded, report_problems, score_run
+from ..cli import CacheOpt, JobsOpt, SitesOpt, StandardsOpt, WaiversOpt, app, fail, report_problems, score_run
 
 
 class ExportFormat(str, Enum):
@@ -34,25 +34,50 @@ def export(
     cache: CacheOpt = True,
 ) -> None:
     """Write Summary (one row per site), Audits (one per audit) and Items (one per audit item)."""
-    from ..output import write_atomic
     from ..render.workbook import build_csv, build_workbook
 
+    if format is ExportFormat.csv:
+        target = out or "reports"
+        _check_target(target, folder=True)
+    else:
+        target = out or os.path.join("reports", "scorecards.xlsx")
+        if not target.lower().endswith(".xlsx"):
+            fail(f"--out {target}: the workbook must be an .xlsx file (or use --format csv)")
+        _check_target(target, folder=False)
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     if not run.results:
         report_problems(run)
         fail("no valid audit to export; nothing was written", 1)
     if format is ExportFormat.csv:
-        folder = out or "reports"
         files = build_csv(run.results, run.library, run.sites, lang=lang)
         for name, text in files.items():
-            guarded(lambda name=name, text=text: write_atomic(os.path.join(folder, name), text))  # type: ignore[misc]
-        target = folder
+            _write(os.path.join(target, name), text)
     else:
-        target = out or os.path.join("reports", "scorecards.xlsx")
-        if not target.lower().endswith(".xlsx"):
-            fail(f"--out {target}: the workbook must be an .xlsx file (or use --format csv)")
-        data = build_workbook(run.results, run.library, run.sites, lang=lang, per_site=per_site)
-        guarded(lambda: write_atomic(target, data))
+        _write(target, build_workbook(run.results, run.library, run.sites, lang=lang, per_site=per_site))
     report_problems(run)
     sys.stderr.write(f"wrote {target} ({len(run.results)} audits)\n")
     raise typer.Exit(1 if run.problems else 0)
+
+
+def _check_target(target: str, *, folder: bool) -> None:
+    """Refuse, before any work, an output that cannot be written where it is asked for."""
+    if folder and os.path.exists(target) and not os.path.isdir(target):
+        fail(f"--out {target}: this is a file; --format csv writes summary.csv, audits.csv and items.csv into a folder")
+    if not folder and os.path.isdir(target):
+        example = os.path.join(target, "scorecards.xlsx")
+        fail(f"--out {target}: this is a folder; give the workbook's file name, e.g. {example}")
+    parent = os.path.dirname(os.path.abspath(target if not folder else os.path.join(target, "x")))
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if parent and not os.path.isdir(parent):
+        fail(f"--out {target}: {parent} is a file, not a folder")
+
+
+def _write(path: str, data: bytes | str) -> None:
+    """Write atomically; a failure names the file asked for and leaves any previous one intact."""
+    from ..output import write_atomic
+
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}; check the folder exists and is writable")
