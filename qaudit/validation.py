@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .model import LANGUAGE_PATTERN, SLUG_PATTERN
 from .problems import Problem, error
 from .yamlsrc import Document, Path, implicit_type
 
@@ -231,6 +232,32 @@ def _value_problem(
         rule = {"type": "unknown-item-type", "schema": "unknown-schema"}.get(field or "", "invalid-value")
         hint = did_you_mean(str(value), choices)
         return error(file, line, col, rule, f"{name} is {show(value)}; use one of: {', '.join(choices)}{hint}")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == LANGUAGE_PATTERN:
+        return error(
+            file,
+            line,
+            col,
+            "invalid-value",
+            f"{name} {show(value)} is not a language code; write one such as en, hy or lv",
+        )
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"^[A-Z]{2}$":
+        return error(
+            file,
+            line,
+            col,
+            "invalid-value",
+            f"{name} {show(value)} is not a country code; write its two capital letters (ISO 3166), such as AM or LV",
+        )
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") != SLUG_PATTERN:
+        # An audit id: letters of either case are allowed.
+        return error(
+            file,
+            line,
+            col,
+            "invalid-id",
+            f"{name} {show(value)} is not a valid id; use letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit",
+        )
     if kind == "string_pattern_mismatch":
         return error(
             file,

@@ -97,6 +97,16 @@ INVALID = [
     ("site id read as a boolean", GOOD.replace("site: yvn-01", "site: no"), ("id-not-string", 5, 7, "quote it")),
     ("site id not a slug", GOOD.replace("site: yvn-01", "site: Yvn 01"), ("invalid-id", 5, 7, "lowercase letters")),
     (
+        "language not a language code",
+        GOOD.replace("language: lv", "language: Latvian"),
+        ("invalid-value", 8, 11, "'language' 'Latvian' is not a language code; write one such as en, hy or lv"),
+    ),
+    (
+        "audit id with a path in it",
+        GOOD.replace("id: yvn-01-2026-11-20", "id: ../yvn-01"),
+        ("invalid-id", 2, 5, "'id' '../yvn-01' is not a valid id; use letters, digits, '.', '_' and '-'"),
+    ),
+    (
         "date not in the calendar",
         GOOD.replace("date: 2026-11-20", 'date: "2026-02-30"'),
         ("wrong-type", 7, 7, "'2026-02-30' is not a day of the calendar"),
