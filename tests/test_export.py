@@ -342,7 +342,11 @@ def test_charts_label_their_categories_and_show_their_axes(book: Path) -> None:
     assert bars.anchor._from.row >= 3  # below the table, so that both print on one page
     (line,) = wb["Trend"]._charts
     assert line.series[0].cat.strRef.f == "'Trend'!$A$2:$A$4"
+    assert line.series[0].smooth is False and line.series[0].marker.symbol == "circle"
     assert [c.value for c in wb["Trend"]["A"]] == ["Month", "2026-09", "2026-10", "2026-11"]
+    # The portfolio's mean score by month: September 100, October 45, November (96.67 + 8.33) / 2.
+    assert [c.value for c in wb["Trend"]["B"][1:]] == [100, 45, 52.5]
+    assert wb["Trend"].tables["Trend"].ref == "A1:C4"
 
 
 def test_columns_fit_their_header_and_content_in_every_language(tmp_path: Path) -> None:

@@ -649,8 +649,13 @@ def build_workbook(
         line.y_axis.scaling.max = 100
         line.add_data(Reference(trend_ws, min_col=2, min_row=1, max_row=len(months) + 1), titles_from_data=True)
         _categories(line, Reference(trend_ws, min_col=1, min_row=2, max_row=len(months) + 1))
+        for series in line.series:
+            series.smooth = False  # a smoothed curve would show scores between months that nobody measured
+            series.marker.symbol = "circle"
+        line.legend = None
         line.width = 18
         trend_ws.add_chart(line, "E2")
+    table(trend_ws, "Trend", trend_cols, len(months) + 1)
 
     if per_site:
         taken = {ws.title.lower() for ws in wb.worksheets}
