@@ -489,3 +489,14 @@ def test_a_failed_write_leaves_the_previous_workbook_and_no_temporary_file(
     assert "Traceback" not in done.output
     assert out.read_bytes() == b"the previous workbook"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
+
+
+def test_summary_takes_the_latest_audit_whatever_order_the_results_come_in() -> None:
+    run = score_paths([str(DATA / "audits")], str(STANDARDS), sites=str(DATA / "sites.yaml"), cache=False)
+    shuffled = sorted(run.results, key=lambda r: r.date, reverse=True)
+    data = workbook.build_workbook(shuffled, run.library, load_sites(str(DATA / "sites.yaml")))
+    summary = [[c.value for c in row] for row in load_workbook(io.BytesIO(data))["Summary"].iter_rows(min_row=2)]
+    assert [(r[0], r[3], r[4], r[7], r[8]) for r in summary] == [
+        ("rix-01", dt.datetime(2026, 11, 2), 96.67, None, 1),
+        ("yvn-01", dt.datetime(2026, 11, 20), 8.33, -36.67, 3),
+    ]

@@ -409,7 +409,8 @@ def build_workbook(
 
     words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
     sites = sites or SiteRegistry()
-    scored = results if isinstance(results, list) else list(results)
+    # In the order of contract §4 (site, date, id): the Summary takes each site's last audit as its latest.
+    scored = sorted(results, key=lambda r: (r.site, r.date, r.id))
     wb = Workbook(write_only=True)
     summary_ws = wb.create_sheet("Summary")
     audits_ws = wb.create_sheet("Audits")
