@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import os
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,7 +178,7 @@ def trends(
             "latest_score": history.latest.score,
             "change": history.change,
             "change_last_n": round(tail[-1].score - tail[0].score, 2) if len(tail) > 1 else None,
-            "slope": history.slope,
+            "slope": _slope([((a.date - audits[0].date).days, a.score) for a in audits]),
             "enough_audits": history.enough_for_trend,
             "series": [{"date": a.date.isoformat(), "score": a.score, "audit": a.id} for a in audits],
         }
@@ -207,6 +208,14 @@ def trends(
     }
 
 
+def _slope(points: list[tuple[float, float]]) -> float | None:
+    """Theil–Sen slope in points per 30 days, unrounded; None under the minimum number of audits."""
+    if len(points) < MIN_AUDITS_FOR_TREND:
+        return None
+    slope = theil_sen(points)
+    return None if slope is None else slope * 30
+
+
 def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 2) if values else None
 
@@ -220,13 +229,12 @@ def _section_trends(history: SiteHistory) -> list[dict[str, Any]]:
                 by_section.setdefault(section.id, []).append(((audit.date - first).days, section.score))
     out = []
     for section_id, points in by_section.items():
-        slope = theil_sen(points) if len(points) >= MIN_AUDITS_FOR_TREND else None
         out.append(
             {
                 "section": section_id,
                 "latest_score": points[-1][1],
                 "change": round(points[-1][1] - points[-2][1], 2) if len(points) > 1 else None,
-                "slope": None if slope is None else round(slope * 30, 2),
+                "slope": _slope(points),
             }
         )
     return out
@@ -317,29 +325,40 @@ def failed_items(
     return tally.report(library)
 
 
-def label(item: Item, result_item: Any) -> str:
-    """An item's answer as a calibration label: ``na``, yes/no, the scale value, the option, the band index."""
+def label(item: Item, result_item: Any) -> str | float:
+    """An item's answer as a calibration label (contract §6).
+
+    ``na``; ``yes``/``no``; the scale value; the option value; the (0-based) index of
+    the band that matched. Numbers stay numbers, so a scale value of 2 and band
+    index 2 are the same label while the option value ``"2"`` is not.
+    """
     if result_item.na:
         return "na"
     value = result_item.value
     if item.type == "yes_no":
         return "yes" if value else "no"
     if item.type == "number":
-        return str(item.band_index(value))
+        return item.band_index(value)
     if item.type == "scale":
-        return str(int(value)) if float(value).is_integer() else str(value)
+        return float(value)
     return str(value)
 
 
-def kappa(a: Sequence[str], b: Sequence[str]) -> tuple[float, float]:
-    """Agreement and Cohen's kappa of two equally long label sequences."""
+def kappa(a: Sequence[str | float], b: Sequence[str | float]) -> tuple[float, float]:
+    """Agreement and Cohen's kappa of two equally long label sequences.
+
+    ``po`` is the share of equal labels, ``pe = Σ_c p_a(c)·p_b(c)``; kappa is
+    ``(po − pe) / (1 − pe)``, and 1 when ``pe = 1`` (every label the same).
+    Counted in whole numbers, so the result does not depend on summation order.
+    """
     n = len(a)
-    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    labels = set(a) | set(b)
-    pe = sum((a.count(c) / n) * (b.count(c) / n) for c in labels)
-    if pe == 1:
-        return po, 1.0 if po == 1 else 0.0
-    return po, (po - pe) / (1 - pe)
+    agree = sum(x == y for x, y in zip(a, b, strict=True))
+    counts_a = Counter(a)
+    counts_b = Counter(b)
+    chance = sum(count * counts_b.get(c, 0) for c, count in counts_a.items())  # pe · n²
+    if chance == n * n:
+        return agree / n, 1.0 if agree == n else 0.0
+    return agree / n, (agree * n - chance) / (n * n - chance)
 
 
 def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dict[str, Any]:
@@ -356,6 +375,8 @@ def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dic
         if standard is None:
             continue
         for first, second in itertools.combinations(sorted(group, key=lambda r: (r.inspector, r.id)), 2):
+            if first.inspector == second.inspector:
+                continue  # one inspector's two audits of a visit say nothing about agreement between inspectors
             items_a = {i.id: i for i in first.items}
             items_b = {i.id: i for i in second.items}
             ids = [i for i in standard.items if i in items_a and i in items_b]
@@ -377,25 +398,29 @@ def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dic
                     "inspectors": [first.inspector, second.inspector],
                     "audits": [first.id, second.id],
                     "items": len(ids),
-                    "agreement": round(agreement, 6),
-                    "kappa": round(k, 6),
+                    "agreement": agreement,
+                    "kappa": k,
                 }
             )
     inspectors: list[dict[str, Any]] = []
     by_inspector: dict[str, list[AuditResult]] = {}
     for result in results:
         by_inspector.setdefault(result.inspector, []).append(result)
+    # Each site's scores by inspector, so "the other inspectors' audits of the site" is one lookup.
+    by_site: dict[str, dict[str, list[float]]] = {}
+    for result in results:
+        by_site.setdefault(result.site, {}).setdefault(result.inspector, []).append(result.score)
     for name in sorted(by_inspector):
         differences = []
         for result in by_inspector[name]:
-            others = [r.score for r in results if r.site == result.site and r.inspector != name]
+            others = [s for who, scores in by_site[result.site].items() if who != name for s in scores]
             if others:
                 differences.append(result.score - statistics.fmean(others))
         inspectors.append(
             {
                 "inspector": name,
                 "audits": len(by_inspector[name]),
-                "mean_difference": round(statistics.fmean(differences), 4) if differences else None,
+                "mean_difference": statistics.fmean(differences) if differences else None,
             }
         )
     disagreements = sorted(

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from .model import LANGUAGE_PATTERN, SLUG_PATTERN, FileModel
-from .problems import InvalidInput, Problem, error
+from .problems import InvalidInput, Problem, error, warning
 from .standards import id_type_problems, not_a_mapping
 from .validation import validation_problems
 from .yamlsrc import Document, Path, load
 
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 SITES_SCHEMA = "qaudit/sites@1"
 WAIVERS_SCHEMA = "qaudit/waivers@1"
 
@@ -26,8 +29,22 @@ WAIVERS_SCHEMA = "qaudit/waivers@1"
 class Manager(FileModel):
     """Who answers for a site's corrective actions."""
 
-    name: str
-    email: str | None = None
+    name: str = Field(json_schema_extra={"pattern": r"\S"})
+    email: str | None = Field(None, json_schema_extra={"pattern": EMAIL_PATTERN})
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the manager's 'name' is empty; write who answers for the site's actions")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(EMAIL_PATTERN, value):
+            raise ValueError(f"'email' {value!r} is not an e-mail address; write one such as anna@example.com")
+        return value
 
 
 class Site(FileModel):
@@ -36,9 +53,20 @@ class Site(FileModel):
     id: str = Field(pattern=SLUG_PATTERN, description="Slug, unique in the registry.")
     name: str | None = Field(None, description="Name shown on scorecards.")
     region: str | None = None
-    country: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 code.")
+    country: str | None = Field(
+        None, description="ISO 3166 alpha-2 code.", json_schema_extra={"pattern": COUNTRY_PATTERN}
+    )
     language: str | None = Field(None, pattern=LANGUAGE_PATTERN, description="Language of the site's scorecard.")
     manager: Manager | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(COUNTRY_PATTERN, value):
+            raise ValueError(
+                f"'country' {value!r} is not an ISO 3166 alpha-2 code; write two capital letters such as AM, GE or LV"
+            )
+        return value
 
 
 class SitesFile(FileModel):
@@ -54,9 +82,16 @@ class Waiver(FileModel):
     site: str = Field(pattern=SLUG_PATTERN)
     item: str = Field(pattern=SLUG_PATTERN)
     standard: str | None = Field(None, pattern=SLUG_PATTERN, description="Only this standard (default: any).")
-    reason: str = Field(min_length=1, description="Why the item does not apply at this site.")
+    reason: str = Field(description="Why the item does not apply at this site.", json_schema_extra={"pattern": r"\S"})
     until: dt.date = Field(description="Last day the waiver applies.")
     from_: dt.date | None = Field(None, alias="from", description="First day the waiver applies (default: always).")
+
+    @field_validator("reason")
+    @classmethod
+    def _reasoned(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the waiver's 'reason' is empty; write why the item does not apply at this site")
+        return value
 
     def applies(self, site: str, standard: str, item: str, day: dt.date) -> bool:
         """Whether this waiver excuses ``item`` of ``standard`` at ``site`` on ``day``."""
@@ -108,28 +143,70 @@ def _validate(doc: Document, model: type[BaseModel], schema: str, what: str) -> 
     return (None if problems else parsed), problems
 
 
-def _sites_problems(doc: Document, parsed: SitesFile) -> list[Problem]:
+def _sites_problems(doc: Document) -> list[Problem]:
+    """Site ids listed twice (checked on the raw entries, so other errors do not hide them)."""
     problems = []
+    entries = doc.data.get("sites") if isinstance(doc.data, dict) else None
     seen: set[str] = set()
-    for i, site in enumerate(parsed.sites):
-        if site.id in seen:
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        site = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(site, str):
+            continue
+        if site in seen:
             line, col = doc.at(("sites", i, "id"))
             problems.append(
-                error(doc.file, line, col, "duplicate-id", f"site id '{site.id}' is listed twice; list each site once")
+                error(doc.file, line, col, "duplicate-id", f"site id '{site}' is listed twice; list each site once")
             )
-        seen.add(site.id)
+        seen.add(site)
+    return problems
+
+
+def _waivers_problems(doc: Document, parsed: WaiversFile) -> list[Problem]:
+    """Waivers that can never apply, and (with a ``sites.yaml`` beside the file) unknown sites."""
+    problems = []
+    for i, waiver in enumerate(parsed.waivers):
+        if waiver.from_ is not None and waiver.from_ > waiver.until:
+            line, col = doc.at(("waivers", i, "from"))
+            problems.append(
+                error(
+                    doc.file,
+                    line,
+                    col,
+                    "invalid-value",
+                    f"'from' {waiver.from_.isoformat()} is after 'until' {waiver.until.isoformat()}, "
+                    "so the waiver would never apply; correct one of the dates",
+                )
+            )
+    registry_file = os.path.join(os.path.dirname(doc.file), "sites.yaml")
+    try:
+        registry = load_sites(registry_file)
+    except InvalidInput:
+        return problems  # the registry's own lint reports it
+    if registry.sites:
+        for i, waiver in enumerate(parsed.waivers):
+            if waiver.site not in registry.sites:
+                line, col = doc.at(("waivers", i, "site"))
+                problems.append(
+                    warning(
+                        doc.file,
+                        line,
+                        col,
+                        "unknown-site",
+                        f"site '{waiver.site}' is not in {registry_file}; check the id or add the site",
+                    )
+                )
     return problems
 
 
 def lint_registry_file(doc: Document, kind: str) -> list[Problem] | None:
     """Problems of a site registry or waivers file; None for any other kind of file."""
     if kind == SITES_SCHEMA:
-        parsed, problems = _validate(doc, SitesFile, SITES_SCHEMA, "site registry")
-        if isinstance(parsed, SitesFile):
-            problems += _sites_problems(doc, parsed)
-        return problems
+        _, problems = _validate(doc, SitesFile, SITES_SCHEMA, "site registry")
+        return problems + _sites_problems(doc)
     if kind == WAIVERS_SCHEMA:
-        _, problems = _validate(doc, WaiversFile, WAIVERS_SCHEMA, "waivers file")
+        parsed, problems = _validate(doc, WaiversFile, WAIVERS_SCHEMA, "waivers file")
+        if isinstance(parsed, WaiversFile):
+            problems += _waivers_problems(doc, parsed)
         return problems
     return None
 
@@ -143,8 +220,7 @@ def load_sites(path: str | None) -> SiteRegistry:
         return SiteRegistry()
     doc = load(path)
     parsed, problems = _validate(doc, SitesFile, SITES_SCHEMA, "site registry")
-    if isinstance(parsed, SitesFile):
-        problems += _sites_problems(doc, parsed)
+    problems += _sites_problems(doc)
     if problems or not isinstance(parsed, SitesFile):
         raise InvalidInput(problems)
     return SiteRegistry({s.id: s for s in parsed.sites}, path)
@@ -156,6 +232,8 @@ def load_waivers(path: str | None) -> list[Waiver]:
         return []
     doc = load(path)
     parsed, problems = _validate(doc, WaiversFile, WAIVERS_SCHEMA, "waivers file")
+    if isinstance(parsed, WaiversFile):
+        problems += [p for p in _waivers_problems(doc, parsed) if p.severity == "error"]
     if problems or not isinstance(parsed, WaiversFile):
         raise InvalidInput(problems)
     return list(parsed.waivers)

@@ -3,41 +3,60 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from qaudit.followup import kappa
+from qaudit.followup import kappa, label
+from qaudit.model import Item
 
 DATA = Path(__file__).parent / "data" / "followup"
 
 
-def run(command: str, *args: str) -> dict:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qaudit",
-            command,
-            str(DATA / "audits"),
-            "--standards",
-            str(DATA / "standards"),
-            "--sites",
-            str(DATA / "sites.yaml"),
-            "--no-cache",
-            "-f",
-            "json",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+def qaudit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def run(command: str, *args: str, data: Path = DATA) -> dict:
+    done = qaudit(
+        command,
+        str(data / "audits"),
+        "--standards",
+        str(data / "standards"),
+        "--sites",
+        str(data / "sites.yaml"),
+        "--waivers",
+        str(data / "waivers.yaml"),
+        "--no-cache",
+        "-f",
+        "json",
+        *args,
     )
     assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
     return json.loads(done.stdout)
+
+
+def workspace(tmp_path: Path, **audits: str) -> Path:
+    """A copy of the fixture workspace with extra audit files (name → YAML text)."""
+    target = tmp_path / "ws"
+    shutil.copytree(DATA, target)
+    for name, text in audits.items():
+        (target / "audits" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return target
+
+
+def cal_audit(site: str, inspector: str, date: str, y1: str, y2: str, s1: str, n1: str, c1: str, y3: str) -> str:
+    return (
+        "schema: qaudit/audit@1\nstandard: cal\nstandard_version: 1\n"
+        f"site: {site}\ninspector: {inspector}\ndate: {date}\nresponses:\n"
+        f"  y1: {y1}\n  y2: {y2}\n  s1: {s1}\n  n1: {n1}\n  c1: {c1}\n  y3: {y3}\n"
+    )
 
 
 def test_actions_from_each_sites_latest_audit() -> None:
@@ -74,7 +93,9 @@ def test_trends_theil_sen_slope_per_30_days() -> None:
     # site-x: 80, 60, 70: slopes -2/3, -1/6, 1/3 → median -1/6 → -5.
     assert (sites["site-x"]["slope"], sites["site-x"]["change"]) == (-5.0, 10.0)
     # site-a: 83.33 (day 0), 75 and 65 (day 30, same day skipped): median of -8.33/30 and -18.33/30 → -13.33.
-    assert sites["site-a"]["slope"] == pytest.approx(-13.33, abs=0.01)
+    assert sites["site-a"]["slope"] == pytest.approx(-13.33, abs=1e-9)
+    # site-z in full precision too: not rounded to two decimals.
+    assert sites["site-z"]["slope"] == pytest.approx(15.0, abs=1e-9)
     assert sites["site-a"]["change"] == -10.0
     assert (sites["site-a"]["first"], sites["site-a"]["last"], sites["site-a"]["audits"]) == (
         "2026-09-01",
@@ -96,8 +117,9 @@ def test_calibration_kappa_and_leniency() -> None:
         6,
     )
     # Ann: yes yes 4 band2 full na; Bea: yes no 4 band1 full na → po = 4/6, pe = 5/36, kappa = 19/31.
-    assert pair["agreement"] == pytest.approx(4 / 6, abs=1e-6)
-    assert pair["kappa"] == pytest.approx(19 / 31, abs=1e-6)
+    # Unrounded: an independent computation agrees to the last digit.
+    assert pair["agreement"] == 4 / 6
+    assert pair["kappa"] == 19 / 31
     inspectors = {i["inspector"]: i for i in out["inspectors"]}
     assert list(inspectors) == ["Ann", "Bea", "Cid"]
     # Ann: 75-65, 83.33-65, 80-mean(60,70); her site-y audit has no other inspector.
@@ -134,3 +156,116 @@ def test_rescore_against_another_version() -> None:
     assert bea["not_carried_over"] == ["y2", "n1", "c1", "y3"]
     assert bea["unanswered"] == ["new1"]
     assert len(rows) == 3
+
+
+def test_calibration_pairs_only_different_inspectors(tmp_path: Path) -> None:
+    # Ann audits the 2026-10-01 visit of site-a a second time: Ann–Ann is no calibration pair,
+    # so the visit gives two pairs, Ann–Bea (the fixture) and Ann(again)–Bea.
+    data = workspace(
+        tmp_path, **{"a-ann2": cal_audit("site-a", "Ann", "2026-10-01", "no", "no", "2", "7", "none", "no")}
+    )
+    out = run("calibration", data=data)
+    assert [(p["inspectors"], p["audits"]) for p in out["pairs"]] == [
+        (["Ann", "Bea"], ["a-ann", "a-bea"]),
+        (["Ann", "Bea"], ["a-ann2", "a-bea"]),
+    ]
+    second = out["pairs"][1]
+    # Ann again: no no 2 band2 none no; Bea: yes no 4 band1 full na → only y2 agrees: po = 1/6.
+    # Ann's labels no,no,2.0,2,none,no (2.0 and band 2 are one label); Bea's yes,no,4.0,1,full,na.
+    # pe = (3/6·1/6) [no] = 3/36; kappa = (1/6 − 3/36) / (1 − 3/36) = 3/33 = 1/11.
+    assert second["agreement"] == 1 / 6
+    assert second["kappa"] == pytest.approx(1 / 11, abs=1e-12)
+
+
+def test_calibration_labels_keep_numbers_and_option_values_apart() -> None:
+    band = Item.model_validate(
+        {
+            "id": "n",
+            "text": "N",
+            "type": "number",
+            "bands": [{"max": 0, "score": 1}, {"max": 5, "score": 0.5}, {"score": 0}],
+        }
+    )
+    scale = Item.model_validate({"id": "s", "text": "S", "type": "scale", "min": 1, "max": 5})
+    choice = Item.model_validate(
+        {"id": "c", "text": "C", "type": "choice", "options": [{"value": "2", "score": 1}, {"value": "x", "score": 0}]}
+    )
+    answer = lambda value: SimpleNamespace(na=False, value=value)  # noqa: E731
+    assert label(band, answer(7)) == 2 and label(band, answer(0)) == 0
+    assert label(scale, answer(2)) == 2.0 and label(scale, answer(3.5)) == 3.5
+    assert label(choice, answer("2")) == "2"
+    assert label(scale, SimpleNamespace(na=True, value=None)) == "na"
+    # scale 2 against band 2 agree; option "2" against scale 2 does not.
+    assert kappa([label(scale, answer(2)), "2"], [label(band, answer(7)), label(scale, answer(2))])[0] == 0.5
+
+
+def lint(tmp_path: Path, name: str, text: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return qaudit("lint", name, cwd=tmp_path)
+
+
+def test_lint_refuses_waivers_without_reason_or_expiry(tmp_path: Path) -> None:
+    done = lint(
+        tmp_path,
+        "waivers.yaml",
+        "schema: qaudit/waivers@1\n"
+        "waivers:\n"
+        "  - site: site-a\n"
+        "    item: y3\n"
+        "    until: 2027-06-30\n"
+        "  - site: site-a\n"
+        "    item: y2\n"
+        "    reason: No reception desk\n"
+        "  - site: site-a\n"
+        "    item: y1\n"
+        '    reason: "  "\n'
+        "    until: 2027-06-30\n",
+    )
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[:3] == [
+        "waivers.yaml:3:5 error missing-key waiver is missing the required key 'reason'; add it",
+        "waivers.yaml:6:5 error missing-key waiver is missing the required key 'until'; add it",
+        "waivers.yaml:11:13 error wrong-type the waiver's 'reason' is empty; write why the item does not apply "
+        "at this site",
+    ]
+
+
+def test_lint_waiver_dates_and_unknown_sites(tmp_path: Path) -> None:
+    shutil.copy(DATA / "sites.yaml", tmp_path / "sites.yaml")
+    done = lint(
+        tmp_path,
+        "waivers.yaml",
+        "schema: qaudit/waivers@1\n"
+        "waivers:\n"
+        "  - {site: site-q, item: y3, reason: No desk, until: 2027-06-30}\n"
+        "  - {site: site-a, item: y3, reason: Works, from: 2026-05-02, until: 2026-05-01}\n",
+    )
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[:2] == [
+        "waivers.yaml:3:12 warning unknown-site site 'site-q' is not in sites.yaml; check the id or add the site",
+        "waivers.yaml:4:51 error invalid-value 'from' 2026-05-02 is after 'until' 2026-05-01, so the waiver would "
+        "never apply; correct one of the dates",
+    ]
+
+
+def test_lint_site_registry(tmp_path: Path) -> None:
+    done = lint(
+        tmp_path,
+        "sites.yaml",
+        "schema: qaudit/sites@1\n"
+        "sites:\n"
+        "  - {id: site-a, country: am, manager: {name: '', email: nobody}}\n"
+        "  - {id: site-a, nmae: A}\n",
+    )
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[:5] == [
+        "sites.yaml:3:27 error wrong-type 'country' 'am' is not an ISO 3166 alpha-2 code; write two capital "
+        "letters such as AM, GE or LV",
+        "sites.yaml:3:47 error wrong-type the manager's 'name' is empty; write who answers for the site's actions",
+        "sites.yaml:3:58 error wrong-type 'email' 'nobody' is not an e-mail address; write one such as "
+        "anna@example.com",
+        "sites.yaml:4:10 error duplicate-id site id 'site-a' is listed twice; list each site once",
+        "sites.yaml:4:18 error unknown-key unknown key 'nmae' in site 'site-a'; did you mean 'name'?",
+    ]
+    ok = lint(tmp_path, "sites.yaml", (DATA / "sites.yaml").read_text(encoding="utf-8"))
+    assert ok.returncode == 0, ok.stdout
