@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -286,6 +287,35 @@ class ResultSet(Sequence[AuditResult]):
         for _, offset, size in self._order():
             self._spill.seek(offset)
             yield self._spill.read(size)
+
+    def site_ranges(self, parts: int) -> list[tuple[int, int]]:
+        """Index ranges, in output order, that split the results into about ``parts`` runs of whole sites.
+
+        Prepares the set for :meth:`dicts_between` in forked workers (pending
+        writes are flushed first).
+        """
+        self._spill.flush()
+        entries = self._order()
+        size = max(1, -(-len(entries) // max(1, parts)))
+        ranges: list[tuple[int, int]] = []
+        start = 0
+        while start < len(entries):
+            stop = min(len(entries), start + size)
+            while stop < len(entries) and entries[stop][0][0] == entries[stop - 1][0][0]:
+                stop += 1  # a site's audits stay together
+            ranges.append((start, stop))
+            start = stop
+        return ranges
+
+    def dicts_between(self, start: int, stop: int) -> Iterator[dict[str, Any]]:
+        """Results ``start`` to ``stop`` (in output order) as decoded JSON objects.
+
+        Reads at explicit offsets, never moving the shared file position, so
+        forked workers can each read their own range of the same set.
+        """
+        fd = self._spill.fileno()
+        for _, offset, size in self._order()[start:stop]:
+            yield json.loads(os.pread(fd, size, offset))
 
     def sort(self, key: Any = None) -> None:
         """Results are always given in (site, date, id) order; kept for list compatibility."""

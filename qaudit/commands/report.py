@@ -36,10 +36,10 @@ def write_pages(out: str, pages: Sequence[Page]) -> None:
             os.makedirs(folder, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
             staged.append((tmp, target))
+            # No fsync per page: pages are derived from the audits and rebuilt by the next run, and the
+            # renames below still show a reader each old page or its new one, never a mix.
             with os.fdopen(fd, "wb") as handle:
                 handle.write(page.text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
     except BaseException:
         for tmp, _ in staged:
@@ -82,7 +82,9 @@ def report(
         report_problems(run)
         fail("no valid audit to report on; nothing was written", 1)
     try:
-        built = render_report(run.results, run.library, run.sites, lang=lang, fmt=format.value, templates=templates)
+        built = render_report(
+            run.results, run.library, run.sites, lang=lang, fmt=format.value, templates=templates, jobs=jobs
+        )
     except TemplateFailure as exc:
         sys.stderr.write(problems_text([exc.problem]))
         raise typer.Exit(1) from None

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -495,12 +495,12 @@ def site_language(history: SiteHistory, library: StandardLibrary, override: str 
     return next((c for c in candidates if c in LANGUAGES), "en")
 
 
-def _recent_in_full(results: ResultSet, tally: Any, keep: int = 3) -> Iterator[AuditResult]:
-    """Results in (site, date, id) order, full for each site's last ``keep``, light for the others."""
+def _recent_in_full(results: Iterable[dict[str, Any]], tally: Any, keep: int = 3) -> Iterator[AuditResult]:
+    """Results (decoded, in (site, date, id) order) full for each site's last ``keep``, light for the others."""
     from ..resultset import from_dict
 
     pending: list[dict[str, Any]] = []
-    for data in results.dicts():
+    for data in results:
         tally.add_dict(data)
         if pending and pending[-1]["site"] != data["site"]:
             yield from (from_dict(d) for d in pending)
@@ -592,48 +592,138 @@ def render_report(
     lang: str | None = None,
     fmt: str = "html",
     templates: str | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Every page of the report, rendered in memory: one scorecard per site, then ``index``.
 
     A site whose id cannot be a file name is left out, with an error for each of
     its audits. Raises :class:`TemplateFailure` when a template fails (a syntax
     error, an unsafe operation in a user template, any error while rendering).
+    With ``jobs`` above 1 (0: one per core) and many sites, the scorecards are
+    rendered by that many worker processes, each reading its own sites'
+    results; the pages are the same whatever ``jobs`` is.
     """
-    from ..audits import safe_name
+    from ..engine import worker_count
     from ..followup import ItemTally
 
-    tally = ItemTally(sites, regions=False)
-    # Only the last 3 audits of a site (recurring failures, changes) keep their items.
-    if isinstance(results, ResultSet):
-        every = site_histories(_recent_in_full(results, tally), sites, full=3)
-    else:
-        every = site_histories(results, sites, full=3, each=tally.add)
-    histories = [h for h in every if safe_name(h.site)]
-    problems = [p for h in every if not safe_name(h.site) for p in _unsafe_site_problems(h)]
+    global _JOB
     suffix = "md" if fmt == "md" else "html"
     folders = [templates] if templates else []
     folders.append(os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
-    total = sum(len(h.audits) for h in histories)
-    links = {h.site: f"sites/{h.site}.{suffix}" for h in histories}
-
-    def views() -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for history in histories:
-            view = site_view(history, library, site_language(history, library, lang))
-            view["index_href"] = f"../index.{suffix}"
-            yield links[history.site], "site", view
-        failed = tally.report(library)["items"]
-        yield (
-            f"index.{suffix}",
-            "index",
-            portfolio_view(histories, library, lang or "en", total=total, site_links=links, failed=failed),
+    _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders)
+    workers = worker_count(jobs)
+    try:
+        if isinstance(results, ResultSet):
+            ranges = results.site_ranges(4 * workers if workers > 1 else 1)
+            parts = _map_parts(ranges, workers) if workers > 1 and len(ranges) > 1 else map(_render_sites, ranges)
+        else:
+            parts = iter([_render_sites(None)])
+        pages: list[Page] = []
+        histories: list[SiteHistory] = []
+        problems: list[Problem] = []
+        tally = ItemTally(sites, regions=False)
+        for part in parts:
+            if isinstance(part, Problem):
+                raise TemplateFailure(part)
+            pages += part.pages
+            histories += part.histories
+            problems += part.problems
+            for key, counts in part.counts.items():
+                total = tally.overall.setdefault(key, [0, 0, 0])
+                for n, count in enumerate(counts):
+                    total[n] += count
+        links = {h.site: f"sites/{h.site}.{suffix}" for h in histories}
+        view = portfolio_view(
+            histories,
+            library,
+            lang or "en",
+            total=sum(len(h.audits) for h in histories),
+            site_links=links,
+            failed=tally.report(library)["items"],
         )
+        pages.append(_JOB.render(f"index.{suffix}", "index", view))
+        return Report(pages, sorted(problems))
+    finally:
+        _JOB = None
 
-    env = environment(templates)
-    pages = []
-    for path, kind, view in views():
+
+@dataclass(frozen=True)
+class _Job:
+    """What every part of a report shares (set before workers fork, so they inherit it)."""
+
+    results: Iterable[AuditResult]
+    library: StandardLibrary
+    sites: SiteRegistry | None
+    lang: str | None
+    suffix: str
+    env: Any
+    folders: list[str]
+
+    def render(self, path: str, kind: str, view: dict[str, Any]) -> Page:
         # A user's template can fail in any way: say where, never a traceback.
         try:
-            pages.append(Page(path, env.get_template(f"{kind}.{suffix}.j2").render(**view)))
+            return Page(path, self.env.get_template(f"{kind}.{self.suffix}.j2").render(**view))
         except Exception as exc:
-            raise _template_failure(exc, folders) from exc
-    return Report(pages, sorted(problems))
+            raise _template_failure(exc, self.folders) from exc
+
+
+_JOB: _Job | None = None
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The scorecards of a run of whole sites, and what the portfolio needs of them."""
+
+    pages: list[Page]
+    histories: list[SiteHistory]
+    """Each site's history with only what the portfolio shows (latest audit's sections, older audits' scores)."""
+    problems: list[Problem]
+    counts: dict[tuple[str, str], list[int]]
+    """The sites' item tallies (``followup.ItemTally.overall``)."""
+
+
+def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
+    """Render the scorecards of the results in ``span`` (all results when None); a failed template's problem."""
+    from ..audits import safe_name
+    from ..followup import ItemTally
+    from ..history import light
+
+    job = _JOB
+    assert job is not None
+    tally = ItemTally(job.sites, regions=False)
+    # Only the last 3 audits of a site (recurring failures, changes) keep their items.
+    if span is not None:
+        assert isinstance(job.results, ResultSet)
+        every = site_histories(_recent_in_full(job.results.dicts_between(*span), tally), job.sites, full=3)
+    else:
+        every = site_histories(job.results, job.sites, full=3, each=tally.add)
+    histories = [h for h in every if safe_name(h.site)]
+    problems = [p for h in every if not safe_name(h.site) for p in _unsafe_site_problems(h)]
+    pages = []
+    try:
+        for history in histories:
+            view = site_view(history, job.library, site_language(history, job.library, job.lang))
+            view["index_href"] = f"../index.{job.suffix}"
+            pages.append(job.render(f"sites/{history.site}.{job.suffix}", "site", view))
+    except TemplateFailure as failure:
+        return failure.problem
+    summaries = [
+        replace(h, audits=(*(light(a) for a in h.audits[:-1]), replace(h.latest, items=()))) for h in histories
+    ]
+    return _Part(pages, summaries, problems, tally.overall)
+
+
+def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem]:
+    """:func:`_render_sites` over ``ranges`` in forked workers, in order."""
+    import gc
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_render_sites, ranges)
+        return
+    gc.freeze()  # as when scoring: keep the workers' collector off inherited pages
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(ranges))) as pool:
+            yield from pool.imap(_render_sites, ranges)
+    finally:
+        gc.unfreeze()
