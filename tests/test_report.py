@@ -316,3 +316,18 @@ def test_a_write_failure_leaves_the_previous_report_intact(tmp_path: Path) -> No
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert (out / "index.html").read_bytes() == index  # no page was swapped in
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites"]
+
+
+def test_the_same_pages_whatever_the_number_of_workers(tmp_path: Path) -> None:
+    root = HERE.parent
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs-{jobs}"
+        command = [sys.executable, "-m", "qaudit", "report", str(root / "examples" / "audits"), "--out", str(out)]
+        command += ["--standards", str(root / "standards"), "--sites", str(root / "examples" / "sites.yaml")]
+        command += ["--waivers", str(root / "examples" / "waivers.yaml"), "--no-cache", "--jobs", jobs]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.html"))})
+    assert len(outputs[0]) == 9  # 8 scorecards and the portfolio, each rendered by one of two workers
+    assert outputs[0] == outputs[1]
