@@ -438,7 +438,7 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             continue
         raw = _raw(cell)
         if isinstance(raw, str):
-            raw = _answer(item, raw)
+            raw = answer_text(item, raw)
         value, na, message = read_value(item, raw)
         if message is not None:
             if _text(raw) == "":
@@ -508,7 +508,7 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _answer(item: Item, raw: str) -> str:
+def answer_text(item: Item, raw: str) -> str:
     """What the YAML reader accepts for a typed or chosen answer: option labels and localised words
     become option values, ``yes``/``no``/``na`` (only this item's own words, so that a label never
     stands for another item's option)."""

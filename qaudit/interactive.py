@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .audits import Audit, Response, allowed_values, read_value
+from .forms import YES_NO_NA, answer_text
 from .model import Item, Standard
 from .output import write_atomic
-from .problems import InvalidInput
+from .problems import InvalidInput, error
 from .yamlsrc import load
 
 HELP = (
@@ -49,6 +50,7 @@ class Session:
     lang: str | None
     output: str
     answers: dict[str, Response] = field(default_factory=dict)
+    loaded: bool = False
 
     @property
     def items(self) -> list[Item]:
@@ -91,15 +93,72 @@ class Session:
         write_atomic(draft_path(self.output), self.to_yaml())
 
     def load_draft(self) -> int:
-        """Read the answers of an interrupted session; returns how many were found."""
+        """Read the answers of an interrupted session; returns how many were found.
+
+        A draft that cannot be read, or that belongs to another visit (standard, version,
+        site, inspector or date), raises :class:`InvalidInput`: it is never overwritten,
+        since it holds answers an inspector gave.
+        """
+        self.loaded = True
         path = draft_path(self.output)
         if not os.path.exists(path):
             return 0
+        hint = "; finish it with the options it was started with, or delete the file to start again"
         try:
             doc = load(path)
-        except InvalidInput:
-            return 0
+        except InvalidInput as exc:
+            first = exc.problems[0]
+            raise InvalidInput(
+                [
+                    error(
+                        path,
+                        first.line,
+                        first.column,
+                        "draft-unreadable",
+                        f"the answers of an interrupted audit cannot be read ({first.message}); "
+                        "repair the file or delete it to start again",
+                    )
+                ]
+            ) from None
+        if doc.problems:
+            first = doc.problems[0]
+            raise InvalidInput(
+                [
+                    error(
+                        path,
+                        first.line,
+                        first.column,
+                        "draft-unreadable",
+                        f"the answers of an interrupted audit cannot be read ({first.message}); "
+                        "repair the file or delete it to start again",
+                    )
+                ]
+            )
         data = doc.data if isinstance(doc.data, dict) else {}
+        expected = {
+            "standard": self.standard.id,
+            "standard_version": self.standard.version,
+            "site": self.site,
+            "inspector": self.inspector,
+            "date": self.date,
+        }
+        for key, value in expected.items():
+            # The loader reads scalars as text; a date may come back as a date.
+            got = data.get(key)
+            got = got.isoformat() if isinstance(got, dt.date) else None if got is None else str(got).strip()
+            want = value.isoformat() if isinstance(value, dt.date) else str(value)
+            if got != want:
+                raise InvalidInput(
+                    [
+                        error(
+                            path,
+                            1,
+                            1,
+                            "draft-mismatch",
+                            f"holds an unfinished audit with {key} {got!r}, not {want!r}{hint}",
+                        )
+                    ]
+                )
         raw = data.get("responses") if isinstance(data.get("responses"), dict) else {}
         for item in self.items:
             entry = raw.get(item.id) if isinstance(raw, dict) else None
@@ -110,6 +169,8 @@ class Session:
             if entry is None:
                 continue
             value, na, message = read_value(item, entry)
+            if message is not None and isinstance(entry, str):
+                value, na, message = read_value(item, answer_text(item, entry))
             if message is None:
                 self.answers[item.id] = Response(value, na, None if comment is None else str(comment))
         return len(self.answers)
@@ -152,7 +213,13 @@ def _choices(session: Session, item: Item) -> str:
         if item.na_allowed:
             lines.append("    na) N/A")
         return "\n".join(lines)
-    return "    " + allowed_values(item)
+    shown = "    " + allowed_values(item)
+    words = YES_NO_NA.get(session.lang or "en")
+    if words is not None and session.lang != "en" and (item.type == "yes_no" or item.na_allowed):
+        local = list(words[:2]) if item.type == "yes_no" else []
+        local += [words[2]] if item.na_allowed else []
+        shown += f" ({' / '.join(local)})"
+    return shown
 
 
 def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str], None]) -> Audit | None:
@@ -160,7 +227,7 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
     from .scoring import NothingToScore, score
 
     items = session.items
-    resumed = session.load_draft()
+    resumed = len(session.answers) if session.loaded else session.load_draft()
     if resumed:
         say(f"Resuming: {resumed} of {len(items)} answers were kept from last time.")
     say(
@@ -228,16 +295,25 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
             else:
                 index = target
             continue
-        raw: str = reply
+        raw: str = answer_text(item, reply)
         if item.type == "choice" and reply.isdigit() and 1 <= int(reply) <= len(item.options or ()):
             raw = (item.options or [])[int(reply) - 1].value
         value, na, message = read_value(item, raw)
         if message is not None:
             say(f"  ✗ {message}")
             continue
-        comment = ask("Comment (Enter for none): ").strip()
-        session.answers[item.id] = Response(value, na, comment or None)
+        kept = current.comment if current is not None else None
+        # The answer is on disk before the comment is asked: a kill at the comment loses nothing.
+        session.answers[item.id] = Response(value, na, kept)
         session.save_draft()
+        if kept:
+            comment = ask(f"Comment [{kept}] (Enter to keep, - to clear): ").strip()
+            comment = kept if comment == "" else ("" if comment == "-" else comment)
+        else:
+            comment = ask("Comment (Enter for none): ").strip()
+        if (comment or None) != kept:
+            session.answers[item.id] = Response(value, na, comment or None)
+            session.save_draft()
         index = _next(session, index)
 
 
@@ -292,6 +368,5 @@ def _review(session: Session, result: object) -> str:
         f"Score {result.score:.2f}" + (f" (raw {result.raw_score:.2f})" if result.raw_score != result.score else "")
     )
     lines.append(f"Grade {result.grade} — {'PASS' if result.passed else 'FAIL'}")
-    if result.critical_failures:
-        lines.append(f"Critical failures: {', '.join(result.critical_failures)}")
+    lines.append(f"Critical failures: {', '.join(result.critical_failures) or 'none'}")
     return "\n".join(lines)

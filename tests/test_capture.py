@@ -483,3 +483,103 @@ def test_form_refuses_options_that_make_an_unscorable_audit(
                   "--standards", str(STANDARDS))  # fmt: skip
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_kill_at_the_comment_keeps_the_answer_and_a_comment_is_kept_on_enter(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("1/5")
+    child.expect("> ")
+    child.sendline("0")
+    child.expect("Comment")
+    child.sendline("on time")
+    child.expect("2/5")
+    child.expect("> ")
+    child.sendline("jā")  # the Latvian yes of the chosen language
+    child.expect("Comment")
+    child.kill(9)  # before the comment is given
+    child.wait()
+    draft = (tmp_path / ".a.yaml.draft").read_text(encoding="utf-8")
+    assert 'start-delay: {value: 0, comment: "on time"}' in draft
+    assert "addressed-by-name: yes" in draft
+
+    child = spawn(tmp_path)
+    child.expect("Resuming: 2 of 5")
+    child.expect("3/5")
+    child.expect("> ")
+    child.sendline("g start-delay")
+    child.expect("1/5")
+    child.expect(r"\[0\] > ")
+    child.sendline("3")  # a new answer; the comment stays unless changed
+    child.expect(r"Comment \[on time\] \(Enter to keep, - to clear\)")
+    child.sendline("")
+    child.expect("3/5")
+    child.expect("> ")
+    child.sendline("s")  # skip for now
+    child.expect("4/5")
+    child.expect("> ")
+    child.sendline("Daļēji")  # an option by its label
+    child.expect("Comment")
+    child.sendline("")
+    child.expect("5/5")
+    child.expect("> ")
+    child.sendline("nē")
+    child.expect("Comment")
+    child.sendline("")
+    child.expect("3/5")  # back to the skipped item
+    child.expect("> ")
+    child.sendline("6")
+    child.expect("outside the scale")
+    child.expect("> ")
+    child.sendline("5")
+    child.expect("Comment")
+    child.sendline("")
+    child.expect(r"Score 60\.00")
+    child.expect("Grade D — FAIL")
+    child.expect("Critical failures: no-arguing")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    text = (tmp_path / "a.yaml").read_text(encoding="utf-8")
+    assert 'start-delay: {value: 3, comment: "on time"}' in text
+    code, out = score_json(tmp_path / "a.yaml")
+    assert code == 0
+    audit = out["audits"][0]
+    assert (audit["score"], audit["critical_failures"]) == (60.0, ["no-arguing"])
+    assert [i["value"] for i in audit["items"]] == [3, True, 5, "partial", False]
+
+
+def test_an_unreadable_or_foreign_draft_is_never_overwritten(tmp_path: Path) -> None:
+    draft = tmp_path / ".a.yaml.draft"
+    draft.write_text("responses: [\n", encoding="utf-8")
+    child = spawn(tmp_path)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert ".a.yaml.draft:2:1 error draft-unreadable" in child.before
+    assert draft.read_text(encoding="utf-8") == "responses: [\n"
+
+    other = SPEC_AUDIT.read_text(encoding="utf-8").replace("site: yvn-01", "site: tbs-02")
+    draft.write_text(other, encoding="utf-8")
+    child = spawn(tmp_path)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "error draft-mismatch holds an unfinished audit with site 'tbs-02', not 'yvn-01'" in child.before
+    assert draft.read_text(encoding="utf-8") == other
+
+
+def test_run_needs_a_terminal_and_writes_under_audits_by_default(tmp_path: Path) -> None:
+    done = subprocess.run(RUN[:-4], cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and "stdin is not one" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    child = pexpect.spawn(RUN[0], RUN[1:-4], cwd=str(tmp_path), encoding="utf-8", timeout=30)
+    for answer in ("0", "yes", "5", "full", "yes"):
+        child.expect("> ")
+        child.sendline(answer)
+        child.expect("Comment")
+        child.sendline("")
+    child.expect("Critical failures: none")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    code, out = score_json(tmp_path / "audits" / "yvn-01-2026-11-20.yaml")
+    assert code == 0 and out["audits"][0]["score"] == 100.0
+    assert os.listdir(tmp_path / "audits") == ["yvn-01-2026-11-20.yaml"]

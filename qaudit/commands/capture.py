@@ -123,7 +123,15 @@ def run_audit(
             )
         if os.path.exists(path) and not os.path.exists(draft_path(path)) and not force:
             raise QauditError(f"{path} already exists; pass --force to audit again over it, or choose another -o")
-        return Session(std, site, inspector, day, lang or std.default_language, path)
+        if not sys.stdin.isatty():
+            # Piped answers would drift onto the wrong items after the first one that is asked again.
+            raise QauditError(
+                "qaudit run asks its questions in a terminal, and stdin is not one; "
+                "to fill an audit without a terminal use 'qaudit new' (YAML) or 'qaudit form' (Excel)"
+            )
+        session = Session(std, site, inspector, day, lang or std.default_language, path)
+        session.load_draft()
+        return session
 
     session = guarded(start)
 
