@@ -19,7 +19,7 @@ from typing import Any
 from .audits import Audit, Response, read_value
 from .history import MIN_AUDITS_FOR_TREND, SiteHistory, audit_order, site_histories, theil_sen
 from .model import Item, Standard
-from .problems import InvalidInput, error
+from .problems import InvalidInput, QauditError, error
 from .registry import SiteRegistry
 from .scoring import AuditResult, NothingToScore, score
 from .standards import StandardLibrary
@@ -41,7 +41,7 @@ class DueDays:
         return crit if critical else other
 
 
-def load_config(path: str | None) -> DueDays:
+def load_config(path: str | None, *, required: bool = False) -> DueDays:
     """Read due-date settings from a ``qaudit/config@1`` file (absent file: the defaults).
 
     ::
@@ -51,41 +51,63 @@ def load_config(path: str | None) -> DueDays:
           due_days: {critical: 2, other: 14}
           standards:
             office-cleaning-service: {critical: 1, other: 7}
+
+    Unknown keys and values that are not whole numbers of days are errors; with
+    ``required`` a missing file is one too (the user named it).
     """
     if not path or not os.path.exists(path):
+        if required and path:
+            raise QauditError(f"{path}: no such file; check the --config path")
         return DueDays()
+    from .validation import did_you_mean
     from .yamlsrc import load
 
     doc = load(path)
-    data = doc.data if isinstance(doc.data, dict) else {}
-    problems = []
-    if data.get("schema") != "qaudit/config@1":
-        line, col = doc.at(("schema",))
-        problems.append(error(path, line, col, "unknown-schema", "a config file starts with 'schema: qaudit/config@1'"))
-    actions = data.get("actions") or {}
+    problems = list(doc.problems)
+    data = doc.data if isinstance(doc.data, dict) else None
+    if problems:
+        raise InvalidInput(problems)
+
+    def complain(where: tuple[str | int, ...], rule: str, message: str, *, key: bool = False) -> None:
+        line, col = doc.at(where, key=key)
+        problems.append(error(path, line, col, rule, message))
+
+    def mapping(node: Any, where: tuple[str | int, ...], keys: tuple[str, ...] | None, what: str) -> dict[Any, Any]:
+        if node is None:
+            return {}
+        if not isinstance(node, dict):
+            complain(where, "wrong-type", f"{what} must be a mapping")
+            return {}
+        for name in node if keys is not None else ():
+            if keys is not None and name not in keys:
+                hint = did_you_mean(str(name), keys)
+                complain((*where, name), "unknown-key", f"unknown key '{name}' in {what}{hint}", key=True)
+        return node
 
     def pair(node: Any, where: tuple[str | int, ...], default: tuple[int, int]) -> tuple[int, int]:
-        if not isinstance(node, dict):
-            return default
+        node = mapping(node, where, ("critical", "other"), f"'{where[-1]}'")
         values = []
         for key, fallback in zip(("critical", "other"), default, strict=True):
             raw = node.get(key)
             if raw is None:
                 values.append(fallback)
-            elif str(raw).isdigit():
-                values.append(int(str(raw)))
+            elif isinstance(raw, str) and raw.isascii() and raw.isdigit():  # the loader keeps scalars as text
+                values.append(int(raw))
             else:
-                line, col = doc.at((*where, key))
-                problems.append(error(path, line, col, "wrong-type", f"'{key}' must be a whole number of days"))
+                complain((*where, key), "wrong-type", f"'{key}' must be a whole number of days (0 or more)")
                 values.append(fallback)
         return values[0], values[1]
 
-    base = pair(actions.get("due_days") if isinstance(actions, dict) else None, ("actions", "due_days"), (2, 14))
+    if data is None or data.get("schema") != "qaudit/config@1":
+        complain(("schema",), "unknown-schema", "a config file starts with 'schema: qaudit/config@1'")
+        raise InvalidInput(problems)
+    mapping(data, (), ("schema", "actions"), "the config file")
+    actions = mapping(data.get("actions"), ("actions",), ("due_days", "standards"), "'actions'")
+    base = pair(actions.get("due_days"), ("actions", "due_days"), (DueDays.critical, DueDays.other))
     per: dict[str, tuple[int, int]] = {}
-    standards = actions.get("standards") if isinstance(actions, dict) else None
-    if isinstance(standards, dict):
-        for sid, node in standards.items():
-            per[str(sid)] = pair(node, ("actions", "standards", sid), base)
+    standards = mapping(actions.get("standards"), ("actions", "standards"), None, "'standards'")
+    for sid, node in standards.items():
+        per[str(sid)] = pair(node, ("actions", "standards", sid), base)
     if problems:
         raise InvalidInput(problems)
     return DueDays(base[0], base[1], per)
@@ -109,8 +131,12 @@ def actions(
     today: dt.date | None = None,
     due: DueDays | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Open corrective actions (every item scored below 1 in each site's latest audit), and
-    the actions closed because the latest audit's standard version dropped the item."""
+    """Open corrective actions (every item scored below 1 in each site's latest audit, contract §6).
+
+    ``closed`` lists the actions of the site's previous audit that the latest one
+    closed: ``fixed`` (the item now scores 1) or ``dropped`` (the latest audit's
+    standard version no longer has the item).
+    """
     sites = sites or SiteRegistry()
     today = today or dt.date.today()
     due = due or DueDays()
@@ -145,18 +171,31 @@ def actions(
         history = histories[site]
         previous = history.previous
         if previous is not None and previous.standard == latest.standard and standard is not None:
+            now = {item.id: item for item in latest.items}
             for item in previous.items:
-                if item.score is not None and item.score < 1 and item.id not in standard.items:
-                    closed.append(
-                        {
-                            "site": site,
-                            "item": item.id,
-                            "standard": latest.standard,
-                            "audit": latest.id,
-                            "reason": f"the item is not in {latest.standard}@{latest.standard_version}",
-                        }
-                    )
+                if item.score is None or item.score >= 1:
+                    continue
+                if item.id not in standard.items:
+                    status = "dropped"
+                    reason = f"the item is not in {latest.standard}@{latest.standard_version}"
+                elif item.id in now and now[item.id].score == 1:
+                    status = "fixed"
+                    reason = f"scored 1 in {latest.id} on {latest.date.isoformat()}"
+                else:
+                    continue
+                closed.append(
+                    {
+                        "site": site,
+                        "item": item.id,
+                        "standard": latest.standard,
+                        "audit": latest.id,
+                        "opened_in": previous.id,
+                        "status": status,
+                        "reason": reason,
+                    }
+                )
     open_actions.sort(key=lambda a: (a["site"], a["item"]))
+    closed.sort(key=lambda a: (a["site"], a["item"]))
     return {"actions": open_actions, "closed": closed}
 
 

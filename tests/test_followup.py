@@ -269,3 +269,66 @@ def test_lint_site_registry(tmp_path: Path) -> None:
     ]
     ok = lint(tmp_path, "sites.yaml", (DATA / "sites.yaml").read_text(encoding="utf-8"))
     assert ok.returncode == 0, ok.stdout
+
+
+V2_AUDIT = (
+    "schema: qaudit/audit@1\nstandard: cal\nstandard_version: 2\nsite: site-a\ninspector: Ann\ndate: 2026-10-20\n"
+    "responses:\n  y1: no\n  s1: 5\n  c1: {value: no, comment: No towels}\n  new1: yes\n"
+)
+
+
+def test_actions_close_when_fixed_or_dropped_and_critical_due_in_two_days(tmp_path: Path) -> None:
+    # site-a's latest audit is now on cal v2: y1 (critical) and c1 fail; s1 (0.75 before) scores 1;
+    # y2 and n1 are gone from v2.
+    data = workspace(tmp_path, **{"a-v2": V2_AUDIT})
+    out = run("actions", "--today", "2026-10-23", data=data)
+    site_a = [
+        (a["item"], a["score"], a["critical"], a["due"], a["overdue"], a["comment"], a["audit"])
+        for a in out["actions"]
+        if a["site"] == "site-a"
+    ]
+    assert site_a == [
+        ("c1", 0.0, False, "2026-11-03", False, "No towels", "a-v2"),
+        ("y1", 0.0, True, "2026-10-22", True, None, "a-v2"),  # critical: 2026-10-20 + 2 days
+    ]
+    assert [(c["item"], c["status"], c["reason"], c["opened_in"]) for c in out["closed"]] == [
+        ("n1", "dropped", "the item is not in cal@2", "a-bea"),
+        ("s1", "fixed", "scored 1 in a-v2 on 2026-10-20", "a-bea"),
+        ("y2", "dropped", "the item is not in cal@2", "a-bea"),
+    ]
+    (data / "qaudit.yaml").write_text(
+        "schema: qaudit/config@1\nactions:\n  due_days: {critical: 1}\n  standards:\n    mini: {other: 3}\n",
+        encoding="utf-8",
+    )
+    out = run("actions", "--today", "2026-10-23", "--config", str(data / "qaudit.yaml"), data=data)
+    dues = {(a["site"], a["item"]): a["due"] for a in out["actions"]}
+    assert dues[("site-a", "y1")] == "2026-10-21" and dues[("site-a", "c1")] == "2026-11-03"
+    assert dues[("site-x", "level")] == "2026-03-05"  # mini: 3 days from 2026-03-02
+    table = qaudit("actions", "audits", "--standards", "standards", "--no-cache", "--today", "2026-10-23", cwd=data)
+    assert "closed (fixed): site-a s1: scored 1 in a-v2 on 2026-10-20" in table.stdout
+
+
+def test_actions_config_and_today_errors(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "schema: qaudit/config@1\nactions:\n  due_day: {critical: 1}\n  standards:\n    mini: {other: x, critcal: 3}\n",
+        encoding="utf-8",
+    )
+    common = ("actions", str(DATA / "audits"), "--standards", str(DATA / "standards"), "--no-cache")
+    done = qaudit(*common, "--config", str(config))
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"{config}:3:3 error unknown-key unknown key 'due_day' in 'actions'; did you mean 'due_days'?",
+        f"{config}:5:22 error unknown-key unknown key 'critcal' in 'mini'; did you mean 'critical'?",
+        f"{config}:5:19 error wrong-type 'other' must be a whole number of days (0 or more)",
+    ]
+    done = qaudit(*common, "--config", str(tmp_path / "missing.yaml"))
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        f"qaudit: error: {tmp_path / 'missing.yaml'}: no such file; check the --config path",
+    )
+    done = qaudit(*common, "--today", "2026-02-30")
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "qaudit: error: --today '2026-02-30' is not a date; write it as YYYY-MM-DD",
+    )

@@ -17,7 +17,6 @@ from ..cli import (
     app,
     emit,
     guarded,
-    parse_date,
     report_problems,
     score_run,
 )
@@ -38,6 +37,23 @@ class ActionFormat(str, Enum):
     xlsx = "xlsx"
 
 
+def _today(value: str | None) -> Any:
+    """``--today`` as a date (the current date when not given)."""
+    import datetime as dt
+    import re
+
+    from ..problems import QauditError
+
+    if value is None:
+        return dt.date.today()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise QauditError(f"--today {value!r} is not a date; write it as YYYY-MM-DD")
+
+
 def _finish(run: Any) -> None:
     report_problems(run)
     raise typer.Exit(1 if run.problems else 0)
@@ -49,7 +65,9 @@ def actions(
     format: Annotated[ActionFormat, typer.Option("--format", "-f", help="Output format.")] = ActionFormat.table,
     today: Annotated[str | None, typer.Option("--today", help="Date for overdue marking (default: today).")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="File for --format xlsx.")] = None,
-    config: Annotated[str, typer.Option("--config", help="Due-date settings (qaudit/config@1).")] = "qaudit.yaml",
+    config: Annotated[
+        str | None, typer.Option("--config", help="Due-date settings (qaudit/config@1; default: qaudit.yaml if any).")
+    ] = None,
     standards: StandardsOpt = "standards",
     sites: SitesOpt = "sites.yaml",
     waivers: WaiversOpt = "waivers.yaml",
@@ -61,8 +79,8 @@ def actions(
     from ..followup import load_config
     from ..render.tables import rows_csv, rows_json, rows_table, rows_xlsx
 
-    day = guarded(lambda: parse_date(today))
-    due = guarded(lambda: load_config(config))
+    day = guarded(lambda: _today(today))
+    due = guarded(lambda: load_config(config or "qaudit.yaml", required=config is not None))
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     found = find_actions(run.results, run.library, run.sites, today=day, due=due)
     columns = ["site", "item", "score", "critical", "due", "overdue", "owner", "comment", "audit"]
@@ -84,7 +102,7 @@ def actions(
     else:
         emit(rows_table(rows, columns, title=f"{len(rows)} open corrective actions ({day.isoformat()})"))
         for row in found["closed"]:
-            emit(f"closed: {row['site']} {row['item']}: {row['reason']}\n")
+            emit(f"closed ({row['status']}): {row['site']} {row['item']}: {row['reason']}\n")
     _finish(run)
 
 
