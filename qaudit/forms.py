@@ -88,6 +88,9 @@ LABELS = {
     ),
 }
 _FORMULA_START = ("=", "+", "@")
+# LibreOffice saves a TRUE or FALSE typed into a cell as these formulas: they are constants,
+# read as such; any other formula is refused.
+_LITERAL_FORMULAS = {"=TRUE()": True, "=FALSE()": False}
 
 
 def _cell_name(row: int, column: int) -> str:
@@ -425,6 +428,7 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             )
             continue
         seen_rows[item_id] = offset
+        cell = _LITERAL_FORMULAS.get(cell.strip().upper(), cell) if isinstance(cell, str) else cell
         if _is_formula(cell):
             problems.append(
                 _problem(

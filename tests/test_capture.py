@@ -583,3 +583,33 @@ def test_run_needs_a_terminal_and_writes_under_audits_by_default(tmp_path: Path)
     code, out = score_json(tmp_path / "audits" / "yvn-01-2026-11-20.yaml")
     assert code == 0 and out["audits"][0]["score"] == 100.0
     assert os.listdir(tmp_path / "audits") == ["yvn-01-2026-11-20.yaml"]
+
+
+def test_libreoffice_booleans_are_constants_other_formulas_are_not(tmp_path: Path) -> None:
+    # LibreOffice saves a TRUE typed into a cell as the formula =TRUE().
+    form = make_form(tmp_path)
+    fill(form, {**ANSWERS, "addressed-by-name": "=TRUE()", "no-arguing": "=false()"})
+    code, out = score_json(form)
+    assert code == 0, out["errors"]
+    assert [i["value"] for i in out["audits"][0]["items"]] == [7, True, 4, "partial", False]
+    fill(form, {"no-arguing": "=NOT(TRUE())"})
+    code, out = score_json(form)
+    assert code == 1
+    assert [(p["line"], p["column"], p["rule"]) for p in out["errors"]] == [(15, 6, "formula")]
+
+
+@pytest.mark.office
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_form_saved_again_by_libreoffice_scores_the_same(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, {**ANSWERS, "addressed-by-name": True}, {"greeting-warmth": "warm"})
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "out"), str(form)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    code, out = score_json(form, tmp_path / "out" / "form.xlsx")
+    assert code == 0, out["errors"]
+    first, second = out["audits"]
+    assert first["score"] == second["score"] == 61.67 and first["items"] == second["items"]
