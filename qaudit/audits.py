@@ -310,7 +310,7 @@ class _Checker:
 def _header_problems(doc: Document) -> list[Problem]:
     data = doc.data
     paths: list[Path] = [
-        (key,) for key in ("id", "standard", "site") if key in data and not isinstance(data[key], dict)
+        (key,) for key in ("id", "standard", "site", "inspector") if key in data and not isinstance(data[key], dict)
     ]
     if isinstance(data.get("site"), dict) and "id" in data["site"]:
         paths.append(("site", "id"))

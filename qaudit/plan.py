@@ -141,7 +141,7 @@ def _header(data: Any, file: str, library: StandardLibrary) -> _Header | None:
     responses = data.get("responses")
     if not _text_id(standard_id, _SLUG) or not _text_id(site, _SLUG):
         return None
-    if (type(inspector) is not str and type(inspector) is not QStr) or not inspector:
+    if (type(inspector) is not str and type(inspector) is not QStr) or not inspector or implicit_type(inspector):
         return None
     if type(version_raw) is not str or not (version_raw.isascii() and version_raw.isdigit()):
         return None

@@ -97,6 +97,11 @@ INVALID = [
     ("site id read as a boolean", GOOD.replace("site: yvn-01", "site: no"), ("id-not-string", 5, 7, "quote it")),
     ("site id not a slug", GOOD.replace("site: yvn-01", "site: Yvn 01"), ("invalid-id", 5, 7, "lowercase letters")),
     (
+        "inspector read as a number",
+        GOOD.replace("inspector: Anna Petrosyan", "inspector: 42"),
+        ("id-not-string", 6, 12, 'quote it: inspector: "42"'),
+    ),
+    (
         "language not a language code",
         GOOD.replace("language: lv", "language: Latvian"),
         ("invalid-value", 8, 11, "'language' 'Latvian' is not a language code; write one such as en, hy or lv"),
@@ -268,6 +273,17 @@ def test_score_csv_and_table(tmp_path: Path) -> None:
     table = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), "--no-cache").stdout
     assert "yvn-01" in table and "61.67" in table and "FAIL" in table
     assert re.search(r"61\.67 │ +100% │", table), table
+
+
+def test_score_csv_keeps_a_formula_like_name_with_a_line_break_as_text_in_one_row(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    text = GOOD.replace("inspector: Anna Petrosyan", 'inspector: "=evil\\rsecond"')
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    out = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), "-f", "csv", "--no-cache").stdout
+    header, row = list(csv.reader(io.StringIO(out, newline="")))
+    assert row[header.index("inspector")] == "'=evil\nsecond"
 
 
 def test_score_csv_keeps_same_named_sections_of_different_standards_apart(tmp_path: Path) -> None:
