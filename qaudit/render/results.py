@@ -22,6 +22,18 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def csv_text(value: Any) -> Any:
+    """A CSV field: neutralised like :func:`safe_cell`, with its line breaks as LF.
+
+    The csv module quotes a field holding LF but not one holding a bare CR (lines
+    end with LF), and a bare CR splits the row for readers.
+    """
+    value = safe_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def result_dict(result: AuditResult) -> dict[str, Any]:
     """One audit in the JSON shape of contract §4 (with qaudit's extra fields)."""
     from ..resultset import to_dict
@@ -89,8 +101,8 @@ def render_csv(run: ScoreRun) -> str:
     for r in run.results:
         scores = {(r.standard, s.id): s.score for s in r.sections}
         writer.writerow(
-            [safe_cell(v) for v in (r.id, r.file, r.site)]
-            + [r.date.isoformat(), safe_cell(r.inspector), r.standard, r.standard_version]
+            [csv_text(v) for v in (r.id, r.file, r.site)]
+            + [r.date.isoformat(), csv_text(r.inspector), r.standard, r.standard_version]
             + [f"{r.score:.2f}", f"{r.raw_score:.2f}", f"{r.coverage:.4f}", r.grade, "true" if r.passed else "false"]
             + [";".join(r.critical_failures)]
             + ["" if scores.get(key) is None else f"{scores[key]:.2f}" for key in keys]

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .results import UNSAFE_START, safe_cell
+from .results import UNSAFE_START, csv_text
 
 
 def _cell(value: Any) -> str:
@@ -58,9 +58,7 @@ def _csv_cell(value: Any) -> str:
     # Numbers stay numbers (a negative change is not a formula); text is neutralised.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    # The csv module quotes a field with LF but not one with CR (the lines end with LF),
-    # and a bare CR splits the row for readers: line breaks inside a field become LF.
-    return str(safe_cell(_cell(value))).replace("\r\n", "\n").replace("\r", "\n")
+    return str(csv_text(_cell(value)))
 
 
 def rows_json(payload: dict[str, Any]) -> str:
