@@ -189,11 +189,25 @@ def clear(path: str = CACHE_PATH) -> bool:
 
 
 def salt_for(waivers_text: bytes | None) -> str:
-    """What besides the audit and its standard decides a score: qaudit's version and the waivers."""
+    """What besides the audit and its standard decides a score: qaudit's code and the waivers."""
     from . import __version__
 
     waivers = content_hash(waivers_text) if waivers_text else "-"
-    return f"{__version__}:{FORMAT}:{waivers}"
+    return f"{__version__}:{FORMAT}:{code_fingerprint()}:{waivers}"
+
+
+def code_fingerprint() -> str:
+    """A hash of qaudit's own source: any change to how audits are read or scored (an upgrade,
+    an edited checkout) invalidates every cached result, even when the version number stays."""
+    digest = hashlib.blake2b(digest_size=8)
+    package = os.path.dirname(os.path.abspath(__file__))
+    for folder, dirs, files in os.walk(package):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), "rb") as handle:
+                    digest.update(name.encode() + b"\0" + handle.read())
+    return digest.hexdigest()
 
 
 def fingerprints(library: Any) -> dict[str, str]:

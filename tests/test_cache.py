@@ -121,3 +121,21 @@ def test_an_edit_within_the_same_second_is_seen(workspace: Path) -> None:
         path.read_text(encoding="utf-8").replace("greeting-warmth: 4", "greeting-warmth: 2"), encoding="utf-8"
     )
     assert score(workspace).stdout == score(workspace, "--no-cache").stdout
+
+
+def test_a_change_to_qaudit_itself_is_never_served_stale(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qaudit
+    import qaudit.cache
+
+    monkeypatch.chdir(workspace)
+    first = qaudit.score_paths(["audits"], "standards", cache=True)
+    with sqlite3.connect(workspace / ".qaudit" / "cache.sqlite") as db:
+        salts = {row[0] for row in db.execute("SELECT DISTINCT salt FROM results")}
+    assert len(salts) == 1 and qaudit.cache.code_fingerprint() in salts.pop()
+    # Same version number, other code (an upgrade without a version bump, an edited checkout).
+    monkeypatch.setattr(qaudit.cache, "code_fingerprint", lambda: "0123456789abcdef")
+    second = qaudit.score_paths(["audits"], "standards", cache=True)
+    with sqlite3.connect(workspace / ".qaudit" / "cache.sqlite") as db:
+        salts = {row[0] for row in db.execute("SELECT DISTINCT salt FROM results")}
+    assert salts == {qaudit.cache.salt_for(None)} and "0123456789abcdef" in salts.pop()  # every audit scored again
+    assert list(first.results.texts()) == list(second.results.texts())
