@@ -261,16 +261,20 @@ def _mean(values: list[float]) -> float | None:
 
 def _section_trends(history: SiteHistory) -> list[dict[str, Any]]:
     first = history.audits[0].date
-    by_section: dict[str, list[tuple[float, float]]] = {}
+    # Keyed by standard too: two standards may both have a section called "main".
+    by_section: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for audit in history.audits:
         for section in audit.sections:
             if section.score is not None:
-                by_section.setdefault(section.id, []).append(((audit.date - first).days, section.score))
+                key = (audit.standard, section.id)
+                by_section.setdefault(key, []).append(((audit.date - first).days, section.score))
     out = []
-    for section_id, points in by_section.items():
+    for (standard_id, section_id), points in by_section.items():
         out.append(
             {
+                "standard": standard_id,
                 "section": section_id,
+                "audits": len(points),
                 "latest_score": points[-1][1],
                 "change": round(points[-1][1] - points[-2][1], 2) if len(points) > 1 else None,
                 "slope": _slope(points),
@@ -287,6 +291,8 @@ class ItemTally:
         self.regions = regions
         self.overall: dict[tuple[str, str], list[int]] = {}
         self.by_region: dict[tuple[str, str, str], list[int]] = {}
+        self.audits: dict[str, int] = {}
+        """Audits counted, by standard."""
 
     def add(self, result: AuditResult) -> None:
         """Count one scored audit."""
@@ -302,6 +308,7 @@ class ItemTally:
         entry = self.sites.sites.get(site)
         region = (entry.region if entry else None) or site_region or ""
         overall, by_region = self.overall, self.by_region
+        self.audits[standard] = self.audits.get(standard, 0) + 1
         for item_id, value in scores:
             if value is None:
                 continue
@@ -342,7 +349,10 @@ class ItemTally:
         )
         standards: dict[str, dict[str, Any]] = {}
         for r in items:
-            totals = standards.setdefault(r["standard"], {"standard": r["standard"], "answers": 0, "failed": 0})
+            totals = standards.setdefault(
+                r["standard"],
+                {"standard": r["standard"], "audits": self.audits.get(r["standard"], 0), "answers": 0, "failed": 0},
+            )
             totals["answers"] += r["audits"]
             totals["failed"] += r["failed"]
         for totals in standards.values():
@@ -485,6 +495,10 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
         new_item = target.items.get(item.id)
         if new_item is None:
             dropped.append(item.id)
+            continue
+        if item.waived is not None:
+            # The waiver excuses the site from the item whatever the version says about N/A.
+            responses[item.id] = Response(None, True, item.comment, item.evidence, item.waived)
             continue
         if item.na:
             if new_item.na_allowed:

@@ -332,3 +332,38 @@ def test_actions_config_and_today_errors(tmp_path: Path) -> None:
         2,
         "qaudit: error: --today '2026-02-30' is not a date; write it as YYYY-MM-DD",
     )
+
+
+def test_rescore_keeps_waivers_and_refuses_unknown_versions(tmp_path: Path) -> None:
+    data = workspace(tmp_path)
+    (data / "waivers.yaml").write_text(
+        "schema: qaudit/waivers@1\nwaivers:\n  - {site: site-a, item: y1, reason: No desk, until: 2027-06-30}\n",
+        encoding="utf-8",
+    )
+    rows = {r["audit"]: r for r in run("rescore", "--standard-version", "2", data=data)["audits"]}
+    bea = rows["a-bea"]
+    # y1 stays waived (N/A) on v2 although v2 does not allow N/A; s1 4 → 0.75 is all that is scored.
+    assert (bea["old_score"], bea["new_score"]) == (56.25, 75.0)  # v1 without y1 (y3 N/A): (0 + 0.75 + 0.5 + 1) / 4
+    assert bea["not_carried_over"] == ["y2", "n1", "c1", "y3"] and bea["unanswered"] == ["new1"]
+    common = ("rescore", "audits", "--standards", "standards", "--no-cache")
+    done = qaudit(*common, "--standard-version", "9", cwd=data)
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "qaudit: error: no loaded standard has version 9 in standards; check --standard-version",
+    )
+    table = qaudit(*common, "--standard-version", "2", cwd=data)
+    assert table.returncode == 0 and "a-ann-sep" in table.stdout
+
+
+def test_section_trends_and_items_by_standard(tmp_path: Path) -> None:
+    sites = {s["site"]: s for s in run("trends", "--sections")["sites"]}
+    # site-z: mini's one section follows the score: 60, 70, 90 → slope 15 per 30 days.
+    assert sites["site-z"]["sections"] == [
+        {"standard": "mini", "section": "only", "audits": 3, "latest_score": 90.0, "change": 20.0, "slope": 15.0}
+    ]
+    assert sites["site-y"]["enough_audits"] is False and sites["site-z"]["enough_audits"] is True
+    table = qaudit("trends", "audits", "--standards", "standards", "--no-cache", "--sections", cwd=DATA).stdout
+    assert "Section trends" in table and "only" in table
+    by_standard = {s["standard"]: s for s in run("items")["by_standard"]}
+    # cal: three audits of six items, two of them N/A → 16 answers; y1, y2, n1 and c1 each failed once.
+    assert by_standard["cal"]["audits"] == 3 and by_standard["mini"]["audits"] == 7

@@ -134,6 +134,10 @@ def trends(
         emit(f"most improved: {', '.join(found['most_improved']) or '-'}\n")
         emit(f"most declined: {', '.join(found['most_declined']) or '-'}\n")
         emit(rows_table(found["regions"], ["region", "sites", "mean_latest_score", "mean_slope"], title="By region"))
+        if sections:
+            section_rows = [{"site": r["site"], **s} for r in found["sites"] for s in r["sections"]]
+            section_columns = ["site", "standard", "section", "audits", "latest_score", "change", "slope"]
+            emit(rows_table(section_rows, section_columns, title="Section trends (slope: points per 30 days)"))
     _finish(run)
 
 
@@ -161,7 +165,18 @@ def items(
         emit(rows_csv(found["items"], columns))
     else:
         emit(rows_table(found["items"][:top], columns, title="Most failed items"))
-        emit(rows_table(found["by_standard"], ["standard", "answers", "failed", "failure_rate"], title="By standard"))
+        shown: dict[str | None, int] = {}
+        by_region = []
+        for row in found["by_region"]:  # the first --top rows of each region
+            shown[row["region"]] = shown.get(row["region"], 0) + 1
+            if shown[row["region"]] <= top:
+                by_region.append(row)
+        emit(rows_table(by_region, ["region", *columns], title="Most failed items by region"))
+        emit(
+            rows_table(
+                found["by_standard"], ["standard", "audits", "answers", "failed", "failure_rate"], title="By standard"
+            )
+        )
     _finish(run)
 
 
@@ -213,10 +228,15 @@ def rescore(
     if standard_version <= 0:
         fail("give the version to score against with --standard-version N")
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
+    versions = {key[1] for key in run.library.standards if standard is None or key[0] == standard}
+    if standard_version not in versions:
+        which = f"standard '{standard}'" if standard else "loaded standard"
+        fail(f"no {which} has version {standard_version} in {standards}; check --standard-version")
     rows = what_if(run.results, run.library, standard, standard_version)
     columns = [
         "site",
         "date",
+        "audit",
         "standard",
         "from_version",
         "to_version",
