@@ -163,6 +163,7 @@ def actions(
                     "critical": item.critical,
                     "comment": item.comment,
                     "owner": owner,
+                    "site_name": histories[site].name,
                     "due": due_date.isoformat(),
                     "overdue": today > due_date,
                     "text": standard.text(standard.items[item.id].text) if standard else item.id,

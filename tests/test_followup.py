@@ -367,3 +367,26 @@ def test_section_trends_and_items_by_standard(tmp_path: Path) -> None:
     by_standard = {s["standard"]: s for s in run("items")["by_standard"]}
     # cal: three audits of six items, two of them N/A → 16 answers; y1, y2, n1 and c1 each failed once.
     assert by_standard["cal"]["audits"] == 3 and by_standard["mini"]["audits"] == 7
+
+
+def test_actions_csv_and_xlsx(tmp_path: Path) -> None:
+    import csv
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    common = ("actions", "audits", "--standards", "standards", "--no-cache", "--today", "2026-03-16")
+    done = qaudit(*common, "-f", "csv", cwd=DATA)
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["site"], r["site_name"], r["item"], r["due"], r["owner"]) for r in rows][:2] == [
+        ("site-a", "Site A", "n1", "2026-10-15", "Mara Manager"),
+        ("site-a", "Site A", "s1", "2026-10-15", "Mara Manager"),
+    ]
+    target = tmp_path / "out" / "actions.xlsx"
+    done = qaudit(*common, "-f", "xlsx", "-o", str(target), cwd=DATA)
+    assert done.returncode == 0 and done.stdout == ""
+    sheet = load_workbook(target)["Actions"]
+    values = list(sheet.values)
+    assert values[0][:3] == ("site", "site_name", "item") and len(values) == 7
+    assert values[3][:6] == ("site-a", "Site A", "y2", 0, False, dt.datetime(2026, 10, 15))

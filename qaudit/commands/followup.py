@@ -88,16 +88,17 @@ def actions(
     if format is ActionFormat.json:
         emit(rows_json(found))
     elif format is ActionFormat.csv:
-        emit(rows_csv(rows, [*columns, "standard", "standard_version", "date", "text"]))
+        emit(rows_csv(rows, ["site", "site_name", *columns[1:], "standard", "standard_version", "date", "text"]))
     elif format is ActionFormat.xlsx:
+        import datetime as dt
+
         from ..output import write_atomic
 
         target = output or "reports/actions.xlsx"
-        guarded(
-            lambda: write_atomic(
-                target, rows_xlsx(rows, [*columns, "standard", "standard_version", "date", "text"], "Actions")
-            )
-        )
+        # Real dates in the workbook, so that a supervisor can sort and filter by them.
+        dated = [{**r, "due": dt.date.fromisoformat(r["due"]), "date": dt.date.fromisoformat(r["date"])} for r in rows]
+        sheet_columns = ["site", "site_name", *columns[1:], "standard", "standard_version", "date", "text"]
+        guarded(lambda: write_atomic(target, rows_xlsx(dated, sheet_columns, "Actions")))
         sys.stderr.write(f"wrote {target}\n")
     else:
         emit(rows_table(rows, columns, title=f"{len(rows)} open corrective actions ({day.isoformat()})"))
