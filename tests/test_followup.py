@@ -390,3 +390,8 @@ def test_actions_csv_and_xlsx(tmp_path: Path) -> None:
     values = list(sheet.values)
     assert values[0][:3] == ("site", "site_name", "item") and len(values) == 7
     assert values[3][:6] == ("site-a", "Site A", "y2", 0, False, dt.datetime(2026, 10, 15))
+    done = qaudit(*common, "-f", "xlsx", "-o", str(tmp_path), cwd=DATA)
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        f"qaudit: error: {tmp_path} is a folder; give the workbook's file name, e.g. -o {tmp_path / 'actions.xlsx'}",
+    )

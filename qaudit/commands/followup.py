@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from typing import Annotated, Any
@@ -95,6 +96,10 @@ def actions(
         from ..output import write_atomic
 
         target = output or "reports/actions.xlsx"
+        if os.path.isdir(target):
+            from ..cli import fail
+
+            fail(f"{target} is a folder; give the workbook's file name, e.g. -o {os.path.join(target, 'actions.xlsx')}")
         # Real dates in the workbook, so that a supervisor can sort and filter by them.
         dated = [{**r, "due": dt.date.fromisoformat(r["due"]), "date": dt.date.fromisoformat(r["date"])} for r in rows]
         sheet_columns = ["site", "site_name", *columns[1:], "standard", "standard_version", "date", "text"]
