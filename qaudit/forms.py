@@ -93,6 +93,17 @@ _FORMULA_START = ("=", "+", "@")
 _LITERAL_FORMULAS = {"=TRUE()": True, "=FALSE()": False}
 
 
+# Cursor keys typed in a terminal without line editing arrive as escape sequences.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(\[[0-9;?]*[@-~]|O[@-~])?")
+
+
+def clean_text(text: str) -> str:
+    """A comment or name without control characters (which an audit file may not hold)."""
+    from .source import CONTROL_CHARACTERS
+
+    return CONTROL_CHARACTERS.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
 def _cell_name(row: int, column: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -130,6 +141,7 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
 
     lang = lang or standard.default_language or "en"
     labels = LABELS.get(lang, LABELS["en"])
+    site, inspector = clean_text(site), clean_text(inspector)  # a worksheet cannot hold control characters
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -458,7 +470,7 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             )
             continue
         # A comment that starts with '=' is kept as the text it is, never evaluated.
-        text = _raw(comment) if _text(comment) != "" else None
+        text = clean_text(_raw(comment)) if _text(comment) != "" else None
         responses[item_id] = Response(value, na, text)
     missing = [item_id for item_id in standard.items if item_id not in seen_rows]
     if missing:
@@ -483,7 +495,7 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
         standard=standard.id,
         standard_version=standard.version,
         site=site_text,
-        inspector=inspector_text,
+        inspector=clean_text(inspector_text),
         date=day,
         responses={k: responses[k] for k in standard.items if k in responses},
         language=lang,

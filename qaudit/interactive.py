@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .audits import Audit, Response, allowed_values, read_value
-from .forms import YES_NO_NA, answer_text
+from .forms import YES_NO_NA, answer_text, clean_text
 from .model import Item, Standard
 from .output import write_atomic
 from .problems import InvalidInput, error
@@ -269,7 +269,7 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
         say(_choices(session, item))
         current = session.answers.get(item.id)
         prompt = "> " if current is None else f"[{_yaml_value(item, current).strip(chr(34))}] > "
-        reply = ask(prompt).strip()
+        reply = clean_text(ask(prompt)).strip()
         if reply == "" and current is not None:
             index = _next(session, index)
             continue
@@ -307,10 +307,10 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
         session.answers[item.id] = Response(value, na, kept)
         session.save_draft()
         if kept:
-            comment = ask(f"Comment [{kept}] (Enter to keep, - to clear): ").strip()
+            comment = clean_text(ask(f"Comment [{kept}] (Enter to keep, - to clear): ")).strip()
             comment = kept if comment == "" else ("" if comment == "-" else comment)
         else:
-            comment = ask("Comment (Enter for none): ").strip()
+            comment = clean_text(ask("Comment (Enter for none): ")).strip()
         if (comment or None) != kept:
             session.answers[item.id] = Response(value, na, comment or None)
             session.save_draft()

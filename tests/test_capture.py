@@ -613,3 +613,34 @@ def test_a_form_saved_again_by_libreoffice_scores_the_same(tmp_path: Path) -> No
     assert code == 0, out["errors"]
     first, second = out["audits"]
     assert first["score"] == second["score"] == 61.67 and first["items"] == second["items"]
+
+
+def test_control_characters_never_reach_an_audit_file(tmp_path: Path) -> None:
+    # Cursor keys in a terminal without line editing, or a control character in a name, would
+    # make a YAML audit file that the reader refuses (or a workbook that cannot be written).
+    child = spawn(tmp_path)
+    child.expect("> ")
+    child.sendline("4")
+    child.expect("Comment")
+    child.sendline("late\x1b[D\x1b[C by\x07 4")
+    child.expect("2/5")
+    child.close(force=True)
+    draft = (tmp_path / ".a.yaml.draft").read_text(encoding="utf-8")
+    assert 'start-delay: {value: 4, comment: "late by 4"}' in draft
+
+    form = make_form(tmp_path)
+    fill(form, ANSWERS)
+    wb = load_workbook(form)
+    ws = wb["Audit"]
+    ws["G11"] = "two\nlines and a\ttab"
+    wb.save(form)
+    out = tmp_path / "converted.yaml"
+    done = qaudit("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
+    assert done.returncode == 0, done.stderr
+    assert 'start-delay: {value: 7, comment: "two\\nlines and a\\ttab"}' in out.read_text(encoding="utf-8")
+    code, scored = score_json(out)
+    assert code == 0 and scored["audits"][0]["score"] == 61.67
+    done = qaudit("form", "client-service-core", "--site", "yvn-01", "--inspector", "An\x01na", "-o",
+                  str(tmp_path / "ctl.xlsx"), "--standards", str(STANDARDS))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert load_workbook(tmp_path / "ctl.xlsx")["Audit"]["B5"].value == "Anna"

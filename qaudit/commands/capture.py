@@ -129,7 +129,9 @@ def run_audit(
                 "qaudit run asks its questions in a terminal, and stdin is not one; "
                 "to fill an audit without a terminal use 'qaudit new' (YAML) or 'qaudit form' (Excel)"
             )
-        session = Session(std, site, inspector, day, lang or std.default_language, path)
+        from ..forms import clean_text
+
+        session = Session(std, site, clean_text(inspector), day, lang or std.default_language, path)
         session.load_draft()
         return session
 
