@@ -76,7 +76,9 @@ class Item(FileModel):
     critical: bool = Field(False, description="A critical item scored 0 fails the whole audit.")
     na_allowed: bool = Field(False, description="Whether the inspector may answer N/A.")
     unit: str | None = Field(None, description="number items: the unit of the value, e.g. minutes.")
-    bands: list[Band] | None = Field(None, description="number items: scoring bands, by increasing max.")
+    bands: list[Band] | None = Field(
+        None, description="number items: scoring bands, by increasing max; the last one has no max.", min_length=1
+    )
     min: int | None = Field(None, description="scale items: the lowest value.")
     max: int | None = Field(None, description="scale items: the highest value.")
     options: list[Option] | None = Field(None, description="choice items: the allowed answers.")

@@ -32,13 +32,17 @@ def _gh_escape(value: str, *, prop: bool) -> str:
 
 
 def problems_github(problems: Iterable[Problem]) -> str:
-    """GitHub Actions workflow commands: ``::error file=F,line=L,col=C::message``."""
+    """GitHub Actions workflow commands: ``::error file=F,line=L,col=C::message``, exactly as the contract names.
+
+    The message is the problem's message as in every other format (the rule id is
+    in the ``text``, ``json`` and ``sarif`` outputs).
+    """
     lines = []
     for p in problems:
         command = "error" if p.severity == "error" else "warning"
         lines.append(
             f"::{command} file={_gh_escape(p.file, prop=True)},line={p.line},col={p.column}::"
-            f"{_gh_escape(p.message, prop=False)} [{p.rule}]\n"
+            f"{_gh_escape(p.message, prop=False)}\n"
         )
     return "".join(lines)
 

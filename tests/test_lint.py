@@ -141,6 +141,11 @@ def test_github_format(broken: Path) -> None:
     lines = qaudit("lint", str(broken), "-f", "github").stdout.splitlines()
     assert lines and all(re.match(r"^::(error|warning) file=[^,]+,line=\d+,col=\d+::.+", line) for line in lines)
     assert "broken%2C file.yaml" in lines[0]
+    problems = json.loads(qaudit("lint", str(broken), "-f", "json").stdout)
+    file = str(broken).replace(":", "%3A").replace(",", "%2C")
+    assert lines == [
+        f"::{p['severity']} file={file},line={p['line']},col={p['column']}::{p['message']}" for p in problems
+    ]
 
 
 def test_sarif_format_is_valid(broken: Path) -> None:

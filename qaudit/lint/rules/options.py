@@ -33,9 +33,11 @@ def check(ctx: Context) -> Iterator[Problem]:
                     f"option value '{option.value}' of item '{item.id}' is listed twice; values must be unique",
                 )
             seen.add(option.value)
-        if len(item.options) < 2:
+        count = len(item.options)
+        if count < 2:
             yield ctx.error(
                 path + ("options",),
                 ID,
-                f"choice item '{item.id}' has only one option; give it at least two (or make it yes_no)",
+                f"choice item '{item.id}' has {'one option' if count else 'no options'}; "
+                "give it at least two (or make it yes_no)",
             )
