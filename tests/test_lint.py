@@ -114,6 +114,14 @@ def test_duplicate_id_and_version_across_files(tmp_path: Path) -> None:
     assert [(p["file"].endswith("b.yaml"), p["rule"], p["line"]) for p in out] == [(True, "duplicate-standard", 3)]
 
 
+def test_a_file_named_twice_is_linted_once(tmp_path: Path) -> None:
+    (tmp_path / "std").mkdir()
+    (tmp_path / "std" / "a.yaml").write_text(GOOD.read_text(encoding="utf-8"), encoding="utf-8")
+    done = qaudit("lint", "std", "./std/a.yaml", "std/../std/a.yaml", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, "")
+    assert done.stderr == "1 file checked: 0 errors, 0 warnings\n"
+
+
 @pytest.fixture()
 def broken(tmp_path: Path) -> Path:
     path = tmp_path / "broken, file.yaml"

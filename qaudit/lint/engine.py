@@ -131,7 +131,14 @@ def lint_paths(paths: Iterable[str]) -> LintReport:
     for path in paths:
         if not os.path.exists(path):
             raise QauditError(f"{path}: no such file or folder; check the path")
+    read: set[str] = set()
     for path in iter_yaml_files(paths):
+        # A file named twice (directly and through its folder, or as ./x and x) is linted once:
+        # otherwise it would be reported as a duplicate of itself.
+        real = os.path.realpath(path)
+        if real in read:
+            continue
+        read.add(real)
         report.files += 1
         problems, standard, doc = lint_file(path)
         report.problems.extend(problems)
