@@ -48,7 +48,10 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         missing = [code for code in languages if code not in text]
         if missing:
-            yield ctx.error(path, ID, f"{name} has no {', '.join(missing)} text; add the translation")
+            # A block mapping starts on the line below its key (at its first language);
+            # point at the key (`text:`), the line a reader takes for the whole text.
+            block = ctx.at(path, key=True)[0] < ctx.at(path)[0]
+            yield ctx.error(path, ID, f"{name} has no {', '.join(missing)} text; add the translation", key=block)
         for code in text:
             if code not in seen:
                 yield ctx.warning(
