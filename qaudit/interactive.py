@@ -51,6 +51,8 @@ class Session:
     output: str
     answers: dict[str, Response] = field(default_factory=dict)
     loaded: bool = False
+    dropped: list[str] = field(default_factory=list)
+    """Items whose kept answer no longer fits the standard (they are asked again)."""
 
     @property
     def items(self) -> list[Item]:
@@ -173,6 +175,8 @@ class Session:
                 value, na, message = read_value(item, answer_text(item, entry))
             if message is None:
                 self.answers[item.id] = Response(value, na, None if comment is None else str(comment))
+            else:
+                self.dropped.append(item.id)
         return len(self.answers)
 
     def audit(self) -> Audit:
@@ -230,6 +234,8 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
     resumed = len(session.answers) if session.loaded else session.load_draft()
     if resumed:
         say(f"Resuming: {resumed} of {len(items)} answers were kept from last time.")
+    if session.dropped:
+        say(f"These kept answers no longer fit the standard and are asked again: {', '.join(session.dropped)}")
     say(
         f"{session.standard.text(session.standard.title, session.lang)} ({session.standard.label}) — "
         f"{session.site}, {session.date.isoformat()}. Type ? for help."

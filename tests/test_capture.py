@@ -644,3 +644,24 @@ def test_control_characters_never_reach_an_audit_file(tmp_path: Path) -> None:
                   str(tmp_path / "ctl.xlsx"), "--standards", str(STANDARDS))  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert load_workbook(tmp_path / "ctl.xlsx")["Audit"]["B5"].value == "Anna"
+
+
+def test_a_kept_answer_that_no_longer_fits_is_asked_again_and_said(tmp_path: Path) -> None:
+    draft = SPEC_AUDIT.read_text(encoding="utf-8").replace("greeting-warmth: 4", "greeting-warmth: 9")
+    draft = draft.replace("inspector: Anna Petrosyan", "inspector: Anna").replace(
+        "date: 2026-11-20", "date: 2026-11-20"
+    )
+    (tmp_path / ".a.yaml.draft").write_text(draft, encoding="utf-8")
+    child = spawn(tmp_path)
+    child.expect("Resuming: 4 of 5")
+    child.expect("no longer fit the standard and are asked again: greeting-warmth")
+    child.expect("3/5")
+    child.close(force=True)
+
+
+def test_convert_writes_only_yaml(tmp_path: Path) -> None:
+    form = make_form(tmp_path)
+    fill(form, ANSWERS)
+    done = qaudit("convert", str(form), "-o", str(tmp_path / "audit.xlsx"), "--standards", str(STANDARDS))
+    assert done.returncode == 2 and "the audit must be a .yaml file" in done.stderr
+    assert not (tmp_path / "audit.xlsx").exists()

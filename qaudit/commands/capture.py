@@ -72,8 +72,11 @@ def convert(
     def run() -> None:
         from ..forms import audit_yaml, read_form
         from ..output import write_atomic
+        from ..problems import QauditError
         from ..workspace import load_library
 
+        if output is not None and not output.lower().endswith((".yaml", ".yml")):
+            raise QauditError(f"-o {output}: the audit must be a .yaml file")
         library = load_library(standards)
         audit = read_form(form_path, library)
         standard = library.get(audit.standard, audit.standard_version)
