@@ -260,8 +260,14 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
                     pass
                 say(f"Saved {session.output}")
                 return audit
-            target = _goto(reply, items) if reply.startswith("g") else 0
-            index = 0 if target is None else target
+            if reply.startswith("g"):
+                target = _goto(reply, items)
+                if target is None:
+                    say(f"No such item; give its number (1-{len(items)}) or its id.")
+                    continue
+                index = target
+            else:
+                index = 0
             continue
         item = items[index]
         say("")

@@ -663,3 +663,29 @@ def test_convert_writes_only_yaml(tmp_path: Path) -> None:
     done = qaudit("convert", str(form), "-o", str(tmp_path / "audit.xlsx"), "--standards", str(STANDARDS))
     assert done.returncode == 2 and "the audit must be a .yaml file" in done.stderr
     assert not (tmp_path / "audit.xlsx").exists()
+
+
+def test_review_changes_an_item_by_number_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    for answer in ("0", "jā", "5", "full", "yes"):
+        child.expect("> ")
+        child.sendline(answer)
+        child.expect("Comment")
+        child.sendline("")
+    child.expect(r"Score 100\.00")
+    child.expect("Save this audit")
+    child.sendline("g 99")
+    child.expect(r"No such item; give its number \(1-5\) or its id")
+    child.expect("Save this audit")
+    child.sendline("g 4")
+    child.expect("4/5")
+    child.expect(r"\[full\] > ")
+    child.sendline("3")  # option 3: none
+    child.expect("Comment")
+    child.sendline("")
+    child.expect(r"Score 93\.33")
+    child.expect("Grade A — PASS")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    code, out = score_json(tmp_path / "a.yaml")
+    assert code == 0 and out["audits"][0]["score"] == 93.33
