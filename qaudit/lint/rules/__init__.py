@@ -6,7 +6,19 @@ while loading; see :mod:`qaudit.lint.catalog` for the full list with examples.
 
 from types import ModuleType
 
-from . import bands, critical_na, duplicate_id, grades, guidance, options, scale, translations, type_keys, untranslated
+from . import (
+    bands,
+    critical_na,
+    duplicate_id,
+    empty_text,
+    grades,
+    guidance,
+    options,
+    scale,
+    translations,
+    type_keys,
+    untranslated,
+)
 
 RULES: list[ModuleType] = [
     duplicate_id,
@@ -16,6 +28,7 @@ RULES: list[ModuleType] = [
     options,
     scale,
     translations,
+    empty_text,
     untranslated,
     critical_na,
     guidance,
