@@ -31,6 +31,8 @@ META_SHEET = "qaudit"
 HEADER_ROW = 10
 COLUMNS = ("ID", "Section", "Item", "Guidance", "Allowed answers", "Response", "Comment")
 MAX_FORM_ROWS = 5000
+HEADER_SEARCH_ROWS = 200
+"""How far down the sheet the table's header row is looked for (rows may be inserted above it)."""
 
 # Answers a yes/no dropdown offers, per language (English is always accepted too).
 YES_NO_NA = {
@@ -565,7 +567,7 @@ def _meta(wb: Any) -> dict[str, Any]:
 
 
 def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int | None, tuple[int, int, int | None]]:
-    for index, row in enumerate(rows[:40]):
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = [str(v).strip() if v is not None else "" for v in row]
         if "ID" in names and "Response" in names:
             comment = names.index("Comment") if "Comment" in names else None

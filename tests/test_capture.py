@@ -689,3 +689,14 @@ def test_review_changes_an_item_by_number_and_refuses_an_unknown_one(tmp_path: P
     child.expect(pexpect.EOF)
     code, out = score_json(tmp_path / "a.yaml")
     assert code == 0 and out["audits"][0]["score"] == 93.33
+
+
+def test_run_refuses_an_output_folder_it_cannot_make_before_any_question(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    args = [*RUN[1:-4], "-o", "afile/r.yaml"]
+    child = pexpect.spawn(RUN[0], args, cwd=str(tmp_path), encoding="utf-8", timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert "qaudit: error: -o afile/r.yaml: cannot make its folder" in child.before
+    assert "1/5" not in child.before

@@ -134,6 +134,10 @@ def run_audit(
             )
         from ..forms import clean_text
 
+        try:  # find out now, not after the first answer, that the answers cannot be saved there
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        except OSError as exc:
+            raise QauditError(f"-o {path}: cannot make its folder ({exc.strerror or exc})") from None
         session = Session(std, site, clean_text(inspector), day, lang or std.default_language, path)
         session.load_draft()
         return session
@@ -152,7 +156,10 @@ def run_audit(
     except OSError as exc:
         from ..cli import fail
 
-        fail(f"{exc.filename or session.output}: {exc.strerror or exc}; your answers so far are in the draft")
+        fail(
+            f"{exc.filename or session.output}: {exc.strerror or exc}; the answers saved before this one are in "
+            f"{draft_path(session.output)}"
+        )
     except (Quit, EOFError, KeyboardInterrupt):
         say(f"\nStopped. {len(session.answers)} answers are kept; run the same command to resume.")
         raise typer.Exit(130) from None
