@@ -235,7 +235,8 @@ def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, 
                 span = f"{META_SHEET}!${letter}${11}:${letter}${10 + len(answers)}"
                 meta.cell(10, list_column, item.id)
                 list_column += 1
-                validation = DataValidation(type="list", formula1=f"={span}", allow_blank=True)
+                # Stored as Excel stores it: a reference without a leading '='.
+                validation = DataValidation(type="list", formula1=span, allow_blank=True)
                 validation.error = f"Choose one of: {', '.join(answers)}"
             validation.errorTitle = item.id
             validation.showErrorMessage = True

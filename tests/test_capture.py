@@ -408,6 +408,8 @@ def test_texts_starting_with_equals_stay_text_and_the_lists_are_locked(tmp_path:
     assert (ws["C11"].value, ws["C11"].data_type) == ("=Door opened promptly", "s")
     assert [meta.cell(r, 6).value for r in range(11, 22)] == list(range(11))  # scale steps are numbers
     assert meta.protection.sheet is True and wb.security.lockStructure is True
+    formulas = {str(v.sqref): v.formula1 for v in ws.data_validations.dataValidation}
+    assert formulas == {"F11": "qaudit!$D$11:$D$13", "F12": "qaudit!$E$11:$E$12", "F13": "qaudit!$F$11:$F$21"}
 
 
 def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
