@@ -1,4 +1,4 @@
-"""duplicate-option (error): the option values of a ``choice`` item are unique, and there are at least two.
+"""duplicate-option (error): the option values of a ``choice`` item are unique, and there is at least one.
 
 Passing::
 
@@ -33,11 +33,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                     f"option value '{option.value}' of item '{item.id}' is listed twice; values must be unique",
                 )
             seen.add(option.value)
-        count = len(item.options)
-        if count < 2:
-            yield ctx.error(
-                path + ("options",),
-                ID,
-                f"choice item '{item.id}' has {'one option' if count else 'no options'}; "
-                "give it at least two (or make it yes_no)",
-            )
+        if not item.options:
+            yield ctx.error(path + ("options",), ID, f"choice item '{item.id}' has no options; give it at least two")
