@@ -140,11 +140,16 @@ def schema_of(doc: Document) -> str | None:
 
 def not_a_mapping(doc: Document, what: str, schema: str) -> Problem:
     """The problem for a file whose top level is not a mapping (or is empty)."""
+    article = "an" if what[:1] in "aeiou" else "a"
     if doc.data is None:
-        return error(doc.file, 1, 1, "empty-file", f"is empty; write a {what} starting with 'schema: {schema}'")
+        return error(doc.file, 1, 1, "empty-file", f"is empty; write {article} {what} starting with 'schema: {schema}'")
     line, col = doc.at(())
     return error(
-        doc.file, line, col, "wrong-type", f"must be a {what}: a mapping of keys starting with 'schema: {schema}'"
+        doc.file,
+        line,
+        col,
+        "wrong-type",
+        f"must be {article} {what}: a mapping of keys starting with 'schema: {schema}'",
     )
 
 
