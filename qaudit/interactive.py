@@ -108,22 +108,11 @@ class Session:
         hint = "; finish it with the options it was started with, or delete the file to start again"
         try:
             doc = load(path)
+            problems = doc.problems
         except InvalidInput as exc:
-            first = exc.problems[0]
-            raise InvalidInput(
-                [
-                    error(
-                        path,
-                        first.line,
-                        first.column,
-                        "draft-unreadable",
-                        f"the answers of an interrupted audit cannot be read ({first.message}); "
-                        "repair the file or delete it to start again",
-                    )
-                ]
-            ) from None
-        if doc.problems:
-            first = doc.problems[0]
+            problems = exc.problems
+        if problems:
+            first = problems[0]
             raise InvalidInput(
                 [
                     error(
