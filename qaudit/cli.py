@@ -148,7 +148,12 @@ def show(
     from .terminal import show_standard
 
     def run() -> None:
+        from .problems import QauditError
+
         std = load_standard(standards, standard, version)
+        written = std.languages or (list(std.title) if isinstance(std.title, dict) else [])
+        if lang is not None and written and lang not in written:
+            raise QauditError(f"--lang {lang}: {std.label} is written in {', '.join(written)}; choose one of those")
         show_standard(std, lang)
 
     guarded(run)

@@ -188,6 +188,14 @@ def test_show_in_another_language() -> None:
     assert "კლიენტთა მომსახურების ძირითადი სტანდარტი" in done.stdout and "CRITICAL" in done.stdout
 
 
+def test_show_in_a_language_the_standard_is_not_written_in_is_a_usage_error() -> None:
+    done = qaudit("show", "client-service-core", "--lang", "fr", "--standards", str(ROOT / "standards"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "qaudit: error: --lang fr: client-service-core@2 is written in en, hy, ka, lv, hu; choose one of those\n"
+    )
+
+
 def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     binary = tmp_path / "image.yaml"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
