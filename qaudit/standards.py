@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from .model import STANDARD_SCHEMA, Standard
 from .problems import InvalidInput, Problem, QauditError, error
-from .validation import show, suggest, validation_problems
+from .validation import show, validation_problems
 from .yamlsrc import Document, Path, implicit_type, load
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -164,29 +164,13 @@ def _count_items(data: dict[str, Any]) -> int:
 _TYPED_RULES = {"weight": "invalid-weight", "min": "scale-bounds", "max": "scale-bounds"}
 
 
-def _refine(problems: list[Problem], exc: ValidationError, doc: Document) -> list[Problem]:
+def _refine(problems: list[Problem], doc: Document) -> list[Problem]:
     """Standard-specific sharpening of validation problems.
 
-    A misspelt required key (``tpye: number``) is reported once, as the unknown
-    key with its did-you-mean, not also as the missing ``type``. A weight that is
-    not a number is ``invalid-weight``, and a scale bound that is not a whole
-    number is ``scale-bounds``, like the other problems with those values.
+    A weight that is not a number is ``invalid-weight``, and a scale bound that
+    is not a whole number is ``scale-bounds``, like the other problems with
+    those values.
     """
-    missing: dict[Path, set[str]] = {}
-    unknown: dict[Path, set[str]] = {}
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        if not loc or not isinstance(loc[-1], str):
-            continue
-        if err["type"] == "missing":
-            missing.setdefault(loc[:-1], set()).add(loc[-1])
-        elif err["type"] == "extra_forbidden":
-            unknown.setdefault(loc[:-1], set()).add(loc[-1])
-    explained: set[tuple[tuple[int, int], str]] = set()
-    for parent, fields in missing.items():
-        for name in fields:
-            if any(suggest(key, [name]) for key in unknown.get(parent, ())):
-                explained.add((doc.at(parent), name))
     typed: dict[tuple[int, int], str] = {}
     for path, where in doc.marks.items():
         if len(path) < 3 or path[0] != "sections" or path[-1] not in _TYPED_RULES:
@@ -197,10 +181,6 @@ def _refine(problems: list[Problem], exc: ValidationError, doc: Document) -> lis
     refined: list[Problem] = []
     for problem in problems:
         where = (problem.line, problem.column)
-        if problem.rule == "missing-key" and any(
-            at == where and problem.message.endswith(f"required key '{name}'; add it") for at, name in explained
-        ):
-            continue
         if problem.rule == "wrong-type" and where in typed:
             problem = dataclasses.replace(problem, rule=typed[where])
         refined.append(problem)
@@ -232,7 +212,7 @@ def build_standard(doc: Document) -> tuple[Standard | None, list[Problem]]:
         # An id already reported as "quote it" needs no second message about its type.
         marked = {(p.line, p.column) for p in id_problems}
         found = [p for p in validation_problems(exc, doc, Standard) if (p.line, p.column) not in marked]
-        problems += _refine(found, exc, doc)
+        problems += _refine(found, doc)
         return None, problems
     if problems:
         return None, problems

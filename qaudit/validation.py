@@ -169,13 +169,17 @@ def describe(model: type[BaseModel] | None, node: Any) -> str:
 def validation_problems(exc: ValidationError, doc: Document, root: type[BaseModel]) -> list[Problem]:
     """Located problems for every error pydantic found, one per offending node."""
     seen: set[tuple[Path, str]] = set()
-    located: list[tuple[Path, Problem]] = []
+    located: list[tuple[Path, Problem, str | None]] = []
+    """(node path, problem, the key a missing-key problem asks for)"""
+    unknown: dict[Path, list[str]] = {}
+    """The unknown keys of each mapping: a misspelt required key is reported once, as unknown."""
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
         path, value, used = _walk(doc.data, loc, kind in ("missing", "extra_forbidden"))
         field = str(used[-1]) if used and isinstance(used[-1], str) else None
+        wanted = None
         if kind in ("missing", "extra_forbidden"):
             parent = path if kind == "missing" else path[:-1]
             model = _model_at(root, doc.data, parent)
@@ -184,12 +188,14 @@ def validation_problems(exc: ValidationError, doc: Document, root: type[BaseMode
             if kind == "missing":
                 marker: tuple[Path, str] = (parent + (f"missing:{field}",), kind)
                 line, col = doc.at(parent)
+                wanted = field
                 problem = error(
                     doc.file, line, col, "missing-key", f"{where} is missing the required key '{field}'; add it"
                 )
             else:
                 marker = (path, kind)
                 line, col = doc.at(path, key=True)
+                unknown.setdefault(parent, []).append(str(field))
                 allowed = model_keys(model) if model else []
                 hint = did_you_mean(str(field), allowed) or (
                     f"; allowed keys: {', '.join(allowed)}" if allowed else "; remove it"
@@ -202,16 +208,18 @@ def validation_problems(exc: ValidationError, doc: Document, root: type[BaseMode
         if marker in seen:
             continue
         seen.add(marker)
-        located.append((path, problem))
+        located.append((path, problem, wanted))
     # A union (text or mapping of texts) reports one error per alternative: keep the
     # most specific one, dropping type errors on a node that has errors inside it.
     # A missing or unknown key inside the node (e.g. a site mapping without 'id',
     # whose other alternative is plain text) is the specific error too.
-    for path, problem in located:
+    for path, problem, wanted in located:
+        if wanted is not None and any(suggest(key, [wanted]) for key in unknown.get(path, ())):
+            continue  # 'tpye:' is reported as unknown, with "did you mean 'type'?"
         shadowed = problem.rule == "wrong-type" and any(
             other[: len(path)] == path
             and (len(other) > len(path) or found.rule in ("missing-key", "unknown-key", "invalid-id"))
-            for other, found in located
+            for other, found, _ in located
         )
         if not shadowed:
             problems.append(problem)

@@ -136,6 +136,11 @@ def test_invalid_audit_is_located_with_a_hint(tmp_path: Path, name: str, text: s
     assert hint in match[0][3]
 
 
+def test_a_misspelt_required_key_is_reported_once(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace("inspector: Anna Petrosyan", "inspectr: Anna Petrosyan"))
+    assert found == [("unknown-key", 6, 1, "unknown key 'inspectr' in the audit; did you mean 'inspector'?")]
+
+
 def test_missing_responses_are_all_named_at_the_responses_key(tmp_path: Path) -> None:
     text = GOOD.replace("  greeting-warmth: 4\n", "").replace("  start-delay: 7\n", "")
     [(rule, line, column, message)] = problems(tmp_path, text)
