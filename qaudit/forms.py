@@ -487,10 +487,13 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
     if problems:
         raise InvalidInput(problems)
     assert day is not None
-    audit_id = os.path.splitext(os.path.basename(path))[0]
+    # Spreadsheet files get names like "Visit form (2).xlsx": the id is the name with every run of
+    # other characters made a '-', as an inspector cannot add an id to a form the way a YAML file can.
+    stem = os.path.splitext(os.path.basename(path))[0]
+    audit_id = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")
     if not safe_name(audit_id):
         raise InvalidInput(
-            [error(path, 1, 1, "invalid-id", f"the file name gives the unsafe audit id '{audit_id}'; rename the file")]
+            [error(path, 1, 1, "invalid-id", f"the file name gives the unsafe audit id '{stem}'; rename the file")]
         )
     return Audit(
         id=audit_id,

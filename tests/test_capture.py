@@ -702,3 +702,13 @@ def test_run_refuses_an_output_folder_it_cannot_make_before_any_question(tmp_pat
     assert child.exitstatus == 2
     assert "qaudit: error: -o afile/r.yaml: cannot make its folder" in child.before
     assert "1/5" not in child.before
+
+
+def test_a_form_named_as_spreadsheets_are_named_gets_a_safe_id(tmp_path: Path) -> None:
+    form = make_form(tmp_path, "Visit form (2).xlsx")
+    fill(form, ANSWERS)
+    code, out = score_json(form)
+    assert code == 0, out["errors"]
+    assert out["audits"][0]["id"] == "Visit-form-2"
+    done = qaudit("convert", str(form), "--standards", str(STANDARDS))
+    assert done.returncode == 0 and 'id: "Visit-form-2"' in done.stdout
