@@ -30,8 +30,28 @@ app = typer.Typer(
 T = TypeVar("T")
 
 StandardsOpt = Annotated[str, typer.Option("--standards", help="Folder of standard files.", metavar="DIR")]
-SitesOpt = Annotated[str, typer.Option("--sites", help="Site registry file (optional).", metavar="FILE")]
-WaiversOpt = Annotated[str, typer.Option("--waivers", help="Waivers file (optional).", metavar="FILE")]
+
+
+def _given_file(ctx: typer.Context, param: typer.CallbackParam, value: str) -> str:
+    """An optional file is used when present; named on the command line, it must exist."""
+    source = ctx.get_parameter_source(param.name or "")
+    if value and getattr(source, "name", "") != "DEFAULT" and not os.path.isfile(value):
+        fail(f"{param.opts[0]} {value}: no such file; check the path (or leave the option out)")
+    return value
+
+
+SitesOpt = Annotated[
+    str,
+    typer.Option(
+        "--sites", help="Site registry file (default: sites.yaml when present).", metavar="FILE", callback=_given_file
+    ),
+]
+WaiversOpt = Annotated[
+    str,
+    typer.Option(
+        "--waivers", help="Waivers file (default: waivers.yaml when present).", metavar="FILE", callback=_given_file
+    ),
+]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)]
 CacheOpt = Annotated[
     bool, typer.Option("--cache/--no-cache", help="Reuse scores of unchanged audits from .qaudit/cache.sqlite.")
@@ -281,16 +301,20 @@ def check_site_and_inspector(site: str, inspector: str) -> None:
         raise QauditError("--inspector is empty; give the inspector's name")
 
 
-def parse_date(value: str | None) -> dt.date:
-    """A ``--date`` option as a date (today when None)."""
+def parse_date(value: str | None, option: str = "--date") -> dt.date:
+    """A date option (``--date`` unless named) as a date, written YYYY-MM-DD; today when None."""
+    import re
+
     from .problems import QauditError
 
     if value is None:
         return dt.date.today()
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise QauditError(f"--date {value!r} is not a date; write it as YYYY-MM-DD") from None
+        raise QauditError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 def refuse_overwrite(path: str, force: bool) -> None:

@@ -268,6 +268,16 @@ def test_score_usage_errors_exit_2(tmp_path: Path) -> None:
     assert qaudit("score", str(tmp_path / "nowhere"), "--standards", str(STANDARDS)).returncode == 2
     assert qaudit("score", "--format", "yaml", "--standards", str(STANDARDS)).returncode == 2
     assert qaudit("score", str(tmp_path), "--standards", str(tmp_path / "no-standards")).returncode == 2
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    for option in ("--sites", "--waivers"):  # named, an optional file must exist (a typo is not "no registry")
+        done = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), option, str(tmp_path / "site.yaml"))
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr == f"qaudit: error: {option} {tmp_path / 'site.yaml'}: no such file; " + (
+            "check the path (or leave the option out)\n"
+        )
+    done = qaudit("new", "client-service-core", "--site", "s", "--inspector", "I", "--date", "20261120")
+    assert done.returncode == 2
+    assert done.stderr == "qaudit: error: --date '20261120' is not a date; write it as YYYY-MM-DD\n"
 
 
 def test_score_csv_and_table(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ def test_hostile_scorecard_runs_nothing_in_chromium(tmp_path: Path) -> None:
     out = tmp_path / "out"
     done = subprocess.run(
         [sys.executable, "-m", "qaudit", "report", str(data / "audits"), "--out", str(out)]
-        + ["--standards", str(data / "standards"), "--sites", str(tmp_path / "none.yaml"), "--no-cache"],
+        + ["--standards", str(data / "standards"), "--no-cache"],
         capture_output=True,
         text=True,
         timeout=120,

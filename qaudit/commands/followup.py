@@ -18,6 +18,7 @@ from ..cli import (
     app,
     emit,
     guarded,
+    parse_date,
     report_problems,
     score_run,
 )
@@ -40,19 +41,7 @@ class ActionFormat(str, Enum):
 
 def _today(value: str | None) -> Any:
     """``--today`` as a date (the current date when not given)."""
-    import datetime as dt
-    import re
-
-    from ..problems import QauditError
-
-    if value is None:
-        return dt.date.today()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise QauditError(f"--today {value!r} is not a date; write it as YYYY-MM-DD")
+    return parse_date(value, "--today")
 
 
 def _finish(run: Any) -> None:

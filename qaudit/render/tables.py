@@ -17,7 +17,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.2f}" if abs(value) >= 1 or value == 0 else f"{value:.4g}"
+        return f"{value:.2f}"  # one column, one format: 0.50 beside 0.75 and 12.00
     if isinstance(value, (list, tuple)):
         return ", ".join(_cell(v) for v in value)
     return str(value)
