@@ -307,6 +307,20 @@ class _Checker:
         return tuple(str(e) for e in evidence)
 
 
+def site_location(file: str) -> tuple[int, int]:
+    """Where an audit file names its site (its ``site`` or ``site: {id}`` value); 1:1 when it cannot be told."""
+    from .yamlsrc import load
+
+    if not file.endswith((".yaml", ".yml")):
+        return (1, 1)  # a form: its header cell is found when it is read
+    try:
+        doc = load(file)
+    except (InvalidInput, OSError, UnicodeError):
+        return (1, 1)
+    nested = isinstance(doc.data, dict) and isinstance(doc.data.get("site"), dict)
+    return doc.at(("site", "id") if nested else ("site",))
+
+
 def _header_problems(doc: Document) -> list[Problem]:
     data = doc.data
     paths: list[Path] = [

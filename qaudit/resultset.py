@@ -10,6 +10,7 @@ memory, so holding 100,000 results costs tens of megabytes, not gigabytes.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import os
@@ -287,6 +288,15 @@ class ResultSet(Sequence[AuditResult]):
         for _, offset, size in self._order():
             self._spill.seek(offset)
             yield self._spill.read(size)
+
+    def first_of_site(self, site: str) -> AuditResult:
+        """The first result of ``site`` in output order (its earliest audit); KeyError when it has none."""
+        entries = self._order()
+        at = bisect.bisect_left(entries, ((site,),))
+        if at == len(entries) or entries[at][0][0] != site:
+            raise KeyError(site)
+        _, offset, size = entries[at]
+        return loads(self._read(offset, size))
 
     def site_ranges(self, parts: int) -> list[tuple[int, int]]:
         """Index ranges, in output order, that split the results into about ``parts`` runs of whole sites.

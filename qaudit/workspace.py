@@ -146,14 +146,18 @@ def score_paths(
         run.problems.extend(problems)
     run.problems.sort()
     if registry.sites:
+        from .audits import site_location
+
         for site in sorted(sites_seen - set(registry.sites)):
+            # Located at the site's first audit (in output order), where the id is written.
+            file = run.results.first_of_site(site).file
             run.warnings.append(
                 warning(
-                    registry.file or "sites.yaml",
-                    1,
-                    1,
+                    file,
+                    *site_location(file),
                     "unknown-site",
-                    f"site '{site}' has audits but is not in {registry.file}; add it to give it a name and a manager",
+                    f"site '{site}' is not in {registry.file}; check the id, or add the site to give it a name "
+                    "and a manager",
                 )
             )
     if library.problems:

@@ -445,3 +445,14 @@ def test_library_api_takes_path_objects() -> None:
     assert audit.file.endswith("yvn-01-2026-11-20.yaml") and isinstance(audit.file, str)
     assert (result.score, result.raw_score, result.grade, result.passed) == (61.67, 61.67, "D", False)
     assert [(s.id, s.score) for s in result.sections] == [("punctuality", 50.0), ("manner", 85.0)]
+
+
+def test_a_site_missing_from_the_registry_is_a_warning_at_the_audit(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    registry = tmp_path / "sites.yaml"
+    registry.write_text("schema: qaudit/sites@1\nsites:\n  - {id: other, name: Other}\n", encoding="utf-8")
+    done = qaudit("score", str(tmp_path / "a.yaml"), "--standards", str(STANDARDS), "--sites", str(registry))
+    assert done.returncode == 0
+    assert f"{tmp_path / 'a.yaml'}:5:7 warning unknown-site site 'yvn-01' is not in {registry}; check the id" in (
+        done.stderr
+    )

@@ -529,29 +529,15 @@ class TemplateFailure(Exception):
         self.problem = problem
 
 
-def _site_location(file: str, site: str) -> tuple[int, int]:
-    """Where an audit file names its site (1:1 when it cannot be told, e.g. a form)."""
-    from ..problems import InvalidInput
-    from ..yamlsrc import load
-
-    if not file.endswith((".yaml", ".yml")):
-        return (1, 1)
-    try:
-        doc = load(file)
-    except (InvalidInput, OSError, UnicodeError):
-        return (1, 1)
-    nested = isinstance(doc.data, dict) and isinstance(doc.data.get("site"), dict)
-    return doc.at(("site", "id") if nested else ("site",))
-
-
 def _unsafe_site_problems(history: SiteHistory) -> list[Problem]:
+    from ..audits import site_location
     from ..problems import error
 
     message = (
         f"site id '{history.site}' cannot be a file name (reserved name, path separator or '..'); "
         "use a slug like 'yvn-01'. The site's scorecard was not written"
     )
-    return [error(a.file, *_site_location(a.file, history.site), "unsafe-site-id", message) for a in history.audits]
+    return [error(a.file, *site_location(a.file), "unsafe-site-id", message) for a in history.audits]
 
 
 def _template_failure(exc: BaseException, folders: Sequence[str]) -> TemplateFailure:
