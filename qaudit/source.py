@@ -1,8 +1,10 @@
 """Reading input files as text: size limits, encodings and control characters.
 
 Inspectors save files from many editors. UTF-8 with or without a byte-order
-mark, CRLF line endings and UTF-16 with a byte-order mark are all read; anything
-else is refused with a message that says how to save the file instead.
+mark, CRLF (or lone CR) line endings and UTF-16 or UTF-32 with a byte-order
+mark are all read; anything else is refused with a message that says how to
+save the file instead. Only regular files are opened for reading: a named pipe
+or a device is refused before it can block or stream forever.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 
 from .problems import InvalidInput, error
 
@@ -17,13 +20,27 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """Largest input file read, unless ``QAUDIT_MAX_FILE_BYTES`` says otherwise."""
 
 # C0 controls other than tab, LF and CR, plus DEL and the C1 block: YAML forbids them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_CONTROL = CONTROL_CHARACTERS
 
 
 def max_file_bytes() -> int:
     """The file-size limit in force (environment ``QAUDIT_MAX_FILE_BYTES``)."""
     raw = os.environ.get("QAUDIT_MAX_FILE_BYTES", "")
     return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+_SPECIAL_HINT = "qaudit reads only regular files; save the audit or standard as a file and point qaudit at it"
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a file"
+    return "is not a regular file"
 
 
 def line_col(text: str, index: int) -> tuple[int, int]:
@@ -37,13 +54,21 @@ def read_bytes(path: str, limit: int | None = None) -> bytes:
     """Read a file's bytes, refusing files over the size limit."""
     limit = max_file_bytes() if limit is None else limit
     try:
-        with open(path, "rb", buffering=0) as handle:
+        # O_NONBLOCK: opening a named pipe with no writer would otherwise wait forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb", buffering=0) as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                if stat.S_ISDIR(info.st_mode):
+                    raise IsADirectoryError(path)
+                raise InvalidInput([error(path, 1, 1, "unreadable", f"{_special_kind(info.st_mode)}; {_SPECIAL_HINT}")])
+            os.set_blocking(fd, True)
             # Read what the file holds, not a buffer the size of the limit: an everyday
             # audit then costs one small read instead of a large allocation.
-            size = os.fstat(handle.fileno()).st_size
+            size = info.st_size
             data = handle.read(min(size, limit) + 1)
             if limit >= len(data) > size:
-                # It grew since, or it is a special file that reports no size: read on, to the limit.
+                # It grew since it was measured: read on, to the limit.
                 data += handle.read(limit + 1 - len(data)) or b""
     except IsADirectoryError:
         raise InvalidInput([error(path, 1, 1, "unreadable", "is a folder, not a file")]) from None
@@ -79,6 +104,9 @@ def decode(path: str, data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         encoding = "utf-8"
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        # Tested before UTF-16: the UTF-32 little-endian mark begins with the UTF-16 one.
+        encoding = "utf-32"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from .problems import InvalidInput, Problem, error
+from .source import CONTROL_CHARACTERS as _CONTROL
 
 _CParser: Any
 try:  # libyaml's C parser: the fast path.
@@ -38,6 +39,18 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 40
 """Deepest nesting of mappings and sequences accepted."""
+
+MAX_ENTRIES = 10_000
+"""Most entries in one mapping or list (an audit holds at most 4,000 responses,
+a standard 2,000 items; a site registry may list many sites)."""
+
+MAX_NODES = 500_000
+"""Most values (scalars, mappings and lists, keys included) accepted in one file.
+
+The largest standard qaudit accepts (2,000 items, five languages, choice items
+with labels) holds about 250,000; a file of a few megabytes of ``[a,a,a,...]``
+or ``{}`` would otherwise cost gigabytes of memory and minutes of validation.
+"""
 
 Path = tuple[str | int, ...]
 
@@ -111,10 +124,11 @@ def parse(text: str, file: str, *, locate: bool = True) -> Document:
     doc = Document(file, None)
     marks = doc.marks
     key_marks = doc.key_marks
-    # Each frame: [container, path, pending key (or None), is_mapping].
+    # Each frame: [container, path, pending key (or None), is_mapping, (line, column)].
     stack: list[list[Any]] = []
     documents = 0
     root_set = False
+    nodes = 0
     scalar_t = yaml.ScalarEvent
     mstart_t = yaml.MappingStartEvent
     sstart_t = yaml.SequenceStartEvent
@@ -122,6 +136,15 @@ def parse(text: str, file: str, *, locate: bool = True) -> Document:
     try:
         for event in _events(text):
             kind = type(event)
+            if kind is scalar_t or kind is mstart_t or kind is sstart_t:
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise _fatal(
+                        file,
+                        event.start_mark,
+                        "too-large",
+                        f"more than {MAX_NODES:,} values in one file; a qaudit file never needs this, split it",
+                    )
             if kind is scalar_t:
                 tag = event.tag
                 if event.implicit[0]:
@@ -129,6 +152,17 @@ def parse(text: str, file: str, *, locate: bool = True) -> Document:
                     value: Any = None if raw in _NULLS else raw
                 elif tag is None or tag == "!" or tag == _STR_TAG:
                     value = QStr(event.value)
+                    # An escape (\0, \x1b, \u0007...) can smuggle in what the file may not hold
+                    # as bytes: a NUL breaks workbooks and scorecards downstream.
+                    bad = _CONTROL.search(value) if event.style == '"' else None
+                    if bad is not None:
+                        raise _fatal(
+                            file,
+                            event.start_mark,
+                            "encoding",
+                            f"this quoted text holds the control character U+{ord(bad.group()):04X} "
+                            "(written as an escape); remove the escape",
+                        )
                 else:
                     raise _fatal(
                         file, event.start_mark, "yaml-tag", f"YAML tags such as {tag!r} are not allowed; remove the tag"
@@ -219,9 +253,23 @@ def parse(text: str, file: str, *, locate: bool = True) -> Document:
                     root_set = True
                 if locate and not discard:
                     marks[path] = here
-                stack.append([container, path, None, kind is mstart_t])
+                stack.append([container, path, None, kind is mstart_t, here])
             elif kind in end_ts:
-                stack.pop()
+                frame = stack.pop()
+                if len(frame[0]) > MAX_ENTRIES:
+                    line, column = frame[4]
+                    what = "keys in one mapping" if frame[3] else "entries in one list"
+                    raise InvalidInput(
+                        [
+                            error(
+                                file,
+                                line,
+                                column,
+                                "too-large",
+                                f"more than {MAX_ENTRIES:,} {what}; a qaudit file never needs this, split it",
+                            )
+                        ]
+                    )
             elif kind is yaml.AliasEvent:
                 raise _fatal(
                     file,
