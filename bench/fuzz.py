@@ -1,92 +1,93 @@
-"""A longer fuzzing run than the test suite's: mutated audits, standards and Excel forms.
+"""A longer fuzzing run than the test suite's: every fuzzer of tests/test_hostile.py, over and over.
 
-    python bench/fuzz.py --minutes 5 [--seed 1]
+    python bench/fuzz.py --minutes 5
 
-Prints how many cases were tried per loader and every failure found (a case
-that raised anything but a located InvalidInput). Exit status 1 if any.
+Each round runs every hypothesis fuzzer of the test suite once more (a fresh
+random seed each time): text mutations of audits, standards, site registries
+and waivers (deleted and duplicated lines, wrong types, random Unicode,
+truncation, re-indentation), structure-aware edits of audits and standards
+(deleted keys, values of the wrong type, random Unicode, duplicated entries),
+audits in every encoding with damaged bytes, and Excel forms with junk cells,
+deleted and duplicated rows, damaged and truncated workbooks. Every case goes
+through the loaders and the scorer and must end in a result or in located
+problems. Prints the cases tried per fuzzer and every failure found (with
+hypothesis' smallest falsifying example). Exit status 1 if any.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import random
 import sys
 import tempfile
 import time
 import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
-from hostile_cases import GOOD_AUDIT  # noqa: E402
-from test_hostile import STANDARD_TEXT, mutate  # noqa: E402
+import test_hostile  # noqa: E402
 
-from qaudit.audits import load_audit  # noqa: E402
-from qaudit.forms import write_form  # noqa: E402
-from qaudit.lint.engine import lint_file  # noqa: E402
-from qaudit.problems import InvalidInput  # noqa: E402
-from qaudit.standards import load_standards  # noqa: E402
-from qaudit.workspace import score_file  # noqa: E402
+FUZZERS = {
+    "audit text": test_hostile.test_fuzzed_audits_end_in_a_result_or_located_errors,
+    "standard text": test_hostile.test_fuzzed_standards_end_in_a_model_or_located_errors,
+    "sites/waivers text": test_hostile.test_fuzzed_site_registries_and_waivers_end_in_data_or_located_errors,
+    "audit structure": test_hostile.test_structurally_edited_audits_end_in_a_result_or_located_errors,
+    "standard structure": test_hostile.test_structurally_edited_standards_end_in_a_model_or_located_errors,
+    "audit bytes": test_hostile.test_audits_in_any_encoding_with_damaged_bytes_end_in_a_result_or_located_errors,
+    "Excel form": test_hostile.test_fuzzed_forms_end_in_an_audit_or_located_errors,
+}
+
+tried: Counter[str] = Counter()
+current = ""
 
 
-def located(problems: list) -> bool:
-    return bool(problems) and all(p.line >= 1 and p.column >= 1 and p.message for p in problems)
+def _counting(name: str, only: str | None = None) -> None:
+    original = getattr(test_hostile, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if only is None or current == only:
+            tried[current] += 1
+        return original(*args, **kwargs)
+
+    setattr(test_hostile, name, wrapper)
 
 
 def main() -> None:
+    global current
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=5.0)
-    parser.add_argument("--seed", type=int, default=int(time.time()))
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    library = load_standards(os.path.join(os.path.dirname(HERE), "tests", "data", "spec", "standards"))
-    standard = library.get("client-service-core")
-    assert standard is not None
-    form_bytes = write_form(standard, site="yvn-01", inspector="A", date=dt.date(2026, 11, 20))
-    tried = {"audit": 0, "standard": 0, "form": 0}
+    # Count a case each time a fuzzer hands a file to the checks (the form fuzzer calls load_audit).
+    for name in ("check_audit_file", "check_standard_file", "check_registry_file"):
+        _counting(name)
+    _counting("load_audit", only="Excel form")
     failures: list[str] = []
-    deadline = time.monotonic() + args.minutes * 60
+    rounds = 0
+    started = time.monotonic()
+    deadline = started + args.minutes * 60
     with tempfile.TemporaryDirectory() as tmp:
         while time.monotonic() < deadline:
-            kind = rng.choice(["audit", "audit", "standard", "form"])
-            seed = rng.randrange(2**32)
-            local = random.Random(seed)
-            path = os.path.join(tmp, f"case.{'xlsx' if kind == 'form' else 'yaml'}")
-            try:
-                if kind == "audit":
-                    with open(path, "w", encoding="utf-8", errors="surrogatepass") as handle:
-                        handle.write(mutate(GOOD_AUDIT, local, local.randint(1, 6)))
-                    result, problems = score_file(path, library, [])
-                    ok = result is not None or located(problems)
-                elif kind == "standard":
-                    with open(path, "w", encoding="utf-8", errors="surrogatepass") as handle:
-                        handle.write(mutate(STANDARD_TEXT, local, local.randint(1, 6)))
-                    problems, model, _ = lint_file(path)
-                    ok = model is not None or located(problems)
-                else:
-                    data = bytearray(form_bytes)
-                    for _ in range(local.randint(1, 8)):
-                        data[local.randrange(len(data))] = local.randrange(256)
-                    with open(path, "wb") as handle:
-                        handle.write(bytes(data[: local.randrange(len(data) // 2, len(data) + 1)]))
-                    try:
-                        load_audit(path, library)
-                        ok = True
-                    except InvalidInput as exc:
-                        ok = located(exc.problems)
-                if not ok:
-                    failures.append(f"{kind} seed {seed}: problems without a location")
-            except Exception:
-                failures.append(f"{kind} seed {seed}:\n{traceback.format_exc()}")
-            tried[kind] += 1
+            rounds += 1
+            for label, fuzzer in FUZZERS.items():
+                if time.monotonic() >= deadline:
+                    break
+                current = label
+                folder = Path(tmp) / f"{rounds}-{len(tried)}-{label.replace(' ', '-').replace('/', '-')}"
+                folder.mkdir()
+                try:
+                    fuzzer(tmp_path=folder)
+                except Exception:
+                    failures.append(f"{label}:\n{traceback.format_exc(limit=3)}")
     total = sum(tried.values())
-    print(
-        f"fuzzed for {args.minutes:g} min (seed {args.seed}): {total} cases "
-        f"({tried['audit']} audits, {tried['standard']} standards, {tried['form']} forms), {len(failures)} failures"
-    )
+    minutes = (time.monotonic() - started) / 60
+    print(f"fuzzed for {minutes:.1f} min, {rounds} rounds: {total} cases, {len(failures)} failures")
+    for label in FUZZERS:
+        print(f"  {label:<20} {tried[label]:>7} cases")
     for failure in failures[:20]:
         print(failure)
     sys.exit(1 if failures else 0)

@@ -302,12 +302,21 @@ class _DuplicateKey(str):
 
 
 def _syntax_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    lines = text.split("\n")
+
+    def place(mark: Any) -> tuple[int, int]:
+        if mark is None:
+            return (1, 1)
+        if mark.line >= len(lines):
+            # libyaml puts the end of a file without a final line break on a line of its own,
+            # one past the last; point at the end of the last line, which the editor shows.
+            return (len(lines), len(lines[-1]) + 1)
+        return (mark.line + 1, mark.column + 1)
+
     mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark else 1
-    col = mark.column + 1 if mark else 1
+    line, col = place(mark)
     what = exc.problem or "invalid YAML"
     hint = "fix the YAML syntax"
-    lines = text.split("\n")
     at = lines[mark.line] if mark and mark.line < len(lines) else ""
     if mark and "\t" in at[: mark.column + 1]:
         hint = "YAML does not allow tabs for indentation; indent with spaces"
@@ -318,22 +327,15 @@ def _syntax_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
         hint = "close the brackets or braces opened earlier"
     elif "could not find expected ':'" in what and exc.context_mark is not None:
         hint = "this line needs 'key: value' (the file may have been cut short)"
-        line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+        line, col = place(exc.context_mark)
     elif "end of stream" in what and "quoted" in (exc.context or ""):
         hint = "close the quotation mark"
         if exc.context_mark is not None:
-            line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+            line, col = place(exc.context_mark)
     context = f" {exc.context}" if exc.context else ""
-    if (
-        exc.context
-        and exc.context_mark is not None
-        and (exc.context_mark.line + 1, exc.context_mark.column + 1)
-        != (
-            line,
-            col,
-        )
-    ):
-        context += f" started at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+    if exc.context and exc.context_mark is not None and place(exc.context_mark) != (line, col):
+        started = place(exc.context_mark)
+        context += f" started at line {started[0]}, column {started[1]}"
     return error(file, line, col, "yaml-syntax", f"YAML syntax error: {what}{context}; {hint}")
 
 

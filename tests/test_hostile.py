@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -18,8 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qaudit.audits import load_audit
+from qaudit.engine import score_many
+from qaudit.forms import write_form
 from qaudit.lint.engine import lint_file
 from qaudit.problems import InvalidInput
+from qaudit.resultset import pack
 from qaudit.standards import load_standards
 from qaudit.workspace import score_file
 
@@ -27,6 +31,7 @@ HERE = Path(__file__).parent
 STANDARDS = HERE / "data" / "spec" / "standards"
 STANDARD_TEXT = (STANDARDS / "client-service-core.yaml").read_text(encoding="utf-8")
 LIBRARY = load_standards(STANDARDS)
+FORM = write_form(LIBRARY.get("client-service-core"), site="yvn-01", inspector="A", date=dt.date(2026, 11, 20))  # type: ignore[arg-type]
 DOC = HERE.parent / "docs" / "hostile-input.md"
 GIB = 1 << 30
 """Each hostile case must end within 20 seconds in at most this much address space."""
@@ -170,88 +175,280 @@ def mutate(text: str, rng: random.Random, edits: int) -> str:
     return "\n".join(lines)
 
 
-def assert_located(problems: list) -> None:
+def assert_located(problems: list, path: Path | None = None) -> None:
+    """Every problem names a rule, a message and a 1-based place inside the file."""
     assert problems
+    lines = None
+    if path is not None and path.suffix == ".yaml" and path.is_file():
+        lines = path.read_bytes().count(b"\n") + 1
+    for p in problems:
+        assert p.line >= 1 and p.column >= 1 and p.message and p.rule, p
+        assert lines is None or p.line <= lines, (p, lines)
+
+
+SITES_TEXT = (HERE.parent / "examples" / "sites.yaml").read_text(encoding="utf-8")
+WAIVERS_TEXT = (HERE.parent / "examples" / "waivers.yaml").read_text(encoding="utf-8")
+
+
+def check_audit_file(path: Path) -> None:
+    """An audit file ends in a scored result or in located problems, through every reading path."""
+    result, problems = score_file(str(path), LIBRARY, [])
+    if result is None:
+        assert_located(problems, path)
+    else:
+        assert 0 <= result.score <= 100 and 0 <= result.raw_score <= 100
+        assert result.grade in {g.grade for g in LIBRARY.get(result.standard, result.standard_version).grades}
+    # The CLI's path: everyday audits are read, scored and serialised in one pass.
+    [(packed, cli_problems)] = list(score_many([str(path)], LIBRARY, []))
+    if result is None:
+        assert packed is None
+        assert_located(cli_problems, path)
+    else:
+        assert packed == pack(result) and cli_problems == []
+    try:
+        audit = load_audit(str(path), LIBRARY)  # reads the file itself, with the text from disk
+    except InvalidInput as exc:
+        assert_located(exc.problems, path)
+        assert result is None  # both readings agree on validity
+    else:
+        assert result is not None and audit.id == result.id
+
+
+def check_standard_file(path: Path) -> None:
+    """A standard file ends in a model or located problems, alone (lint) and in a folder (load_standards)."""
+    problems, standard, _ = lint_file(str(path))
+    if standard is None:
+        assert_located(problems, path)
+    library = load_standards(path.parent)
+    if library.problems:
+        assert_located([p for p in library.problems if p.severity == "error"] or library.problems, path)
+    assert standard is None or library.get(standard.id, standard.version) is not None or library.problems
+    if standard is not None and library.get(standard.id, standard.version) is not None:
+        # The scorer with the edited standard (other weights, bands, options, grades...).
+        audit = GOOD_AUDIT.replace("client-service-core", standard.id).replace(
+            "standard_version: 3", f"standard_version: {standard.version}"
+        )
+        target = path.parent.parent / "audit.yaml"
+        target.write_text(audit, encoding="utf-8")
+        result, problems = score_file(str(target), library, [])
+        if result is None:
+            assert_located(problems, target)
+        else:
+            assert 0 <= result.score <= 100 and 0 <= result.raw_score <= 100
+
+
+def check_registry_file(path: Path, loader: Callable[[str], object]) -> None:
+    try:
+        loader(str(path))
+    except InvalidInput as exc:
+        assert_located(exc.problems, path)
+    problems, _, _ = lint_file(str(path))
     for p in problems:
         assert p.line >= 1 and p.column >= 1 and p.message and p.rule
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return path
+
+
+@FUZZ
 @given(seed=st.integers(0, 2**32), edits=st.integers(1, 4))
 def test_fuzzed_audits_end_in_a_result_or_located_errors(tmp_path: Path, seed: int, edits: int) -> None:
-    text = mutate(GOOD_AUDIT, random.Random(seed), edits)
-    path = tmp_path / "fuzz.yaml"
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    result, problems = score_file(str(path), LIBRARY, [])
-    if result is None:
-        assert_located(problems)
-    else:
-        assert 0 <= result.score <= 100
+    check_audit_file(_write(tmp_path / "fuzz.yaml", mutate(GOOD_AUDIT, random.Random(seed), edits)))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FUZZ
 @given(seed=st.integers(0, 2**32), edits=st.integers(1, 4))
 def test_fuzzed_standards_end_in_a_model_or_located_errors(tmp_path: Path, seed: int, edits: int) -> None:
-    text = mutate(STANDARD_TEXT, random.Random(seed), edits)
-    path = tmp_path / "std.yaml"
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    problems, standard, _ = lint_file(str(path))
-    if standard is None:
-        assert_located(problems)
+    folder = tmp_path / "standards"
+    folder.mkdir(exist_ok=True)
+    check_standard_file(_write(folder / "std.yaml", mutate(STANDARD_TEXT, random.Random(seed), edits)))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32))
-def test_fuzzed_forms_end_in_an_audit_or_located_errors(tmp_path: Path, seed: int) -> None:
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32), edits=st.integers(1, 4), sites=st.booleans())
+def test_fuzzed_site_registries_and_waivers_end_in_data_or_located_errors(
+    tmp_path: Path, seed: int, edits: int, sites: bool
+) -> None:
+    from qaudit.registry import load_sites, load_waivers
+
+    text = mutate(SITES_TEXT if sites else WAIVERS_TEXT, random.Random(seed), edits)
+    check_registry_file(_write(tmp_path / "reg.yaml", text), load_sites if sites else load_waivers)
+
+
+# Structure-aware mutations: edit the parsed data (delete a key, put a value of the wrong
+# type, random Unicode) and write it back as YAML, so that the edits reach the validators
+# instead of stopping at a syntax error.
+
+WRONG_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.dates().map(str),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(0, 3), max_size=3),
+)
+
+
+def _paths(node: object, here: tuple = ()) -> list[tuple]:
+    found = [here]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, here + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, here + (index,))
+    return found
+
+
+def edit_data(data: object, draw: Callable, edits: int) -> object:
+    import copy
+
+    data = copy.deepcopy(data)
+    for _ in range(edits):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]  # type: ignore[index]
+        action = draw(st.sampled_from(["delete", "wrong-type", "unicode", "duplicate"]))
+        if action == "delete":
+            del parent[path[-1]]  # type: ignore[arg-type, union-attr]
+        elif action == "wrong-type":
+            parent[path[-1]] = draw(WRONG_VALUES)  # type: ignore[index]
+        elif action == "unicode":
+            parent[path[-1]] = draw(st.text(st.characters(codec="utf-8"), max_size=40))  # type: ignore[index]
+        elif isinstance(parent, list):
+            parent.insert(path[-1], copy.deepcopy(parent[path[-1]]))  # type: ignore[call-overload]
+    return data
+
+
+def _dump(data: object) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@FUZZ
+@given(data=st.data(), edits=st.integers(1, 4))
+def test_structurally_edited_audits_end_in_a_result_or_located_errors(tmp_path: Path, data, edits: int) -> None:
+    import yaml
+
+    edited = edit_data(yaml.safe_load(GOOD_AUDIT), data.draw, edits)
+    check_audit_file(_write(tmp_path / "edited.yaml", _dump(edited)))
+
+
+@FUZZ
+@given(data=st.data(), edits=st.integers(1, 4))
+def test_structurally_edited_standards_end_in_a_model_or_located_errors(tmp_path: Path, data, edits: int) -> None:
+    import yaml
+
+    folder = tmp_path / "standards"
+    folder.mkdir(exist_ok=True)
+    edited = edit_data(yaml.safe_load(STANDARD_TEXT), data.draw, edits)
+    check_standard_file(_write(folder / "std.yaml", _dump(edited)))
+
+
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1", "cp1252"]
+
+
+@FUZZ
+@given(
+    encoding=st.sampled_from(ENCODINGS),
+    crlf=st.booleans(),
+    flips=st.lists(st.tuples(st.integers(0, 10**6), st.binary(min_size=1, max_size=3)), max_size=4),
+    cut=st.none() | st.integers(0, 10**6),
+)
+def test_audits_in_any_encoding_with_damaged_bytes_end_in_a_result_or_located_errors(
+    tmp_path: Path, encoding: str, crlf: bool, flips: list[tuple[int, bytes]], cut: int | None
+) -> None:
+    text = GOOD_AUDIT.replace("Anna Petrosyan", "Kovács Éva").replace("\n", "\r\n" if crlf else "\n")
+    raw = bytearray(text.encode(encoding, errors="replace"))
+    for at, junk in flips:
+        raw[at % len(raw) : at % len(raw) + len(junk)] = junk
+    if cut is not None:
+        raw = raw[: cut % (len(raw) + 1)]
+    path = tmp_path / "bytes.yaml"
+    path.write_bytes(bytes(raw))
+    check_audit_file(path)
+    if not flips and cut is None and encoding in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
+        assert score_file(str(path), LIBRARY, [])[0] is not None  # these are read as they are
+
+
+FORM_JUNK = st.one_of(
+    st.none(),
+    st.sampled_from(["", "yes", "no", "=1+1", "+1", "@x", "partial", "Fully", "na", "N/A", "x"]),
+    st.integers(-5, 10),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=300),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cells=st.lists(st.tuples(st.integers(1, 20), st.integers(1, 8), FORM_JUNK), min_size=1, max_size=12),
+    delete_row=st.none() | st.integers(1, 16),
+    duplicate_row=st.none() | st.integers(1, 16),
+    damage=st.none() | st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=4)),
+    truncate=st.none() | st.floats(0, 1),
+)
+def test_fuzzed_forms_end_in_an_audit_or_located_errors(
+    tmp_path: Path,
+    cells: list,
+    delete_row: int | None,
+    duplicate_row: int | None,
+    damage: tuple[float, bytes] | None,
+    truncate: float | None,
+) -> None:
     from openpyxl import load_workbook
 
-    from qaudit.forms import write_form
-
-    standard = LIBRARY.get("client-service-core")
-    assert standard is not None
-    import datetime as dt
-
     path = tmp_path / "form.xlsx"
-    path.write_bytes(write_form(standard, site="yvn-01", inspector="A", date=dt.date(2026, 11, 20)))
-    rng = random.Random(seed)
+    path.write_bytes(FORM)
     wb = load_workbook(path)
     ws = wb["Audit"]
-    junk = [
-        None,
-        "",
-        "yes",
-        "no",
-        "=1+1",
-        "+1",
-        "@x",
-        7,
-        4.5,
-        -3,
-        True,
-        "partial",
-        "Fully",
-        "na",
-        "N/A",
-        "ü" * 300,
-        dt.datetime(2026, 1, 1),
-        "x",
-    ]
-    for _ in range(rng.randrange(1, 12)):
-        cell = ws.cell(rng.randrange(1, 20), rng.randrange(1, 9))
+    for row, column, value in cells:
+        cell = ws.cell(row, column)
         if type(cell).__name__ != "MergedCell":
-            cell.value = rng.choice(junk)
-    if rng.random() < 0.2:
-        ws.delete_rows(rng.randrange(1, 16))
+            cell.value = value
+    if duplicate_row is not None:
+        ws.insert_rows(duplicate_row + 1)
+        for column in range(1, 9):
+            source = ws.cell(duplicate_row, column)
+            if (
+                type(source).__name__ != "MergedCell"
+                and type(ws.cell(duplicate_row + 1, column)).__name__ != "MergedCell"
+            ):
+                ws.cell(duplicate_row + 1, column).value = source.value
+    if delete_row is not None:
+        ws.delete_rows(delete_row)
     wb.save(path)
-    if rng.random() < 0.15:
-        data = path.read_bytes()
-        path.write_bytes(data[: rng.randrange(len(data))])  # a truncated workbook
+    data = bytearray(path.read_bytes())
+    if damage is not None:
+        at = int(damage[0] * (len(data) - 1))
+        data[at : at + len(damage[1])] = damage[1]
+    if truncate is not None:
+        data = data[: int(truncate * len(data))]
+    path.write_bytes(bytes(data))
     try:
         audit = load_audit(str(path), LIBRARY)
     except InvalidInput as exc:
         assert_located(exc.problems)
     else:
         assert audit.standard == "client-service-core"
+    result, problems = score_file(str(path), LIBRARY, [])
+    assert result is not None or problems
+    if result is None:
+        assert_located(problems)
 
 
 # ---- nothing lost -----------------------------------------------------------------------------------
