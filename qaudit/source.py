@@ -22,6 +22,8 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # C0 controls other than tab, LF and CR, plus DEL and the C1 block: YAML forbids them.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _CONTROL = CONTROL_CHARACTERS
+# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR: line breaks to YAML, not to editors.
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def max_file_bytes() -> int:
@@ -156,6 +158,23 @@ def decode(path: str, data: bytes) -> str:
                     col,
                     "encoding",
                     f"contains {what}; delete it (YAML text may not hold control characters)",
+                )
+            ]
+        )
+    odd = _ODD_BREAK.search(text)
+    if odd:
+        # YAML counts these as line breaks and most editors do not: every line number after
+        # one would be off, and a plain value would be cut in two. Refuse it where it stands.
+        line, col = line_col(text, odd.start())
+        raise InvalidInput(
+            [
+                error(
+                    path,
+                    line,
+                    col,
+                    "encoding",
+                    f"contains the invisible line separator U+{ord(odd.group()):04X} (often pasted from a "
+                    "web page or a word processor); delete it, or press Enter for a real line break",
                 )
             ]
         )

@@ -258,6 +258,15 @@ CASES = [
         "located error: delete the character",
     ),
     Case(
+        "an invisible line separator (U+2028) pasted into a name",
+        _audit(GOOD_AUDIT.replace("Anna Petrosyan", "Anna\u2028Petrosyan")),
+        "score",
+        1,
+        "encoding",
+        5,
+        "located error (YAML would count it as a line break, editors do not): delete it",
+    ),
+    Case(
         "a custom tag (`!site`)",
         _audit(GOOD_AUDIT.replace("site: yvn-01", "site: !site yvn-01")),
         "score",
