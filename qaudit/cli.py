@@ -345,6 +345,15 @@ def run_cli() -> None:
     except KeyboardInterrupt:  # pragma: no cover - interactive
         sys.stderr.write("qaudit: interrupted\n")
         sys.exit(130)
+    except OSError as exc:
+        # Standard output could not be written (a full disk, a closed pipe): one line, no traceback,
+        # and nothing left buffered for the interpreter to fail on again at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        if isinstance(exc, BrokenPipeError):
+            sys.exit(1)  # the reader stopped reading (`| head`): nothing to say
+        sys.stderr.write(f"qaudit: error: cannot write the output ({exc.strerror or exc}); check where it goes\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

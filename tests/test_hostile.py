@@ -765,7 +765,6 @@ def test_a_carriage_return_never_splits_a_score_csv_row(tmp_path: Path) -> None:
     assert len(rows) == 2 and rows[1][4] == "'\n=1+2"
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py lets an OSError writing standard output escape as a traceback")
 def test_a_full_standard_output_is_a_clear_error(tmp_path: Path) -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(
