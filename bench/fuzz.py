@@ -67,6 +67,7 @@ def main() -> None:
         _counting(name)
     _counting("load_audit", only="Excel form")
     failures: list[str] = []
+    repeats: Counter[str] = Counter()
     rounds = 0
     started = time.monotonic()
     deadline = started + args.minutes * 60
@@ -81,11 +82,18 @@ def main() -> None:
                 folder.mkdir()
                 try:
                     fuzzer(tmp_path=folder)
-                except Exception:
-                    failures.append(f"{label}:\n{traceback.format_exc(limit=3)}")
+                except Exception as exc:
+                    # Hypothesis replays a failure it found in later rounds: report each one once.
+                    key = f"{label}: {exc}"[:500]
+                    repeats[key] += 1
+                    if repeats[key] == 1:
+                        failures.append(f"{label}:\n{traceback.format_exc(limit=3)}")
     total = sum(tried.values())
     minutes = (time.monotonic() - started) / 60
-    print(f"fuzzed for {minutes:.1f} min, {rounds} rounds: {total} cases, {len(failures)} failures")
+    print(
+        f"fuzzed for {minutes:.1f} min, {rounds} rounds: {total} cases, {len(failures)} distinct failures"
+        f" ({sum(repeats.values())} failing rounds)"
+    )
     for label in FUZZERS:
         print(f"  {label:<20} {tried[label]:>7} cases")
     for failure in failures[:20]:
