@@ -516,4 +516,16 @@ OUTPUT_CASES = [
         "escaped in HTML; stored as text in Excel; prefixed with `'` in CSV",
         "test_injected_text_is_escaped_and_neutralised",
     ),
+    OutputCase(
+        "standard output on a full disk (`> /dev/full`)",
+        "`lint`, `score`",
+        "one line `qaudit: error: ...`, exit 2, no traceback",
+        "test_a_full_standard_output_is_a_clear_error",
+    ),
+    OutputCase(
+        'a carriage return written as an escape in an inspector\'s name (`"\\r=1+2"`)',
+        "`score -f csv`",
+        "the row stays whole (the break is kept as LF inside a quoted field) and the formula neutralised",
+        "test_a_carriage_return_never_splits_a_score_csv_row",
+    ),
 ]

@@ -769,9 +769,15 @@ def test_a_carriage_return_never_splits_a_score_csv_row(tmp_path: Path) -> None:
 
 
 def test_a_full_standard_output_is_a_clear_error(tmp_path: Path) -> None:
-    with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "qaudit", "lint", str(STANDARDS)], stdout=full, stderr=subprocess.PIPE, text=True
-        )
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.startswith("qaudit: error:") and len(done.stderr.strip().splitlines()) == 1
+    audit = tmp_path / "a.yaml"
+    audit.write_text(GOOD_AUDIT, encoding="utf-8")
+    for args in (
+        ("lint", str(STANDARDS)),
+        ("score", str(audit), "--standards", str(STANDARDS), "-f", "json", "--no-cache"),
+    ):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "qaudit", *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
+            )
+        assert done.returncode == 2 and "Traceback" not in done.stderr, (args[0], done.stderr)
+        assert done.stderr.startswith("qaudit: error:") and len(done.stderr.strip().splitlines()) == 1
