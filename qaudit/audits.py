@@ -396,16 +396,20 @@ def build_audit(doc: Document, library: StandardLibrary) -> tuple[Audit | None, 
     responses = checker.responses(header.responses)
     problems += checker.problems
     audit_id = header.id or os.path.splitext(os.path.basename(doc.file))[0]
-    if header.id is None and not safe_name(audit_id):
-        problems.append(
-            error(
-                doc.file,
+    if not safe_name(audit_id):
+        if header.id is None:
+            line, col, message = (
                 1,
                 1,
-                "invalid-id",
                 f"the file name gives the unsafe audit id '{audit_id}'; rename the file or add an 'id'",
             )
-        )
+        else:
+            line, col = doc.at(("id",))
+            message = (
+                f"'id' '{audit_id}' cannot be part of a file name (a reserved name such as CON or NUL, or '..'); "
+                "choose another id"
+            )
+        problems.append(error(doc.file, line, col, "invalid-id", message))
     if not problems and responses and all(r.na for r in responses.values()):
         line, col = doc.at(("responses",), key=True)
         problems.append(

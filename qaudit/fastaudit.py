@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-from .yamlsrc import QStr
+from .yamlsrc import MAX_ENTRIES, QStr
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]*):(?:[ ]+(.*))?$")
@@ -162,8 +162,15 @@ def _flow_mapping(text: str) -> dict[str, Any]:
     return result
 
 
+def _too_long(text: str) -> bool:
+    """More lines than any audit within the loader's limits: the full loader refuses it, located."""
+    return text.count("\n") > MAX_ENTRIES + 100
+
+
 def parse_simple(text: str) -> dict[str, Any] | None:
     """Read an audit in its everyday shape; None when the file needs the full YAML loader."""
+    if _too_long(text):
+        return None
     if "\t" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
         # Tabs and YAML's other line breaks need the full loader's answer.
         return None
@@ -265,6 +272,8 @@ def split_everyday(text: str) -> tuple[dict[str, Any], dict[str, str]] | None:
     header must come first and the ``responses:`` block last; anything else
     returns None.
     """
+    if _too_long(text):
+        return None
     if "\t" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
         return None
     header: dict[str, Any] = {}

@@ -149,7 +149,7 @@ def _header(data: Any, file: str, library: StandardLibrary) -> _Header | None:
         return None
     if language is not None and not (isinstance(language, str) and _LANG(language)):
         return None
-    if audit_id is not None and not _text_id(audit_id, _AUDIT_ID):
+    if audit_id is not None and not (_text_id(audit_id, _AUDIT_ID) and safe_name(audit_id)):
         return None
     if type(responses) is not dict:
         return None

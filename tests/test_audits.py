@@ -97,6 +97,11 @@ INVALID = [
     ("site id read as a boolean", GOOD.replace("site: yvn-01", "site: no"), ("id-not-string", 5, 7, "quote it")),
     ("site id not a slug", GOOD.replace("site: yvn-01", "site: Yvn 01"), ("invalid-id", 5, 7, "lowercase letters")),
     (
+        "audit id that is a reserved file name",
+        GOOD.replace("id: yvn-01-2026-11-20", "id: CON"),
+        ("invalid-id", 2, 5, "'id' 'CON' cannot be part of a file name"),
+    ),
+    (
         "inspector read as a number",
         GOOD.replace("inspector: Anna Petrosyan", "inspector: 42"),
         ("id-not-string", 6, 12, 'quote it: inspector: "42"'),
