@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import types
 import typing
 from collections.abc import Iterable
@@ -166,6 +167,10 @@ def describe(model: type[BaseModel] | None, node: Any) -> str:
     return kind
 
 
+MAX_ERRORS = 2000
+"""Validation errors turned into problems per file (only the first 50 problems are shown)."""
+
+
 def validation_problems(exc: ValidationError, doc: Document, root: type[BaseModel]) -> list[Problem]:
     """Located problems for every error pydantic found, one per offending node."""
     seen: set[tuple[Path, str]] = set()
@@ -174,7 +179,8 @@ def validation_problems(exc: ValidationError, doc: Document, root: type[BaseMode
     unknown: dict[Path, list[str]] = {}
     """The unknown keys of each mapping: a misspelt required key is reported once, as unknown."""
     problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
+    # A hostile file can hold hundreds of thousands of errors; far fewer are ever shown.
+    for err in itertools.islice(exc.errors(include_url=False), MAX_ERRORS):
         loc = tuple(err["loc"])
         kind = err["type"]
         path, value, used = _walk(doc.data, loc, kind in ("missing", "extra_forbidden"))
@@ -213,14 +219,12 @@ def validation_problems(exc: ValidationError, doc: Document, root: type[BaseMode
     # most specific one, dropping type errors on a node that has errors inside it.
     # A missing or unknown key inside the node (e.g. a site mapping without 'id',
     # whose other alternative is plain text) is the specific error too.
+    ancestors = {other[:depth] for other, _, _ in located for depth in range(len(other))}
+    specific = {other for other, found, _ in located if found.rule in ("missing-key", "unknown-key", "invalid-id")}
     for path, problem, wanted in located:
         if wanted is not None and any(suggest(key, [wanted]) for key in unknown.get(path, ())):
             continue  # 'tpye:' is reported as unknown, with "did you mean 'type'?"
-        shadowed = problem.rule == "wrong-type" and any(
-            other[: len(path)] == path
-            and (len(other) > len(path) or found.rule in ("missing-key", "unknown-key", "invalid-id"))
-            for other, found, _ in located
-        )
+        shadowed = problem.rule == "wrong-type" and (path in ancestors or path in specific)
         if not shadowed:
             problems.append(problem)
     return problems
