@@ -15,9 +15,17 @@ from .problems import Problem
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+# Line breaks and other control characters in a file name or a quoted value would break the
+# one-line format (and could forge lines in a CI log): they are shown as escapes.
+_ONE_LINE = {
+    code: ("\\n" if code == 10 else "\\r" if code == 13 else "\\t" if code == 9 else f"\\u{code:04x}")
+    for code in [*range(32), *range(127, 160), 0x2028, 0x2029]
+}
+
+
 def problems_text(problems: Iterable[Problem]) -> str:
     """``file:line:col severity rule message``, one problem a line."""
-    return "".join(f"{p.location()} {p.severity} {p.rule} {p.message}\n" for p in problems)
+    return "".join(f"{p.location()} {p.severity} {p.rule} {p.message}".translate(_ONE_LINE) + "\n" for p in problems)
 
 
 def problems_json(problems: Iterable[Problem]) -> str:
