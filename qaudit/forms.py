@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import os
 import re
+import warnings
 from typing import Any
 
 from .audits import Audit, Response, read_value, safe_name
@@ -294,6 +295,34 @@ def _raw(value: Any) -> Any:
     return str(value)
 
 
+MAX_FORM_UNPACKED = 64 * 1024 * 1024
+"""The most a form may unpack to: a filled form of 2,000 items unpacks to a few megabytes."""
+
+
+def _refuse_bomb(path: str, data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than any form could (a zip bomb), before opening it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: opening it says so
+    if unpacked > MAX_FORM_UNPACKED:
+        raise InvalidInput(
+            [
+                error(
+                    path,
+                    1,
+                    1,
+                    "file-too-large",
+                    f"unpacks to {unpacked:,} bytes, more than any audit form ({MAX_FORM_UNPACKED:,}); "
+                    "make the form again with 'qaudit form'",
+                )
+            ]
+        )
+
+
 def read_form(path: str, library: StandardLibrary) -> Audit:
     """Read a filled form as an audit; raise :class:`InvalidInput` with cell-located problems."""
     from openpyxl import load_workbook
@@ -301,8 +330,11 @@ def read_form(path: str, library: StandardLibrary) -> Audit:
     from .source import read_bytes
 
     data = read_bytes(path)
+    _refuse_bomb(path, data)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        with warnings.catch_warnings():  # e.g. dates out of range: the cells are checked below, located
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InvalidInput(
             [
@@ -316,7 +348,9 @@ def read_form(path: str, library: StandardLibrary) -> Audit:
             ]
         ) from None
     try:
-        return _read(path, wb, library)
+        with warnings.catch_warnings():  # cells are read lazily: the same warnings may come here
+            warnings.simplefilter("ignore")
+            return _read(path, wb, library)
     finally:
         wb.close()
 
