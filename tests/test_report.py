@@ -331,3 +331,15 @@ def test_the_same_pages_whatever_the_number_of_workers(tmp_path: Path) -> None:
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.html"))})
     assert len(outputs[0]) == 9  # 8 scorecards and the portfolio, each rendered by one of two workers
     assert outputs[0] == outputs[1]
+
+
+def test_a_user_template_cannot_build_a_huge_value(tmp_path: Path) -> None:
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "index.html.j2").write_text('{{ "x" * 100000 * 100000 }}\n')
+    done = report(tmp_path / "out", "--templates", str(mine))
+    assert done.returncode == 1 and not (tmp_path / "out" / "index.html").exists()
+    assert done.stderr.endswith(
+        f"{mine / 'index.html.j2'}:1:1 error template unsafe operation refused: a value of 10,000,000,000 "
+        "characters or entries is too large; nothing was written\n"
+    )

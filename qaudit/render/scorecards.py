@@ -9,6 +9,7 @@ internals. Numbers and dates are formatted for the page's language with Babel.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -441,6 +442,12 @@ def portfolio_view(
     }
 
 
+MAX_VALUE = 1_000_000
+"""The largest string or list a user template may build by repetition."""
+RENDER_SECONDS = 20
+"""How long a user template may take to render one page."""
+
+
 def environment(templates: str | None = None) -> Any:
     """The Jinja environment: package templates, optionally overridden by a user folder (sandboxed)."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
@@ -450,8 +457,25 @@ def environment(templates: str | None = None) -> Any:
     if templates:
         loaders.append(FileSystemLoader(templates))
     loaders.append(PackageLoader("qaudit", "templates"))
-    # The package's own templates are trusted; a user's folder runs in Jinja's sandbox.
-    kind = ImmutableSandboxedEnvironment if templates else Environment
+
+    class BoundedSandbox(ImmutableSandboxedEnvironment):
+        """Jinja's sandbox, with no value larger than a page could show (``"x" * 10**9`` is refused)."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            from jinja2.exceptions import SecurityError
+
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+                raise SecurityError(f"the power {right} is larger than a template needs")
+            if operator == "*":
+                sized, times = (left, right) if isinstance(left, (str, list, tuple)) else (right, left)
+                if isinstance(sized, (str, list, tuple)) and isinstance(times, int) and len(sized) * times > MAX_VALUE:
+                    raise SecurityError(f"a value of {len(sized) * times:,} characters or entries is too large")
+            return super().call_binop(context, operator, left, right)
+
+    # The package's own templates are trusted; a user's folder runs in the sandbox.
+    kind = BoundedSandbox if templates else Environment
     env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=lambda name: name is None or not name.endswith((".md.j2", ".md")),
@@ -648,9 +672,39 @@ class _Job:
     def render(self, path: str, kind: str, view: dict[str, Any]) -> Page:
         # A user's template can fail in any way: say where, never a traceback.
         try:
-            return Page(path, self.env.get_template(f"{kind}.{self.suffix}.j2").render(**view))
+            with _time_limit(RENDER_SECONDS if len(self.folders) > 1 else None):
+                return Page(path, self.env.get_template(f"{kind}.{self.suffix}.j2").render(**view))
         except Exception as exc:
             raise _template_failure(exc, self.folders) from exc
+
+
+class TemplateTimeout(Exception):
+    """A user template ran past :data:`RENDER_SECONDS` on one page."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"rendering one page took more than {seconds:g} seconds; simplify the template's loops")
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (where the platform has an interval timer; main thread only)."""
+    import signal
+    import threading
+
+    if seconds is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TemplateTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _JOB: _Job | None = None
