@@ -20,7 +20,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from .problems import InvalidInput
 from .resultset import SortKey
+from .source import read_bytes
 
 CACHE_PATH = os.path.join(".qaudit", "cache.sqlite")
 FORMAT = 5
@@ -124,10 +126,10 @@ class ResultCache:
                     continue
                 if stat != (size, mtime) or not isinstance(cached, int) or cached - mtime < RACY_NS:
                     try:
-                        with open(path, "rb") as handle:
-                            if content_hash(handle.read()) != digest:
-                                continue
-                    except OSError:
+                        # As scoring reads it: a path now a named pipe or a device is refused, never read.
+                        if content_hash(read_bytes(path)) != digest:
+                            continue
+                    except InvalidInput:
                         continue
                 yield path, ((site, date, audit_id), text)
         except sqlite3.Error as exc:

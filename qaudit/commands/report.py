@@ -29,24 +29,40 @@ def write_pages(out: str, pages: Sequence[Page]) -> None:
     removes the staged files and leaves the previous report untouched.
     """
     staged: list[tuple[str, str]] = []
+    created: list[str] = []
+    target = out
     try:
         for page in pages:
             target = os.path.join(out, page.path)
             folder = os.path.dirname(os.path.abspath(target))
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+            missing = []
+            while not os.path.isdir(folder) and folder not in missing:
+                missing.append(folder)
+                folder = os.path.dirname(folder)
+            os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+            created += reversed(missing)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(os.path.abspath(target))
+            )
             staged.append((tmp, target))
             # No fsync per page: pages are derived from the audits and rebuilt by the next run, and the
             # renames below still show a reader each old page or its new one, never a mix.
             with os.fdopen(fd, "wb") as handle:
                 handle.write(page.text.encode("utf-8"))
             os.chmod(tmp, 0o644)
-    except BaseException:
+    except BaseException as exc:
         for tmp, _ in staged:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+        for folder in reversed(created):  # folders this run made, innermost first: none is left behind
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+        if isinstance(exc, OSError) and not exc.filename:
+            raise type(exc)(exc.errno, exc.strerror, target) from None  # name the page that could not be written
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
