@@ -190,6 +190,36 @@ CASES = [
         "refused: ids become file names",
     ),
     Case(
+        "a reserved Windows name as audit id (`id: CON`)",
+        _audit(GOOD_AUDIT.replace("schema: qaudit/audit@1\n", "schema: qaudit/audit@1\nid: CON\n")),
+        "score",
+        1,
+        "invalid-id",
+        2,
+        "refused: ids become file names",
+    ),
+    Case(
+        'a value with a line break and a forged CI command (`"a\\n::warning::x"`)',
+        _audit(GOOD_AUDIT.replace("start-delay: 7", 'start-delay: "a\\n::warning::x"')),
+        "score",
+        1,
+        "invalid-value",
+        8,
+        "located error; the line break is shown as `\\n`, so each problem stays one line",
+    ),
+    Case(
+        "a standard of 5,000 sections with 20 unknown keys each (100,000 errors)",
+        _audit(
+            "schema: qaudit/standard@1\nid: f\nversion: 1\ntitle: F\nsections:\n"
+            + "".join(f"  - {{id: s{n}, title: T, {', '.join(f'k{k}: 1' for k in range(20))}}}\n" for n in range(5000))
+        ),
+        "lint",
+        1,
+        "missing-key",
+        6,
+        "the first 50 problems and a count of the rest; validation stops after 2,000",
+    ),
+    Case(
         "a reserved Windows name as site id (`site: con`)",
         _audit(GOOD_AUDIT.replace("site: yvn-01", "site: con")),
         "score",

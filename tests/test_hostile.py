@@ -781,3 +781,40 @@ def test_a_full_standard_output_is_a_clear_error(tmp_path: Path) -> None:
             )
         assert done.returncode == 2 and "Traceback" not in done.stderr, (args[0], done.stderr)
         assert done.stderr.startswith("qaudit: error:") and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_form_that_unpacks_to_gigabytes_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    import zipfile
+
+    bomb = tmp_path / "form.xlsx"
+    with (
+        zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
+    ):
+        for _ in range(80):  # 80 MiB of zeros: a few kilobytes packed
+            member.write(b"0" * (1 << 20))
+    assert bomb.stat().st_size < 200_000
+    done = subprocess.run(
+        [sys.executable, "-m", "qaudit", "score", str(bomb), "--no-cache", "--standards", "standards"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{bomb}:1:1 error file-too-large unpacks to 83,886,080 bytes, more than any audit form" in done.stderr
+
+
+def test_line_breaks_in_a_value_stay_inside_one_problem_line(tmp_path: Path) -> None:
+    audit = tmp_path / "a.yaml"
+    audit.write_text(GOOD_AUDIT.replace("start-delay: 7", 'start-delay: "a\\n::warning::pwned"'), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "qaudit", "score", str(audit), "--no-cache", "--standards", str(STANDARDS)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert [line for line in done.stderr.splitlines() if "::warning" in line] == [
+        f"{audit}:8:16 error invalid-value 'a\\n::warning::pwned' is not a number for item 'start-delay'; "
+        "give a number (minutes)"
+    ]
