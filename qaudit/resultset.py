@@ -14,6 +14,7 @@ import bisect
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -21,6 +22,7 @@ from typing import IO, Any, overload
 
 from .scoring import AuditResult, ItemResult, SectionResult
 
+_STANDARD_FIELD = re.compile(rb',"standard":"([a-z0-9][a-z0-9._-]*)","standard_version":')
 # The encoder json.dumps itself uses for a str with ensure_ascii=False, without its per-call set-up.
 _encode_text = json.encoder.encode_basestring
 
@@ -288,6 +290,19 @@ class ResultSet(Sequence[AuditResult]):
         for _, offset, size in self._order():
             self._spill.seek(offset)
             yield self._spill.read(size)
+
+    def standard_ids(self) -> list[str]:
+        """The ids of the standards the results were scored against, in order of first use.
+
+        Read from each result's text without decoding it (the serialiser writes
+        ``"standard":"<id>"`` once per result, and ids are slugs).
+        """
+        seen: dict[str, None] = {}
+        for blob in self.blobs():
+            found = _STANDARD_FIELD.search(blob)
+            if found is not None:
+                seen.setdefault(found.group(1).decode("ascii"), None)
+        return list(seen)
 
     def first_of_site(self, site: str) -> AuditResult:
         """The first result of ``site`` in output order (its earliest audit); KeyError when it has none."""

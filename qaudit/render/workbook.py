@@ -11,14 +11,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..history import light
 from ..model import Standard
 from ..registry import SiteRegistry
+from ..resultset import ResultSet
 from ..scoring import AuditResult
 from ..standards import StandardLibrary
 from .results import UNSAFE_START
@@ -410,7 +413,15 @@ def build_workbook(
     words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
     sites = sites or SiteRegistry()
     # In the order of contract §4 (site, date, id): the Summary takes each site's last audit as its latest.
-    scored = sorted(results, key=lambda r: (r.site, r.date, r.id))
+    # A result set is in that order already and is read as it is written, so memory stays flat.
+    scored: Iterable[AuditResult]
+    if isinstance(results, ResultSet):
+        scored, used = results, results.standard_ids()
+        sample = list(itertools.islice(results, SAMPLE_AUDITS))
+    else:
+        scored = sorted(results, key=lambda r: (r.site, r.date, r.id))
+        used = list(dict.fromkeys(r.standard for r in scored))
+        sample = scored[:SAMPLE_AUDITS]
     wb = Workbook(write_only=True)
     summary_ws = wb.create_sheet("Summary")
     audits_ws = wb.create_sheet("Audits")
@@ -421,7 +432,7 @@ def build_workbook(
     header_fill = PatternFill("solid", fgColor="1F4E79")
     header_wrap = Alignment(wrap_text=True, vertical="top")
 
-    sections = _section_columns(scored, library, lang)
+    sections = _section_columns(used, library, lang)
     section_ids = [(c.standard, c.section) for c in sections]
 
     def cell(ws: Any, value: Any, number_format: str | None = None, fill: Any = None) -> Any:
@@ -457,7 +468,6 @@ def build_workbook(
     audit_cols += [f"{c.title} [{c.key}]" for c in sections]
     item_cols = [words[k] for k in ITEM_KEYS]
     # Write-only sheets take their column widths before the first row: size them from a sample.
-    sample = scored[:SAMPLE_AUDITS]
     audit_widths = _fit(audit_cols, (_audit_values(r, section_ids, words) for r in sample), most=40)
     audit_widths[12:] = [min(w, 18) for w in audit_widths[12:]]  # long section titles wrap instead
     item_widths = _fit(item_cols, (_item_values(r, i, library, lang, words) for r in sample for i in r.items), most=60)
@@ -484,7 +494,11 @@ def build_workbook(
         summary.latest = result
         months.setdefault(result.date.strftime("%Y-%m"), []).append(result.score)
         if per_site:
-            per_site_rows.setdefault(result.site, []).append(result)
+            # A site's sheet shows its latest audit in full and the others' scores: keep only that.
+            kept = per_site_rows.setdefault(result.site, [])
+            if kept:
+                kept[-1] = light(kept[-1])
+            kept.append(result)
         audit_rows += 1
         values = _audit_values(result, section_ids, words)
         audits_ws.append(
@@ -696,16 +710,12 @@ class _SectionColumn:
     title: str
 
 
-def _section_columns(results: list[AuditResult], library: StandardLibrary, lang: str | None) -> list[_SectionColumn]:
-    """The section columns of the Audits table: the sections of the standards audited, in standard order.
+def _section_columns(used: Iterable[str], library: StandardLibrary, lang: str | None) -> list[_SectionColumn]:
+    """The section columns of the Audits table: the sections of the standards audited (ids in ``used``).
 
     A section id that several standards use gets one column per standard: their
     scores measure different things and must not share a column.
     """
-    used: list[str] = []
-    for result in results:
-        if result.standard not in used:
-            used.append(result.standard)
     pairs: dict[tuple[str, str], str] = {}
     for standard_id in used:
         versions = sorted((s for s in library if s.id == standard_id), key=lambda s: -s.version)
@@ -942,7 +952,7 @@ def build_csv(
 ) -> dict[str, str]:
     """The same three tables as CSV files: ``summary.csv``, ``audits.csv``, ``items.csv``."""
     from ..history import site_histories
-    from .results import safe_cell
+    from .results import csv_text
 
     words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
     results = list(results)
@@ -952,11 +962,7 @@ def build_csv(
         return buffer, csv.writer(buffer, lineterminator="\n")
 
     def text(value: Any) -> Any:
-        # A carriage return inside a field is not quoted by the csv module (the line ends are LF)
-        # and would split the row for every reader: line breaks inside a field become LF.
-        if isinstance(value, str):
-            return str(safe_cell(value)).replace("\r\n", "\n").replace("\r", "\n")
-        return "" if value is None else value
+        return "" if value is None else csv_text(value)
 
     def yes_no(flag: bool) -> str:
         return words["yes"] if flag else words["no"]
@@ -982,7 +988,7 @@ def build_csv(
                 ";".join(latest.critical_failures),
             ]
         )
-    sections = _section_columns(results, library, lang)
+    sections = _section_columns(dict.fromkeys(r.standard for r in results), library, lang)
     audits_buffer, audits = writer()
     audits.writerow([words[k] for k in AUDIT_KEYS] + [c.key for c in sections])
     items_buffer, items = writer()
