@@ -338,6 +338,7 @@ class ResultSet(Sequence[AuditResult]):
         Reads at explicit offsets, never moving the shared file position, so
         forked workers can each read their own range of the same set.
         """
+        self._spill.flush()  # (a no-op in a worker: the set was flushed before it forked)
         fd = self._spill.fileno()
         for _, offset, size in self._order()[start:stop]:
             yield json.loads(os.pread(fd, size, offset))
