@@ -323,6 +323,13 @@ def _syntax_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
         col = at.index("\t") + 1
     elif "mapping values are not allowed" in what:
         hint = "check the indentation, or quote a value that contains ': '"
+    elif ("expected ',' or" in what or "flow" in (exc.context or "")) and exc.context_mark is not None:
+        # Point at the bracket or brace left open, where the fix belongs; say where it was noticed.
+        noticed = place(mark)
+        line, col = place(exc.context_mark)
+        opener = "{" if "mapping" in (exc.context or "") else "["
+        hint = f"close the '{opener}' opened here (the parser noticed at line {noticed[0]}, column {noticed[1]})"
+        return error(file, line, col, "yaml-syntax", f"YAML syntax error: {what} {exc.context}; {hint}")
     elif "expected ',' or" in what or "flow" in (exc.context or ""):
         hint = "close the brackets or braces opened earlier"
     elif "could not find expected ':'" in what and exc.context_mark is not None:
