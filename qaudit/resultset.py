@@ -201,6 +201,30 @@ def _head(r: dict[str, Any]) -> AuditResult:
     )
 
 
+def head_and_scores(blob: bytes) -> tuple[dict[str, Any], list[tuple[str, float | None]]]:
+    """A result's JSON object without its items, and each item's (id, score), without decoding the items.
+
+    For the many results of which only the scores and the head are needed (a
+    site's older audits in a report): a quarter of the cost of decoding them.
+    Relies on the serialiser's fixed field order (:func:`dumps`); inside JSON
+    strings a quote is always escaped, so the patterns cannot match there.
+    """
+    start = blob.index(b',"items":[')
+    end = blob.rindex(b'],"coverage":')
+    head = json.loads(blob[:start] + b',"items":[' + blob[end:])
+    scores = [
+        (item_id.decode("ascii"), None if score == b"null" else float(score))
+        for item_id, score in _ITEM_SCORE.findall(blob, start, end)
+    ]
+    return head, scores
+
+
+_ITEM_SCORE = re.compile(
+    rb'\{"id":"([a-z0-9][a-z0-9._-]*)","section":"[^"]*","value":(?:"(?:[^"\\]|\\.)*"|[^,"]*),'
+    rb'"na":(?:true|false),"score":([^,]+),'
+)
+
+
 def pack(result: AuditResult) -> tuple[SortKey, bytes]:
     """A result as (sort key, UTF-8 JSON): what workers send and the cache keeps."""
     return (result.site, result.date.isoformat(), result.id), dumps(result).encode("utf-8")
@@ -316,7 +340,7 @@ class ResultSet(Sequence[AuditResult]):
     def site_ranges(self, parts: int) -> list[tuple[int, int]]:
         """Index ranges, in output order, that split the results into about ``parts`` runs of whole sites.
 
-        Prepares the set for :meth:`dicts_between` in forked workers (pending
+        Prepares the set for :meth:`blobs_between` in forked workers (pending
         writes are flushed first).
         """
         self._spill.flush()
@@ -332,16 +356,16 @@ class ResultSet(Sequence[AuditResult]):
             start = stop
         return ranges
 
-    def dicts_between(self, start: int, stop: int) -> Iterator[dict[str, Any]]:
-        """Results ``start`` to ``stop`` (in output order) as decoded JSON objects.
+    def blobs_between(self, start: int, stop: int) -> Iterator[tuple[SortKey, bytes]]:
+        """Results ``start`` to ``stop`` (in output order): sort key and UTF-8 JSON, read at explicit offsets.
 
-        Reads at explicit offsets, never moving the shared file position, so
-        forked workers can each read their own range of the same set.
+        The shared file position never moves, so forked workers can each read
+        their own range of the same set.
         """
         self._spill.flush()  # (a no-op in a worker: the set was flushed before it forked)
         fd = self._spill.fileno()
-        for _, offset, size in self._order()[start:stop]:
-            yield json.loads(os.pread(fd, size, offset))
+        for key, offset, size in self._order()[start:stop]:
+            yield key, os.pread(fd, size, offset)
 
     def sort(self, key: Any = None) -> None:
         """Results are always given in (site, date, id) order; kept for list compatibility."""

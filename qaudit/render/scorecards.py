@@ -519,20 +519,32 @@ def site_language(history: SiteHistory, library: StandardLibrary, override: str 
     return next((c for c in candidates if c in LANGUAGES), "en")
 
 
-def _recent_in_full(results: Iterable[dict[str, Any]], tally: Any, keep: int = 3) -> Iterator[AuditResult]:
-    """Results (decoded, in (site, date, id) order) full for each site's last ``keep``, light for the others."""
-    from ..resultset import from_dict
+def _recent_in_full(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int = 3) -> Iterator[AuditResult]:
+    """Results (sort key and JSON, in order) full for each site's last ``keep``, light for the others.
 
-    pending: list[dict[str, Any]] = []
-    for data in results:
+    Every result is counted in ``tally``; the older ones are never decoded in full.
+    """
+    import json
+
+    from ..resultset import from_dict, head_and_scores
+
+    pending: list[tuple[Any, bytes]] = []
+
+    def full(blob: bytes) -> AuditResult:
+        data = json.loads(blob)
         tally.add_dict(data)
-        if pending and pending[-1]["site"] != data["site"]:
-            yield from (from_dict(d) for d in pending)
+        return from_dict(data)
+
+    for key, blob in results:
+        if pending and pending[-1][0][0] != key[0]:
+            yield from (full(b) for _, b in pending)
             pending = []
-        pending.append(data)
+        pending.append((key, blob))
         if len(pending) > keep:
-            yield from_dict(pending.pop(0), items=False)
-    yield from (from_dict(d) for d in pending)
+            head, scores = head_and_scores(pending.pop(0)[1])
+            tally.count(head["site"], head["site_region"], head["standard"], scores)
+            yield from_dict(head, items=False)
+    yield from (full(b) for _, b in pending)
 
 
 @dataclass(frozen=True)
@@ -734,7 +746,7 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
     # Only the last 3 audits of a site (recurring failures, changes) keep their items.
     if span is not None:
         assert isinstance(job.results, ResultSet)
-        every = site_histories(_recent_in_full(job.results.dicts_between(*span), tally), job.sites, full=3)
+        every = site_histories(_recent_in_full(job.results.blobs_between(*span), tally), job.sites, full=3)
     else:
         every = site_histories(job.results, job.sites, full=3, each=tally.add)
     histories = [h for h in every if safe_name(h.site)]

@@ -1,0 +1,52 @@
+"""Results in their serialised form: what is read back without decoding it in full is exact."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qaudit.audits import load_audit
+from qaudit.resultset import ResultSet, head_and_scores, pack
+from qaudit.scoring import score
+from qaudit.standards import load_standards
+
+HERE = os.path.dirname(__file__)
+LIBRARY = load_standards(os.path.join(HERE, "data", "spec", "standards"))
+AUDIT = load_audit(os.path.join(HERE, "data", "spec", "audits", "yvn-01-2026-11-20.yaml"), LIBRARY)
+STANDARD = LIBRARY.get(AUDIT.standard, AUDIT.standard_version)
+
+# Text that looks like the serialised fields themselves, quotes and escapes included.
+TRICKY = st.lists(
+    st.sampled_from(['"', "\\", ",", "]", "[", "{", "}", ":", "a", "é", "\n"])
+    | st.sampled_from(['],"coverage":', ',"items":[', '{"id":"x","section":"s","value":1,"na":false,"score":0.5,']),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(comment=TRICKY, inspector=TRICKY.filter(bool), name=st.none() | TRICKY)
+def test_head_and_scores_agree_with_the_full_decoding(comment: str, inspector: str, name: str | None) -> None:
+    assert STANDARD is not None
+    responses = {k: r._replace(comment=comment) for k, r in AUDIT.responses.items()}
+    audit = dataclasses.replace(AUDIT, responses=responses, inspector=inspector)
+    result = dataclasses.replace(score(STANDARD, audit), site_name=name)
+    _, blob = pack(result)
+    head, scores = head_and_scores(blob)
+    full = json.loads(blob)
+    assert scores == [(item["id"], item["score"]) for item in full.pop("items")]
+    assert head == {**full, "items": []}
+
+
+def test_a_site_range_and_the_standards_are_read_from_the_set() -> None:
+    assert STANDARD is not None
+    results = ResultSet()
+    for site in ("b-site", "a-site", "a-site", "c-site"):
+        results.append(dataclasses.replace(score(STANDARD, AUDIT), site=site))
+    assert [key[0] for key, _ in results.blobs_between(0, len(results))] == ["a-site", "a-site", "b-site", "c-site"]
+    assert results.site_ranges(4) == [(0, 2), (2, 3), (3, 4)]  # a site's audits are never split
+    assert results.standard_ids() == ["client-service-core"]
+    assert results.first_of_site("b-site").site == "b-site"
