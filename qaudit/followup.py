@@ -313,9 +313,14 @@ class ItemTally:
         for item_id, value in scores:
             if value is None:
                 continue
-            failed = 1 if value == 0 else 0
-            partial = 1 if 0 < value < 1 else 0
-            counts = overall.setdefault((standard, item_id), [0, 0, 0])
+            # [answered, failed (score 0), partial (0 < score < 1)]; most answers score 1.
+            failed = partial = 0
+            if value < 1:
+                failed, partial = (1, 0) if value == 0 else (0, 1)
+            key = (standard, item_id)
+            counts = overall.get(key)
+            if counts is None:
+                counts = overall[key] = [0, 0, 0]
             counts[0] += 1
             counts[1] += failed
             counts[2] += partial

@@ -40,6 +40,11 @@ class SiteHistory:
         return self.audits[-1]
 
     @property
+    def audit_count(self) -> int:
+        """How many audits the site has."""
+        return len(self.audits)
+
+    @property
     def previous(self) -> AuditResult | None:
         """The audit before the latest, if any."""
         return self.audits[-2] if len(self.audits) > 1 else None
@@ -85,6 +90,40 @@ class SiteHistory:
         return found
 
 
+@dataclass(frozen=True)
+class SiteSummary(SiteHistory):
+    """A site's history reduced to what a portfolio shows: the latest audit (without its items),
+    the number of audits and the trend, which are computed once from the whole history."""
+
+    count: int = 0
+    trend: float | None = None
+
+    @classmethod
+    def of(cls, history: SiteHistory) -> SiteSummary:
+        """The summary of ``history``."""
+        return cls(
+            site=history.site,
+            name=history.name,
+            region=history.region,
+            language=history.language,
+            audits=(replace(history.latest, items=()),),
+            count=len(history.audits),
+            trend=history.slope,
+        )
+
+    @property
+    def audit_count(self) -> int:
+        return self.count
+
+    @property
+    def slope(self) -> float | None:
+        return self.trend
+
+    @property
+    def enough_for_trend(self) -> bool:
+        return self.count >= MIN_AUDITS_FOR_TREND
+
+
 def _section_score(result: AuditResult, section_id: str) -> float | None:
     for section in result.sections:
         if section.id == section_id:
@@ -112,6 +151,8 @@ def trend_slope(audits: Sequence[AuditResult]) -> float | None:
 
 def light(result: AuditResult) -> AuditResult:
     """A result without its items and sections: enough for history charts and tables."""
+    if not result.items and not result.sections:
+        return result  # light already (as a report reads older audits)
     return replace(result, items=(), sections=())
 
 

@@ -14,11 +14,11 @@ import datetime as dt
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..history import SiteHistory, site_histories
+from ..history import SiteHistory, SiteSummary, site_histories
 from ..model import Standard, localize
 from ..problems import Problem
 from ..registry import SiteRegistry
@@ -62,6 +62,7 @@ class Formatter:
         self.decimal = symbols.get("decimal", ".")
         self.group = symbols.get("group", ",")
         self._dates: dict[dt.date, str] = {}
+        self._percents: dict[tuple[float, bool], str] = {}
 
     def number(self, value: float | None, digits: int = 1) -> str:
         """``87.5`` as ``87,5`` in Hungarian; a dash for None."""
@@ -79,10 +80,16 @@ class Formatter:
 
     def percent(self, value: float, *, exact: bool = False) -> str:
         """A share as a percentage; with ``exact``, a share short of 1 never shows as 100 %."""
-        from babel.numbers import format_percent
+        key = (value, exact)
+        found = self._percents.get(key)
+        if found is None:
+            from babel.numbers import format_percent
 
-        pattern = "#,##0.#%" if exact and value < 1 else "#,##0%"
-        return format_percent(value, format=pattern, locale=self.locale)
+            pattern = "#,##0.#%" if exact and value < 1 else "#,##0%"
+            found = format_percent(value, format=pattern, locale=self.locale)
+            if len(self._percents) < 10_000:  # item scores repeat a few values on every page
+                self._percents[key] = found
+        return found
 
     def date(self, value: dt.date) -> str:
         """A date in the language's medium format."""
@@ -358,7 +365,7 @@ def portfolio_view(
                 "trend_class": _trend(slope),
                 "last": fmt.date(h.latest.date),
                 "few": not h.enough_for_trend,
-                "audits": len(h.audits),
+                "audits": h.audit_count,
             }
         )
     grades: dict[str, int] = {}
@@ -659,7 +666,7 @@ def render_report(
             histories,
             library,
             lang or "en",
-            total=sum(len(h.audits) for h in histories),
+            total=sum(h.audit_count for h in histories),
             site_links=links,
             failed=tally.report(library)["items"],
         )
@@ -728,7 +735,7 @@ class _Part:
 
     pages: list[Page]
     histories: list[SiteHistory]
-    """Each site's history with only what the portfolio shows (latest audit's sections, older audits' scores)."""
+    """Each site's :class:`~qaudit.history.SiteSummary`: only what the portfolio shows."""
     problems: list[Problem]
     counts: dict[tuple[str, str], list[int]]
     """The sites' item tallies (``followup.ItemTally.overall``)."""
@@ -738,7 +745,6 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
     """Render the scorecards of the results in ``span`` (all results when None); a failed template's problem."""
     from ..audits import safe_name
     from ..followup import ItemTally
-    from ..history import light
 
     job = _JOB
     assert job is not None
@@ -759,10 +765,7 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
             pages.append(job.render(f"sites/{history.site}.{job.suffix}", "site", view))
     except TemplateFailure as failure:
         return failure.problem
-    summaries = [
-        replace(h, audits=(*(light(a) for a in h.audits[:-1]), replace(h.latest, items=()))) for h in histories
-    ]
-    return _Part(pages, summaries, problems, tally.overall)
+    return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally.overall)
 
 
 def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem]:
