@@ -386,7 +386,7 @@ def _categories(chart: Any, labels: Any) -> None:
     chart.y_axis.delete = False
 
 
-SAMPLE_AUDITS = 500
+SAMPLE_AUDITS = 100
 """Audits read ahead to size the columns of the streamed sheets."""
 
 
