@@ -13,6 +13,7 @@ import codecs
 import os
 import re
 import stat
+from typing import NoReturn
 
 from .problems import InvalidInput, error
 
@@ -101,6 +102,11 @@ def read_bytes(path: str, limit: int | None = None) -> bytes:
     return data
 
 
+def _refuse(path: str, where: tuple[int, int], message: str) -> NoReturn:
+    """Raise the located ``encoding`` problem of a file that cannot be read as text."""
+    raise InvalidInput([error(path, *where, "encoding", message)])
+
+
 def decode(path: str, data: bytes) -> str:
     """Decode file bytes to text, with located errors for anything unreadable."""
     if data.startswith(codecs.BOM_UTF8):
@@ -131,52 +137,29 @@ def decode(path: str, data: bytes) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         before = data[: exc.start].decode(encoding, errors="replace")
-        line, col = line_col(before, len(before))
-        raise InvalidInput(
-            [
-                error(
-                    path,
-                    line,
-                    col,
-                    "encoding",
-                    f"is not valid {encoding.upper()} text (byte 0x{data[exc.start]:02X}); "
-                    "save the file as UTF-8 in your editor",
-                )
-            ]
-        ) from None
+        _refuse(
+            path,
+            line_col(before, len(before)),
+            f"is not valid {encoding.upper()} text (byte 0x{data[exc.start]:02X}); "
+            "save the file as UTF-8 in your editor",
+        )
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _CONTROL.search(text)
     if bad:
-        line, col = line_col(text, bad.start())
         what = "a NUL character" if bad.group() == "\x00" else f"the control character U+{ord(bad.group()):04X}"
-        raise InvalidInput(
-            [
-                error(
-                    path,
-                    line,
-                    col,
-                    "encoding",
-                    f"contains {what}; delete it (YAML text may not hold control characters)",
-                )
-            ]
+        _refuse(
+            path, line_col(text, bad.start()), f"contains {what}; delete it (YAML text may not hold control characters)"
         )
     odd = _ODD_BREAK.search(text)
     if odd:
         # YAML counts these as line breaks and most editors do not: every line number after
         # one would be off, and a plain value would be cut in two. Refuse it where it stands.
-        line, col = line_col(text, odd.start())
-        raise InvalidInput(
-            [
-                error(
-                    path,
-                    line,
-                    col,
-                    "encoding",
-                    f"contains the invisible line separator U+{ord(odd.group()):04X} (often pasted from a "
-                    "web page or a word processor); delete it, or press Enter for a real line break",
-                )
-            ]
+        _refuse(
+            path,
+            line_col(text, odd.start()),
+            f"contains the invisible line separator U+{ord(odd.group()):04X} (often pasted from a "
+            "web page or a word processor); delete it, or press Enter for a real line break",
         )
     return text
 
