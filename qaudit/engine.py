@@ -139,7 +139,7 @@ def _run(paths: list[str], workers: int, bar: _Bar | None) -> Iterator[tuple[str
     # keeps the collector from touching (and so copying) every inherited page in each worker.
     gc.freeze()
     try:
-        with context.Pool(min(workers, len(chunks)), initializer=_quiet_collector) as pool:
+        with context.Pool(min(workers, len(chunks)), initializer=quiet_collector) as pool:
             for chunk, part in zip(chunks, pool.imap(_score_chunk, chunks), strict=True):
                 yield from zip(chunk, part, strict=True)
                 if bar is not None:
@@ -148,8 +148,8 @@ def _run(paths: list[str], workers: int, bar: _Bar | None) -> Iterator[tuple[str
         gc.unfreeze()
 
 
-def _quiet_collector() -> None:
-    """In a worker: collect cycles rarely (scoring makes none; the young generation fills fast)."""
+def quiet_collector() -> None:
+    """In a worker: collect cycles rarely (scoring and rendering make few; the young generation fills fast)."""
     gc.set_threshold(100_000, 50, 100)
 
 

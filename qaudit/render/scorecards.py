@@ -773,12 +773,15 @@ def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | 
     import gc
     import multiprocessing
 
+    from ..engine import quiet_collector
+
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_render_sites, ranges)
         return
     gc.freeze()  # as when scoring: keep the workers' collector off inherited pages
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(ranges))) as pool:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, len(ranges)), initializer=quiet_collector) as pool:
             yield from pool.imap(_render_sites, ranges)
     finally:
         gc.unfreeze()
