@@ -247,15 +247,11 @@ class ResultSet(Sequence[AuditResult]):
         self._spill: IO[bytes] = tempfile.TemporaryFile(prefix="qaudit-results-", buffering=1 << 20)  # noqa: SIM115
         self._entries: list[tuple[SortKey, int, int]] = []
         self._end = 0
-        self._appending = True
-        """The file position is at its end (moving it, as reads do, flushes the write buffer)."""
         self._sorted = True
 
     def add(self, key: SortKey, data: bytes) -> None:
         """Add a result by its sort key and UTF-8 JSON."""
-        if not self._appending:
-            self._spill.seek(self._end)
-            self._appending = True
+        # Reads use pread and never move the file position: writes always append.
         self._spill.write(data)
         if self._entries and key < self._entries[-1][0]:
             self._sorted = False
@@ -273,9 +269,8 @@ class ResultSet(Sequence[AuditResult]):
         return self._entries
 
     def _read(self, offset: int, size: int) -> str:
-        self._appending = False
-        self._spill.seek(offset)
-        return self._spill.read(size).decode("utf-8")
+        self._spill.flush()
+        return os.pread(self._spill.fileno(), size, offset).decode("utf-8")
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -309,11 +304,8 @@ class ResultSet(Sequence[AuditResult]):
 
     def blobs(self) -> Iterator[bytes]:
         """The UTF-8 JSON of every result, in order, straight from the spill file."""
-        self._spill.flush()
-        self._appending = False
-        for _, offset, size in self._order():
-            self._spill.seek(offset)
-            yield self._spill.read(size)
+        for _, blob in self.blobs_between(0, len(self)):
+            yield blob
 
     def standard_ids(self) -> list[str]:
         """The ids of the standards the results were scored against, in order of first use.
@@ -359,8 +351,8 @@ class ResultSet(Sequence[AuditResult]):
     def blobs_between(self, start: int, stop: int) -> Iterator[tuple[SortKey, bytes]]:
         """Results ``start`` to ``stop`` (in output order): sort key and UTF-8 JSON, read at explicit offsets.
 
-        The shared file position never moves, so forked workers can each read
-        their own range of the same set.
+        The file position never moves, so writing can go on after reading, and
+        forked workers can each read their own range of the same set.
         """
         self._spill.flush()  # (a no-op in a worker: the set was flushed before it forked)
         fd = self._spill.fileno()
