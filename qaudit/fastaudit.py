@@ -162,17 +162,22 @@ def _flow_mapping(text: str) -> dict[str, Any]:
     return result
 
 
-def _too_long(text: str) -> bool:
-    """More lines than any audit within the loader's limits: the full loader refuses it, located."""
-    return text.count("\n") > MAX_ENTRIES + 100
+def _for_the_full_loader(text: str) -> bool:
+    """Text the fast readers leave to the full loader, whose answer it needs: more lines than any
+    audit within the loader's limits, tabs, or YAML's other line breaks."""
+    return (
+        text.count("\n") > MAX_ENTRIES + 100
+        or "\t" in text
+        or "\x85" in text
+        or "\u2028" in text
+        or "\u2029" in text
+        or "\ufeff" in text
+    )
 
 
 def parse_simple(text: str) -> dict[str, Any] | None:
     """Read an audit in its everyday shape; None when the file needs the full YAML loader."""
-    if _too_long(text):
-        return None
-    if "\t" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
-        # Tabs and YAML's other line breaks need the full loader's answer.
+    if _for_the_full_loader(text):
         return None
     try:
         return _parse(text)
@@ -272,9 +277,7 @@ def split_everyday(text: str) -> tuple[dict[str, Any], dict[str, str]] | None:
     header must come first and the ``responses:`` block last; anything else
     returns None.
     """
-    if _too_long(text):
-        return None
-    if "\t" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
+    if _for_the_full_loader(text):
         return None
     header: dict[str, Any] = {}
     lines = text.split("\n")

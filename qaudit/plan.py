@@ -266,7 +266,6 @@ Entry = tuple[str, float | None]
 
 
 def _pack_plan(standard: Standard) -> tuple[_SectionPlan, ...]:
-
     cached = _PACK_PLANS.get(id(standard))
     if cached is not None and cached[0] is standard:
         return cached[1]
