@@ -22,7 +22,6 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 # C0 controls other than tab, LF and CR, plus DEL and the C1 block: YAML forbids them.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-_CONTROL = CONTROL_CHARACTERS
 # NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR: line breaks to YAML, not to editors.
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 
@@ -145,7 +144,7 @@ def decode(path: str, data: bytes) -> str:
         )
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = _CONTROL.search(text)
+    bad = CONTROL_CHARACTERS.search(text)
     if bad:
         what = "a NUL character" if bad.group() == "\x00" else f"the control character U+{ord(bad.group()):04X}"
         _refuse(
