@@ -295,6 +295,16 @@ class ItemTally:
         self.audits: dict[str, int] = {}
         """Audits counted, by standard."""
 
+    def merge(self, other: ItemTally) -> None:
+        """Add the counts of ``other`` (e.g. a worker's tally of its share of the audits)."""
+        for mine, theirs in ((self.overall, other.overall), (self.by_region, other.by_region)):
+            for key, counts in theirs.items():
+                total = mine.setdefault(key, [0, 0, 0])  # type: ignore[arg-type]
+                for n, count in enumerate(counts):
+                    total[n] += count
+        for standard, count in other.audits.items():
+            self.audits[standard] = self.audits.get(standard, 0) + count
+
     def add(self, result: AuditResult) -> None:
         """Count one scored audit."""
         self.count(result.site, result.site_region, result.standard, [(i.id, i.score) for i in result.items])

@@ -394,3 +394,20 @@ def test_actions_csv_and_xlsx(tmp_path: Path) -> None:
         2,
         f"qaudit: error: {tmp_path} is a folder; give the workbook's file name, e.g. -o {tmp_path / 'actions.xlsx'}",
     )
+
+
+def test_tallies_of_shares_of_the_audits_merge_into_the_tally_of_all() -> None:
+    from qaudit.followup import ItemTally
+
+    audits = [
+        ("site-a", "north", "std", [("x", 1.0), ("y", 0.0), ("z", None)]),
+        ("site-b", "south", "std", [("x", 0.5), ("y", 0.0)]),
+        ("site-c", "north", "other", [("x", 0.0)]),
+    ]
+    whole, first, second = ItemTally(), ItemTally(), ItemTally()
+    for n, audit in enumerate(audits):
+        whole.count(*audit)
+        (first if n < 1 else second).count(*audit)
+    first.merge(second)
+    assert (first.overall, first.by_region, first.audits) == (whole.overall, whole.by_region, whole.audits)
+    assert first.overall[("std", "y")] == [2, 2, 0] and first.overall[("std", "x")] == [2, 0, 1]

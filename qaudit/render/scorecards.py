@@ -657,10 +657,7 @@ def render_report(
             pages += part.pages
             histories += part.histories
             problems += part.problems
-            for key, counts in part.counts.items():
-                total = tally.overall.setdefault(key, [0, 0, 0])
-                for n, count in enumerate(counts):
-                    total[n] += count
+            tally.merge(part.tally)
         links = {h.site: f"sites/{h.site}.{suffix}" for h in histories}
         view = portfolio_view(
             histories,
@@ -737,8 +734,8 @@ class _Part:
     histories: list[SiteHistory]
     """Each site's :class:`~qaudit.history.SiteSummary`: only what the portfolio shows."""
     problems: list[Problem]
-    counts: dict[tuple[str, str], list[int]]
-    """The sites' item tallies (``followup.ItemTally.overall``)."""
+    tally: Any
+    """The sites' :class:`~qaudit.followup.ItemTally`."""
 
 
 def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
@@ -765,7 +762,7 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
             pages.append(job.render(f"sites/{history.site}.{job.suffix}", "site", view))
     except TemplateFailure as failure:
         return failure.problem
-    return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally.overall)
+    return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally)
 
 
 def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem]:
