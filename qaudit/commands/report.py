@@ -35,15 +35,14 @@ def write_pages(out: str, pages: Sequence[Page]) -> None:
         for page in pages:
             target = os.path.join(out, page.path)
             folder = os.path.dirname(os.path.abspath(target))
-            missing = []
-            while not os.path.isdir(folder) and folder not in missing:
-                missing.append(folder)
-                folder = os.path.dirname(folder)
-            os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+            missing: list[str] = []  # the folders this page needs that do not exist yet, innermost first
+            parent = folder
+            while not os.path.isdir(parent) and parent not in missing:
+                missing.append(parent)
+                parent = os.path.dirname(parent)
+            os.makedirs(folder, exist_ok=True)
             created += reversed(missing)
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(os.path.abspath(target))
-            )
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
             staged.append((tmp, target))
             # No fsync per page: pages are derived from the audits and rebuilt by the next run, and the
             # renames below still show a reader each old page or its new one, never a mix.
