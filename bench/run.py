@@ -11,7 +11,8 @@ Generates (once, then reuses) a synthetic workspace of N audits with
 | `score --format json`, cold, filling an empty cache (a first run) | the same | (reported) |
 | `score --format json`, warm (cache) | — | ≤ 4 s at 100,000 audits |
 | peak memory of the cold score | — | ≤ 250 MB at 100,000 audits |
-| `report` of a year (N sites × 12 audits, warm) minus the warm score | — | ≤ 1.2 s for 1,000 sites |
+| `report` of a year (N sites × 12 audits, warm) into a new folder, minus the warm score | — | ≤ 1.2 s for 1,000 sites |
+| the same `report` again over the previous one (no page changed) | — | (reported) |
 | `export` of the audits (warm) | openpyxl write-only writing the export's own cell values, unstyled | ≤ 1.2× |
 | `--help`, `lint` of one file | `python -c pass` | ≤ 0.2 s, ≤ 0.25 s |
 
@@ -166,19 +167,36 @@ def main() -> None:
     add("qaudit lint (one file)", f"{lint1:.3f} s", "", "(target ≤ 0.25 s)")
     lint_all, _ = timed([*qaudit, "lint", standards], work)
     add("qaudit lint (standards)", f"{lint_all:.3f} s", "", "")
+    new_folders: list[str] = []
     try:
         # A year of a chain: every site audited monthly (the report's own target).
         year = workspace(args.sites, 12)
         year_common = ["--standards", standards, "--sites", os.path.join(year, "sites.yaml")]
         timed([*qaudit, "score", "audits", "-f", "json", *year_common], year)  # fill the cache
         year_warm, _ = timed([*qaudit, "score", "audits", "-f", "json", *year_common], year, runs=3)
-        out = os.path.join(year, "report-out")
-        report, report_mb = timed([*qaudit, "report", "audits", "--out", out, *year_common], year, runs=3)
+        # Every run writes into a folder of its own; the folders are deleted only at the end, as
+        # some file systems make new files slow for minutes after many were deleted (ext4 without
+        # a journal skips recently freed inodes one by one).
+        fresh, fresh_mb = [], 0.0
+        for run in range(3):
+            out = os.path.join(year, f"report-new-{run}")
+            new_folders.append(out)
+            shutil.rmtree(out, ignore_errors=True)
+            took, peak = timed([*qaudit, "report", "audits", "--out", out, *year_common], year)
+            fresh.append(took)
+            fresh_mb = max(fresh_mb, peak)
         add(
-            "report (warm) − score (warm)",
-            f"{report - year_warm:.2f} s",
+            "report, new folder − score (warm)",
+            f"{statistics.median(fresh) - year_warm:.2f} s",
             f"{args.sites} sites × 12 audits",
-            f"(target ≤ 1.2 s; {report_mb:.0f} MB)",
+            f"(target ≤ 1.2 s; {fresh_mb:.0f} MB)",
+        )
+        again, again_mb = timed([*qaudit, "report", "audits", "--out", out, *year_common], year, runs=3)
+        add(
+            "report, re-run unchanged − score (warm)",
+            f"{again - year_warm:.2f} s",
+            f"{args.sites} sites × 12 audits",
+            f"({again_mb:.0f} MB)",
         )
     except SystemExit as exc:
         add("report", "unavailable", "", str(exc).splitlines()[0])
@@ -204,6 +222,8 @@ def main() -> None:
         )
     except SystemExit as exc:
         add("export", "unavailable", "", str(exc).splitlines()[0])
+    for folder in new_folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -294,9 +294,13 @@ class ItemTally:
         self.by_region: dict[tuple[str, str, str], list[int]] = {}
         self.audits: dict[str, int] = {}
         """Audits counted, by standard."""
+        self._pairs: dict[tuple[str, str], Counter[tuple[Any, Any]]] = {}
+        """(region, standard) → how often each (item id, score) pair was counted, not yet settled."""
 
     def merge(self, other: ItemTally) -> None:
         """Add the counts of ``other`` (e.g. a worker's tally of its share of the audits)."""
+        self.settle()
+        other.settle()
         for mine, theirs in ((self.overall, other.overall), (self.by_region, other.by_region)):
             for key, counts in theirs.items():
                 total = mine.setdefault(key, [0, 0, 0])  # type: ignore[arg-type]
@@ -314,34 +318,58 @@ class ItemTally:
         scores = [(i["id"], i["score"]) for i in result["items"]]
         self.count(result["site"], result["site_region"], result["standard"], scores)
 
-    def count(self, site: str, site_region: str | None, standard: str, scores: list[tuple[str, Any]]) -> None:
-        """Count the item scores of one audit."""
-        entry = self.sites.sites.get(site)
-        region = (entry.region if entry else None) or site_region or ""
-        overall, by_region = self.overall, self.by_region
+    def count(self, site: str, site_region: str | None, standard: str, scores: Iterable[tuple[str, Any]]) -> None:
+        """Count one audit's item scores: (item id, score or None) pairs.
+
+        The pairs may also be the texts of a serialised result (``b"id"``,
+        ``b"0.5"`` or ``b"null"``), as a report finds them without decoding the
+        result. Equal pairs are only counted here; what they mean is worked out
+        once per distinct pair when the tally is settled.
+        """
+        region = self._region(site, site_region)
         self.audits[standard] = self.audits.get(standard, 0) + 1
-        for item_id, value in scores:
-            if value is None:
-                continue
-            # [answered, failed (score 0), partial (0 < score < 1)]; most answers score 1.
-            failed = partial = 0
-            if value < 1:
-                failed, partial = (1, 0) if value == 0 else (0, 1)
-            key = (standard, item_id)
-            counts = overall.get(key)
-            if counts is None:
-                counts = overall[key] = [0, 0, 0]
-            counts[0] += 1
+        counter = self._pairs.get((region, standard))
+        if counter is None:
+            counter = self._pairs[(region, standard)] = Counter()
+        counter.update(scores)
+
+    def settle(self) -> None:
+        """Fold the pairs counted so far into :attr:`overall` and :attr:`by_region`."""
+        pairs, self._pairs = self._pairs, {}
+        for (region, standard), counter in pairs.items():
+            for (item_id, value), times in counter.items():
+                if isinstance(value, bytes):
+                    value = None if value == b"null" else float(value)
+                if isinstance(item_id, bytes):
+                    item_id = item_id.decode("utf-8")
+                if value is not None:
+                    self._add(region, standard, item_id, value, times)
+
+    def _region(self, site: str, site_region: str | None) -> str:
+        entry = self.sites.sites.get(site)
+        return (entry.region if entry else None) or site_region or ""
+
+    def _add(self, region: str, standard: str, item_id: str, value: float, times: int) -> None:
+        # [answered, failed (score 0), partial (0 < score < 1)]; most answers score 1.
+        failed = partial = 0
+        if value < 1:
+            failed, partial = (times, 0) if value == 0 else (0, times)
+        key = (standard, item_id)
+        counts = self.overall.get(key)
+        if counts is None:
+            counts = self.overall[key] = [0, 0, 0]
+        counts[0] += times
+        counts[1] += failed
+        counts[2] += partial
+        if self.regions:
+            counts = self.by_region.setdefault((region, standard, item_id), [0, 0, 0])
+            counts[0] += times
             counts[1] += failed
             counts[2] += partial
-            if self.regions:
-                counts = by_region.setdefault((region, standard, item_id), [0, 0, 0])
-                counts[0] += 1
-                counts[1] += failed
-                counts[2] += partial
 
     def report(self, library: StandardLibrary) -> dict[str, Any]:
         """The tallies as rows, most failed first."""
+        self.settle()
 
         def row(key: tuple[str, ...], counts: list[int]) -> dict[str, Any]:
             audits, failed, partial = counts

@@ -409,5 +409,21 @@ def test_tallies_of_shares_of_the_audits_merge_into_the_tally_of_all() -> None:
         whole.count(*audit)
         (first if n < 1 else second).count(*audit)
     first.merge(second)
+    whole.settle()
     assert (first.overall, first.by_region, first.audits) == (whole.overall, whole.by_region, whole.audits)
     assert first.overall[("std", "y")] == [2, 2, 0] and first.overall[("std", "x")] == [2, 0, 1]
+
+
+def test_scores_counted_as_their_serialised_texts_count_as_the_scores_themselves() -> None:
+    from qaudit.followup import ItemTally
+
+    decoded, texts = ItemTally(), ItemTally()
+    decoded.count("site-a", "north", "std", [("x", 1.0), ("y", 0.0), ("z", None), ("w", 0.25)])
+    decoded.count("site-b", None, "std", [("x", 0.0)])
+    texts.count("site-a", "north", "std", [(b"x", b"1.0"), (b"y", b"0.0"), (b"z", b"null"), (b"w", b"0.25")])
+    texts.count("site-b", None, "std", [(b"x", b"0.0")])
+    decoded.settle()
+    texts.settle()
+    assert (texts.overall, texts.by_region, texts.audits) == (decoded.overall, decoded.by_region, decoded.audits)
+    assert texts.overall == {("std", "x"): [2, 1, 0], ("std", "y"): [1, 1, 0], ("std", "w"): [1, 0, 1]}
+    assert texts.by_region[("", "std", "x")] == [1, 1, 0]

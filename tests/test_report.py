@@ -318,6 +318,47 @@ def test_a_write_failure_leaves_the_previous_report_intact(tmp_path: Path) -> No
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites"]
 
 
+def test_a_re_run_rewrites_only_the_pages_that_changed(tmp_path: Path) -> None:
+    import shutil
+
+    audits = tmp_path / "audits"
+    shutil.copytree(DATA / "audits", audits)
+    out = tmp_path / "out"
+    assert report(out, audits=audits).returncode == 0
+    pages = ("index.html", "sites/rix-01.html", "sites/yvn-01.html")
+    first = {page: os.stat(out / page) for page in pages}
+    done = report(out, audits=audits)
+    assert done.returncode == 0
+    assert done.stderr.endswith(f"wrote 0 of 3 pages to {out}/ ({out / 'index.html'}); the others were unchanged\n")
+    assert all(os.stat(out / page).st_ino == first[page].st_ino for page in pages)  # not even replaced
+    rix = audits / "rix-01-11.yaml"
+    rix.write_text(rix.read_text(encoding="utf-8").replace("addressed-by-name: yes", "addressed-by-name: no"))
+    done = report(out, audits=audits)
+    assert done.returncode == 0 and f"wrote 2 of 3 pages to {out}/" in done.stderr
+    assert os.stat(out / "sites/yvn-01.html").st_ino == first["sites/yvn-01.html"].st_ino
+    assert os.stat(out / "sites/rix-01.html").st_ino != first["sites/rix-01.html"].st_ino
+    assert os.stat(out / "index.html").st_ino != first["index.html"].st_ino  # rix-01's score changed there too
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_page_failing_late_leaves_no_staged_page_and_no_new_folder(tmp_path: Path, jobs: str) -> None:
+    root = HERE.parent
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    # A late site fails: most scorecards were rendered and staged by then, by one worker or two.
+    (mine / "site.html.j2").write_text("{{ site.id }}{% if site.id == 'yvn-01' %}{{ 1 // 0 }}{% endif %}\n")
+    out = tmp_path / "new" / "out"
+    command = [sys.executable, "-m", "qaudit", "report", str(root / "examples" / "audits"), "--out", str(out)]
+    command += ["--standards", str(root / "standards"), "--sites", str(root / "examples" / "sites.yaml")]
+    command += ["--templates", str(mine), "--no-cache", "--jobs", jobs]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    message = "ZeroDivisionError: integer division or modulo by zero; nothing was written"
+    assert done.stderr == f"{mine / 'site.html.j2'}:1:1 error template {message}\n"
+    assert not (tmp_path / "new").exists()  # the folders this run made are gone with the staged pages
+
+
 def test_the_same_pages_whatever_the_number_of_workers(tmp_path: Path) -> None:
     root = HERE.parent
     outputs = []

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qaudit.audits import load_audit
-from qaudit.resultset import ResultSet, head_and_scores, pack
+from qaudit.resultset import ResultSet, head_and_score_texts, pack
 from qaudit.scoring import score
 from qaudit.standards import load_standards
 
@@ -29,14 +29,15 @@ TRICKY = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(comment=TRICKY, inspector=TRICKY.filter(bool), name=st.none() | TRICKY)
-def test_head_and_scores_agree_with_the_full_decoding(comment: str, inspector: str, name: str | None) -> None:
+def test_head_and_score_texts_agree_with_the_full_decoding(comment: str, inspector: str, name: str | None) -> None:
     assert STANDARD is not None
     responses = {k: r._replace(comment=comment) for k, r in AUDIT.responses.items()}
     audit = dataclasses.replace(AUDIT, responses=responses, inspector=inspector)
     result = dataclasses.replace(score(STANDARD, audit), site_name=name)
     _, blob = pack(result)
-    head, scores = head_and_scores(blob)
+    head, texts = head_and_score_texts(blob)
     full = json.loads(blob)
+    scores = [(item_id.decode(), json.loads(score)) for item_id, score in texts]
     assert scores == [(item["id"], item["score"]) for item in full.pop("items")]
     assert head == {**full, "items": []}
 

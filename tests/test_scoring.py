@@ -325,6 +325,7 @@ def test_improving_one_response_never_lowers_the_raw_score(
     old = item.score_of(answers[item_id])
     better = data.draw(st.sampled_from([v for v in candidate_values(item) if item.score_of(v) >= old]))
     after = score(std, audit({**answers, item_id: better}))
+
     def raw(r: Any) -> float:
         scored = [s for s in r.sections if s.score is not None]
         return sum(s.weight * s.score for s in scored) / sum(s.weight for s in scored)

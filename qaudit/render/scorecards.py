@@ -25,6 +25,7 @@ from ..registry import SiteRegistry
 from ..resultset import ResultSet
 from ..scoring import AuditResult
 from ..standards import StandardLibrary
+from .pages import Page, PageWriter, Staged
 
 LANGUAGES = ("en", "hy", "ka", "lv", "hu")
 _LOCALES = {"en": "en_GB", "hy": "hy_AM", "ka": "ka_GE", "lv": "lv_LV", "hu": "hu_HU"}
@@ -105,14 +106,6 @@ class Formatter:
 def formatter(lang: str) -> Formatter:
     """The (shared) formatter of a language."""
     return Formatter(lang)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One rendered page: its path under the output folder and its text."""
-
-    path: str
-    text: str
 
 
 def _answer(value: Any, na: bool, words: dict[str, str], fmt: Formatter) -> str:
@@ -533,7 +526,7 @@ def _recent_in_full(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int 
     """
     import json
 
-    from ..resultset import from_dict, head_and_scores
+    from ..resultset import from_dict, head_and_score_texts
 
     pending: list[tuple[Any, bytes]] = []
 
@@ -548,7 +541,7 @@ def _recent_in_full(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int 
             pending = []
         pending.append((key, blob))
         if len(pending) > keep:
-            head, scores = head_and_scores(pending.pop(0)[1])
+            head, scores = head_and_score_texts(pending.pop(0)[1])
             tally.count(head["site"], head["site_region"], head["standard"], scores)
             yield from_dict(head, items=False)
     yield from (full(b) for _, b in pending)
@@ -556,9 +549,9 @@ def _recent_in_full(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int 
 
 @dataclass(frozen=True)
 class Report:
-    """A rendered report: its pages, and the audits it had to leave out."""
+    """A rendered report: its staged pages, and the audits it had to leave out."""
 
-    pages: list[Page]
+    pages: list[Staged]
     """``index`` last, after one scorecard per site."""
     problems: list[Problem]
     """One error per audit left out (a site id that cannot become a file name)."""
@@ -618,19 +611,23 @@ def render_report(
     library: StandardLibrary,
     sites: SiteRegistry | None = None,
     *,
+    writer: PageWriter,
     lang: str | None = None,
     fmt: str = "html",
     templates: str | None = None,
     jobs: int = 1,
 ) -> Report:
-    """Every page of the report, rendered in memory: one scorecard per site, then ``index``.
+    """Render every page of the report and stage it with ``writer``: one scorecard per site, then ``index``.
 
-    A site whose id cannot be a file name is left out, with an error for each of
-    its audits. Raises :class:`TemplateFailure` when a template fails (a syntax
-    error, an unsafe operation in a user template, any error while rendering).
-    With ``jobs`` above 1 (0: one per core) and many sites, the scorecards are
-    rendered by that many worker processes, each reading its own sites'
-    results; the pages are the same whatever ``jobs`` is.
+    Nothing is in place until ``writer.commit(report.pages)``; on any failure
+    here every staged page is removed again. A site whose id cannot be a file
+    name is left out, with an error for each of its audits. Raises
+    :class:`TemplateFailure` when a template fails (a syntax error, an unsafe
+    operation in a user template, any error while rendering), and OSError when a
+    page cannot be staged. With ``jobs`` above 1 (0: one per core) and many
+    sites, the scorecards are rendered (and staged) by that many worker
+    processes, each reading its own sites' results; the pages are the same
+    whatever ``jobs`` is.
     """
     from ..engine import worker_count
     from ..followup import ItemTally
@@ -639,7 +636,8 @@ def render_report(
     suffix = "md" if fmt == "md" else "html"
     folders = [templates] if templates else []
     folders.append(os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
-    _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders)
+    writer.prepare(["", "sites"])
+    _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders, writer)
     workers = worker_count(jobs)
     try:
         if isinstance(results, ResultSet):
@@ -647,13 +645,15 @@ def render_report(
             parts = _map_parts(ranges, workers) if workers > 1 and len(ranges) > 1 else map(_render_sites, ranges)
         else:
             parts = iter([_render_sites(None)])
-        pages: list[Page] = []
+        pages: list[Staged] = []
         histories: list[SiteHistory] = []
         problems: list[Problem] = []
         tally = ItemTally(sites, regions=False)
         for part in parts:
             if isinstance(part, Problem):
                 raise TemplateFailure(part)
+            if isinstance(part, OSError):
+                raise part
             pages += part.pages
             histories += part.histories
             problems += part.problems
@@ -667,8 +667,11 @@ def render_report(
             site_links=links,
             failed=tally.report(library)["items"],
         )
-        pages.append(_JOB.render(f"index.{suffix}", "index", view))
+        pages.append(writer.put(_JOB.render(f"index.{suffix}", "index", view)))
         return Report(pages, sorted(problems))
+    except BaseException:
+        writer.abandon()  # whichever process staged them, and whatever failed
+        raise
     finally:
         _JOB = None
 
@@ -684,6 +687,7 @@ class _Job:
     suffix: str
     env: Any
     folders: list[str]
+    writer: PageWriter
 
     def render(self, path: str, kind: str, view: dict[str, Any]) -> Page:
         # A user's template can fail in any way: say where, never a traceback.
@@ -730,7 +734,7 @@ _JOB: _Job | None = None
 class _Part:
     """The scorecards of a run of whole sites, and what the portfolio needs of them."""
 
-    pages: list[Page]
+    pages: list[Staged]
     histories: list[SiteHistory]
     """Each site's :class:`~qaudit.history.SiteSummary`: only what the portfolio shows."""
     problems: list[Problem]
@@ -738,8 +742,12 @@ class _Part:
     """The sites' :class:`~qaudit.followup.ItemTally`."""
 
 
-def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
-    """Render the scorecards of the results in ``span`` (all results when None); a failed template's problem."""
+def _render_sites(span: tuple[int, int] | None) -> _Part | Problem | OSError:
+    """Render and stage the scorecards of the results in ``span`` (all results when None).
+
+    A failed template gives its problem, a page that cannot be staged its
+    OSError (the parent then abandons every staged page).
+    """
     from ..audits import safe_name
     from ..followup import ItemTally
 
@@ -759,13 +767,16 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
         for history in histories:
             view = site_view(history, job.library, site_language(history, job.library, job.lang))
             view["index_href"] = f"../index.{job.suffix}"
-            pages.append(job.render(f"sites/{history.site}.{job.suffix}", "site", view))
+            pages.append(job.writer.put(job.render(f"sites/{history.site}.{job.suffix}", "site", view)))
     except TemplateFailure as failure:
         return failure.problem
+    except OSError as exc:
+        return exc
+    tally.settle()  # sent settled: the counts of distinct pairs, not the pairs
     return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally)
 
 
-def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem]:
+def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem | OSError]:
     """:func:`_render_sites` over ``ranges`` in forked workers, in order."""
     import gc
     import multiprocessing
