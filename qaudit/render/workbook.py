@@ -14,7 +14,8 @@ import io
 import itertools
 import re
 import warnings
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -305,14 +306,14 @@ def _value_text(value: Any, na: bool, words: dict[str, str]) -> Any:
 def _item_text(library: StandardLibrary, result: AuditResult, item_id: str, lang: str | None) -> str:
     key = (id(library), result.standard, result.standard_version, item_id, lang)
     found = _TEXTS.get(key)
-    if found is None:
+    if found is None or found[0]() is not library:  # another library may have been given a freed one's id
         standard: Standard | None = library.get(result.standard, result.standard_version)
-        found = standard.text(standard.items[item_id].text, lang) if standard and item_id in standard.items else item_id
-        _TEXTS[key] = found
-    return found
+        text = standard.text(standard.items[item_id].text, lang) if standard and item_id in standard.items else item_id
+        found = _TEXTS[key] = (weakref.ref(library), text)
+    return found[1]
 
 
-_TEXTS: dict[tuple[int, str, int, str, str | None], str] = {}
+_TEXTS: dict[tuple[int, str, int, str, str | None], tuple[weakref.ref[StandardLibrary], str]] = {}
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -449,6 +450,22 @@ def build_workbook(
     def safe(ws: Any, value: Any) -> Any:
         return cell(ws, value) if _unsafe(value) else value
 
+    def styled(ws: Any, number_format: str | None = None, fill: Any = None) -> Callable[[Any], Any]:
+        """A column's styled cell, made once and given each row's value (never text a formula could start).
+
+        A write-only sheet writes a row's cells as the row is appended, so one cell
+        object can carry every row's value; styling a new cell per row costs more
+        than writing it. Use each at most once in a row.
+        """
+        template = cell(ws, None, number_format, fill)
+
+        def put(value: Any) -> Any:
+            assert not _unsafe(value)
+            template.value = value
+            return template
+
+        return put
+
     def header(ws: Any, names: list[str], widths: list[int], wrap: bool = False) -> None:
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
@@ -479,6 +496,20 @@ def build_workbook(
     audit_rows = 1
     item_rows = [1]
     per_site_rows: dict[str, list[AuditResult]] = {}
+    audit_formats = [
+        AUDIT_FORMATS.get(i, "0.0" if i >= len(AUDIT_KEYS) else None) for i in range(len(AUDIT_KEYS) + len(sections))
+    ]
+    audit_cells = {i: styled(audits_ws, f) for i, f in enumerate(audit_formats) if f is not None}
+
+    def item_cells(ws: Any) -> tuple[Callable[[Any], Any], ...]:
+        """The styled cells of an Items sheet: score; and the id, score and critical cells of a failed critical."""
+        return styled(ws, "0.00"), styled(ws, fill=red), styled(ws, "0.00", red), styled(ws, fill=red)
+
+    ws = items_sheets[0]
+    score_cell, failed_id, failed_score, failed_critical = item_cells(ws)
+    yes, no = words["yes"], words["no"]
+    texts: dict[tuple[str, int], dict[str, str]] = {}
+    """Item texts by standard version, in the export's language."""
     for result in scored:
         summary = summaries.get(result.site)
         if summary is None:
@@ -503,23 +534,36 @@ def build_workbook(
         values = _audit_values(result, section_ids, words)
         audits_ws.append(
             [
-                cell(audits_ws, v, AUDIT_FORMATS.get(i, "0.0" if i >= len(AUDIT_KEYS) else None))
-                if v is not None and (i in AUDIT_FORMATS or i >= len(AUDIT_KEYS))
-                else safe(audits_ws, v)
+                audit_cells[i](v) if v is not None and i in audit_cells else safe(audits_ws, v)
                 for i, v in enumerate(values)
             ]
         )
         label = f"{result.standard}@{result.standard_version}"
         audit_id, site_id = result.id, result.site  # safe names (checked on load): never formulas
         day = result.date  # a real date; Excel shows it with the column's default date format
+        version = (result.standard, result.standard_version)
+        item_texts = texts.get(version)
+        if item_texts is None:
+            standard = library.get(*version)
+            item_texts = texts[version] = (
+                {i: standard.text(item.text, lang) for i, item in standard.items.items()} if standard else {}
+            )
         for item in result.items:
             if item_rows[-1] >= max_rows:
                 ws = wb.create_sheet(f"Items {len(items_sheets) + 1}")
                 header(ws, item_cols, item_widths)
                 items_sheets.append(ws)
                 item_rows.append(1)
-            ws = items_sheets[-1]
-            fill = red if item.failed_critical else None
+                score_cell, failed_id, failed_score, failed_critical = item_cells(ws)
+            # Inspectors' and standards' text may look like a formula: only text needs the check.
+            text = item_texts.get(item.id, item.id)
+            value = _value_text(item.value, item.na, words)
+            comment = item.comment
+            if item.failed_critical:  # red in its id, score and critical cells
+                item_id, score, critical = failed_id(item.id), failed_score(item.score), failed_critical(yes)
+            else:
+                item_id, critical = item.id, yes if item.critical else no
+                score = None if item.score is None else score_cell(item.score)
             ws.append(
                 [
                     audit_id,
@@ -527,16 +571,14 @@ def build_workbook(
                     day,
                     label,
                     item.section,
-                    cell(ws, item.id, fill=fill) if fill else item.id,
-                    safe(ws, _item_text(library, result, item.id, lang)),
-                    safe(ws, _value_text(item.value, item.na, words)),
-                    words["yes"] if item.na else words["no"],
-                    cell(ws, item.score, "0.00", fill=fill) if item.score is not None else None,
+                    item_id,
+                    cell(ws, text) if text.startswith(UNSAFE_START) else text,
+                    cell(ws, value) if value.__class__ is str and value.startswith(UNSAFE_START) else value,
+                    yes if item.na else no,
+                    score,
                     item.weight,
-                    cell(ws, words["yes"], fill=fill)
-                    if item.critical and fill
-                    else (words["yes"] if item.critical else words["no"]),
-                    safe(ws, item.comment),
+                    critical,
+                    cell(ws, comment) if comment and comment.startswith(UNSAFE_START) else comment,
                 ]
             )
             item_rows[-1] += 1
