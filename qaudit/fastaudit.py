@@ -20,9 +20,10 @@ from .yamlsrc import MAX_ENTRIES, QStr
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]*):(?:[ ]+(.*))?$")
-# A plain scalar in block context: no leading indicator, no ': ' and no ' #' inside.
+# A plain scalar in block context: no leading indicator, no ': ' and no ' #' inside. A leading '-'
+# must be followed by an ordinary character ('-: ' is a '-' and a mapping indicator); the rest is left to YAML.
 _PLAIN = re.compile(
-    r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#]|:(?=\S)|(?<! )#)*|-[^\s\-,\[\]{}#&*!|>'\"%@`](?:[^:#]|:(?=\S)|(?<! )#)*"
+    r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#]|:(?=\S)|(?<! )#)*|-[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#]|:(?=\S)|(?<! )#)*"
 )
 _COMMENT = re.compile(r"\s+#.*$")
 # Double-quoted text whose escapes JSON reads the same way YAML does.
@@ -31,7 +32,7 @@ _SQ = re.compile(r"'((?:[^']|'')*)'")
 _FLOW_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-]*):[ ]+")
 _FLOW_PLAIN = re.compile(
     r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:,\[\]{}#]|:(?=[^\s,\[\]{}])|(?<! )#)*"
-    r"|-[^\s\-,\[\]{}#&*!|>'\"%@`](?:[^:,\[\]{}#]|:(?=[^\s,\[\]{}])|(?<! )#)*"
+    r"|-[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:,\[\]{}#]|:(?=[^\s,\[\]{}])|(?<! )#)*"
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qaudit.fastaudit import parse_simple
@@ -63,6 +63,8 @@ def same(a: Any, b: Any) -> bool:
 
 @settings(max_examples=600, deadline=None)
 @given(audit_texts())
+@example("schema: qaudit/audit@1\ninspector: \nsite: -: \nresponses:\n")  # '-' and a mapping indicator
+@example("schema: qaudit/audit@1\ninspector: x\nsite: {a: -:}\nresponses:\n")
 def test_fast_reader_agrees_with_the_yaml_loader(text: str) -> None:
     fast = parse_simple(text)
     if fast is None:
