@@ -517,7 +517,12 @@ def test_reading_commands_never_modify_an_audit(tmp_path: Path) -> None:
 
 
 def _report_folder(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """The pages in ``out`` (not the hidden files a run stages them in)."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def _spec_audits(folder: Path, count: int) -> Path:
@@ -568,6 +573,9 @@ def test_a_killed_run_leaves_previous_outputs_intact(tmp_path: Path) -> None:
                 assert _workbook_values(workbook) in (old_book, new_book)
     assert killed >= 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audits", "fresh", "reports", "x.xlsx"]
+    # What a killed run had staged is removed by the next run (its process is gone).
+    assert qaudit("report", str(audits), "--out", str(out), *std).returncode == 0
+    assert _report_folder(out) == new_pages
     assert all(not p.name.startswith((".", "tmp")) for p in out.rglob("*"))
 
 

@@ -359,6 +359,49 @@ def test_a_page_failing_late_leaves_no_staged_page_and_no_new_folder(tmp_path: P
     assert not (tmp_path / "new").exists()  # the folders this run made are gone with the staged pages
 
 
+def test_results_read_back_partly_give_the_pages_of_results_read_in_full(tmp_path: Path) -> None:
+    from qaudit.render.pages import PageWriter
+    from qaudit.render.scorecards import LANGUAGES, labels, render_report
+    from qaudit.workspace import score_paths
+
+    root = HERE.parent
+    run = score_paths(
+        [str(root / "examples" / "audits")],
+        str(root / "standards"),
+        sites=str(root / "examples" / "sites.yaml"),
+        waivers=str(root / "examples" / "waivers.yaml"),
+    )
+    pages = {}
+    # A result set is read back as far as each page needs it; a list of results is whole.
+    for name, results in (("partly", run.results), ("whole", list(run.results))):
+        writer = PageWriter(str(tmp_path / name))
+        writer.commit(render_report(results, run.library, run.sites, writer=writer).pages)
+        folder = tmp_path / name
+        pages[name] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert pages["partly"] == pages["whole"] and len(pages["whole"]) == 9  # 8 scorecards and the portfolio
+    headings = [f"<h2>{labels(lang)['recurring']}</h2>".encode() for lang in LANGUAGES]
+    recurring = [page for page, text in pages["whole"].items() if any(h in text for h in headings)]
+    assert len(recurring) >= 2  # items failed in two of the last three audits are found from their scores alone
+
+
+def test_a_run_removes_what_killed_runs_of_this_machine_staged_and_nothing_else(tmp_path: Path) -> None:
+    from qaudit.render.pages import _HOST
+
+    out = tmp_path / "out"
+    assert report(out).returncode == 0
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)  # a process that has ended
+    stale = out / "sites" / f".yvn-01.html.{_HOST}-{dead}-0123abcd.tmp"
+    running = out / "sites" / f".yvn-01.html.{_HOST}-{os.getpid()}-0123abcd.tmp"  # a run still going
+    elsewhere = out / f".index.html.{'0' * 8 if _HOST != '0' * 8 else '1' * 8}-{dead}-0123abcd.tmp"  # another machine
+    mine = out / "notes.txt"
+    for path in (stale, running, elsewhere, mine):
+        path.write_text("x")
+    assert report(out).returncode == 0
+    assert not stale.exists()
+    assert running.exists() and elsewhere.exists() and mine.exists()
+
+
 def test_the_same_pages_whatever_the_number_of_workers(tmp_path: Path) -> None:
     root = HERE.parent
     outputs = []

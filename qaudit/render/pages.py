@@ -1,18 +1,21 @@
 """Writing a report's pages into a folder: every changed page, or none.
 
-Each page is staged (written to a temporary file beside its target) by the
-process that rendered it, so writing overlaps rendering; once every page is
-rendered and staged, the parent renames them all into place. A page whose file
-already holds exactly its text is not staged at all, so a re-run over
-unchanged audits rewrites nothing and keeps the pages' time stamps.
+Each page is staged (written to a temporary file beside its target) as soon as
+the report has it, so writing overlaps rendering; once every page is rendered
+and staged, all are renamed into place. A page whose file already holds
+exactly its text is not staged at all, so a re-run over unchanged audits
+rewrites nothing and keeps the pages' time stamps.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import os
+import re
 import secrets
+import socket
 import stat
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -35,15 +38,17 @@ class Staged(NamedTuple):
 class PageWriter:
     """Stages pages in ``out`` and renames them into place together.
 
-    Temporary files carry a token of this run (``.index.html.<token>.tmp``), so
-    :meth:`abandon` finds every file the run staged, whichever process staged it.
-    No page is fsynced: pages are derived from the audits and rebuilt by the next
-    run, and the renames still show a reader each old page or its new one.
+    Temporary files carry a token of this run (``.index.html.<host>-<pid>-<random>.tmp``),
+    so :meth:`abandon` finds every file the run staged, however far it got, and
+    a later run on the same machine removes what a killed run left (its process
+    is gone). No page is fsynced: pages are derived from the audits and rebuilt
+    by the next run, and the renames still show a reader each old page or its
+    new one.
     """
 
     def __init__(self, out: str) -> None:
         self.out = out
-        self.token = secrets.token_hex(8)
+        self.token = f"{_HOST}-{os.getpid()}-{secrets.token_hex(4)}"
         self._folders: list[str] = []
         self._created: list[str] = []
         """Folders this run made, outermost first."""
@@ -64,6 +69,8 @@ class PageWriter:
                 raise type(exc)(exc.errno, exc.strerror, exc.filename or folder) from None
             self._created += reversed(missing)
             self._folders.append(folder)
+            if not missing:
+                _sweep(folder)
 
     def put(self, page: Page) -> Staged:
         """Stage ``page`` unless its file already holds its text (an OSError names the page)."""
@@ -107,6 +114,35 @@ class PageWriter:
         for folder in reversed(self._created):  # innermost first: none is left behind
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
+
+
+_HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+"""This machine, in staged files' names: only its own runs' leftovers are ever swept."""
+_STAGED = re.compile(rf"\..+\.{_HOST}-([0-9]+)-[0-9a-f]{{8}}\.tmp")
+
+
+def _sweep(folder: str) -> None:
+    """Remove the files staged in ``folder`` by runs of this machine that were killed (their process is gone)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        found = _STAGED.fullmatch(name)
+        if found is None or _running(int(found.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or no such number: leave its files alone
+    return True
 
 
 def _holds(target: str, data: bytes) -> bool:

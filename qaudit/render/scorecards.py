@@ -520,31 +520,53 @@ def site_language(history: SiteHistory, library: StandardLibrary, override: str 
 
 
 def _recent_in_full(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int = 3) -> Iterator[AuditResult]:
-    """Results (sort key and JSON, in order) full for each site's last ``keep``, light for the others.
+    """Results (sort key and JSON, in order), each decoded only as far as a scorecard needs it.
 
-    Every result is counted in ``tally``; the older ones are never decoded in full.
+    Each site's latest result is decoded in full. The ``keep - 1`` before it keep
+    their sections (section changes) and, of their items, only the failed ones
+    (recurring failures), with their ids and scores. Older results keep neither.
+    Every result is counted in ``tally`` from the score texts of its items.
     """
+    import dataclasses
     import json
 
     from ..resultset import from_dict, head_and_score_texts
+    from ..scoring import ItemResult
 
-    pending: list[tuple[Any, bytes]] = []
+    pending: list[bytes] = []
+    site = None
 
-    def full(blob: bytes) -> AuditResult:
+    def counted(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+        head, scores = head_and_score_texts(blob)
+        tally.count(head["site"], head["site_region"], head["standard"], scores)
+        return head, scores
+
+    def recent(blob: bytes) -> AuditResult:
+        head, scores = counted(blob)
+        failed = tuple(
+            ItemResult(item_id.decode(), "", None, False, 0.0, 0, False, False)
+            for item_id, score in scores
+            if score != b"null" and float(score) == 0
+        )
+        return dataclasses.replace(from_dict(head), items=failed)  # the head's items are [], its sections whole
+
+    def latest(blob: bytes) -> AuditResult:
         data = json.loads(blob)
         tally.add_dict(data)
         return from_dict(data)
 
     for key, blob in results:
-        if pending and pending[-1][0][0] != key[0]:
-            yield from (full(b) for _, b in pending)
+        if pending and key[0] != site:
+            yield from map(recent, pending[:-1])
+            yield latest(pending[-1])
             pending = []
-        pending.append((key, blob))
+        site = key[0]
+        pending.append(blob)
         if len(pending) > keep:
-            head, scores = head_and_score_texts(pending.pop(0)[1])
-            tally.count(head["site"], head["site_region"], head["standard"], scores)
-            yield from_dict(head, items=False)
-    yield from (full(b) for _, b in pending)
+            yield from_dict(counted(pending.pop(0))[0], items=False)
+    if pending:
+        yield from map(recent, pending[:-1])
+        yield latest(pending[-1])
 
 
 @dataclass(frozen=True)
@@ -625,9 +647,8 @@ def render_report(
     :class:`TemplateFailure` when a template fails (a syntax error, an unsafe
     operation in a user template, any error while rendering), and OSError when a
     page cannot be staged. With ``jobs`` above 1 (0: one per core) and many
-    sites, the scorecards are rendered (and staged) by that many worker
-    processes, each reading its own sites' results; the pages are the same
-    whatever ``jobs`` is.
+    sites, the scorecards are rendered by that many worker processes, each
+    reading its own sites' results; the pages are the same whatever ``jobs`` is.
     """
     from ..engine import worker_count
     from ..followup import ItemTally
@@ -637,7 +658,7 @@ def render_report(
     folders = [templates] if templates else []
     folders.append(os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
     writer.prepare(["", "sites"])
-    _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders, writer)
+    _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders)
     workers = worker_count(jobs)
     try:
         if isinstance(results, ResultSet):
@@ -652,9 +673,7 @@ def render_report(
         for part in parts:
             if isinstance(part, Problem):
                 raise TemplateFailure(part)
-            if isinstance(part, OSError):
-                raise part
-            pages += part.pages
+            pages += [writer.put(page) for page in part.pages]  # while the workers render the next parts
             histories += part.histories
             problems += part.problems
             tally.merge(part.tally)
@@ -687,7 +706,6 @@ class _Job:
     suffix: str
     env: Any
     folders: list[str]
-    writer: PageWriter
 
     def render(self, path: str, kind: str, view: dict[str, Any]) -> Page:
         # A user's template can fail in any way: say where, never a traceback.
@@ -734,7 +752,7 @@ _JOB: _Job | None = None
 class _Part:
     """The scorecards of a run of whole sites, and what the portfolio needs of them."""
 
-    pages: list[Staged]
+    pages: list[Page]
     histories: list[SiteHistory]
     """Each site's :class:`~qaudit.history.SiteSummary`: only what the portfolio shows."""
     problems: list[Problem]
@@ -742,12 +760,8 @@ class _Part:
     """The sites' :class:`~qaudit.followup.ItemTally`."""
 
 
-def _render_sites(span: tuple[int, int] | None) -> _Part | Problem | OSError:
-    """Render and stage the scorecards of the results in ``span`` (all results when None).
-
-    A failed template gives its problem, a page that cannot be staged its
-    OSError (the parent then abandons every staged page).
-    """
+def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
+    """Render the scorecards of the results in ``span`` (all results when None); a failed template's problem."""
     from ..audits import safe_name
     from ..followup import ItemTally
 
@@ -767,16 +781,14 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem | OSError:
         for history in histories:
             view = site_view(history, job.library, site_language(history, job.library, job.lang))
             view["index_href"] = f"../index.{job.suffix}"
-            pages.append(job.writer.put(job.render(f"sites/{history.site}.{job.suffix}", "site", view)))
+            pages.append(job.render(f"sites/{history.site}.{job.suffix}", "site", view))
     except TemplateFailure as failure:
         return failure.problem
-    except OSError as exc:
-        return exc
     tally.settle()  # sent settled: the counts of distinct pairs, not the pairs
     return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally)
 
 
-def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem | OSError]:
+def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem]:
     """:func:`_render_sites` over ``ranges`` in forked workers, in order."""
     import gc
     import multiprocessing
