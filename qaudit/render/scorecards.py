@@ -519,7 +519,7 @@ def site_language(history: SiteHistory, library: StandardLibrary, override: str 
     return next((c for c in candidates if c in LANGUAGES), "en")
 
 
-def _recent_in_full(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int = 3) -> Iterator[AuditResult]:
+def _read_for_scorecards(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int = 3) -> Iterator[AuditResult]:
     """Results (sort key and JSON, in order), each decoded only as far as a scorecard needs it.
 
     Each site's latest result is decoded in full. The ``keep - 1`` before it keep
@@ -657,10 +657,10 @@ def render_report(
     suffix = "md" if fmt == "md" else "html"
     folders = [templates] if templates else []
     folders.append(os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
-    writer.prepare(["", "sites"])
     _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders)
     workers = worker_count(jobs)
     try:
+        writer.prepare(["", "sites"])
         if isinstance(results, ResultSet):
             ranges = results.site_ranges(4 * workers if workers > 1 else 1)
             parts = _map_parts(ranges, workers) if workers > 1 and len(ranges) > 1 else map(_render_sites, ranges)
@@ -771,7 +771,7 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
     # Only the last 3 audits of a site (recurring failures, changes) keep their items.
     if span is not None:
         assert isinstance(job.results, ResultSet)
-        every = site_histories(_recent_in_full(job.results.blobs_between(*span), tally), job.sites, full=3)
+        every = site_histories(_read_for_scorecards(job.results.blobs_between(*span), tally), job.sites, full=3)
     else:
         every = site_histories(job.results, job.sites, full=3, each=tally.add)
     histories = [h for h in every if safe_name(h.site)]
