@@ -14,7 +14,6 @@ import io
 import itertools
 import re
 import warnings
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -303,17 +302,27 @@ def _value_text(value: Any, na: bool, words: dict[str, str]) -> Any:
     return value
 
 
-def _item_text(library: StandardLibrary, result: AuditResult, item_id: str, lang: str | None) -> str:
-    key = (id(library), result.standard, result.standard_version, item_id, lang)
-    found = _TEXTS.get(key)
-    if found is None or found[0]() is not library:  # another library may have been given a freed one's id
-        standard: Standard | None = library.get(result.standard, result.standard_version)
-        text = standard.text(standard.items[item_id].text, lang) if standard and item_id in standard.items else item_id
-        found = _TEXTS[key] = (weakref.ref(library), text)
-    return found[1]
+class _ItemTexts:
+    """Item texts in one language, worked out once per standard version (an item the standard lacks: its id)."""
 
+    def __init__(self, library: StandardLibrary, lang: str | None) -> None:
+        self.library = library
+        self.lang = lang
+        self._by_version: dict[tuple[str, int], dict[str, str]] = {}
 
-_TEXTS: dict[tuple[int, str, int, str, str | None], tuple[weakref.ref[StandardLibrary], str]] = {}
+    def of(self, result: AuditResult) -> dict[str, str]:
+        """Item id → text, for the standard version of ``result``."""
+        version = (result.standard, result.standard_version)
+        texts = self._by_version.get(version)
+        if texts is None:
+            standard: Standard | None = self.library.get(*version)
+            texts = self._by_version[version] = (
+                {i: standard.text(item.text, self.lang) for i, item in standard.items.items()} if standard else {}
+            )
+        return texts
+
+    def __call__(self, result: AuditResult, item_id: str) -> str:
+        return self.of(result).get(item_id, item_id)
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -487,7 +496,8 @@ def build_workbook(
     # Write-only sheets take their column widths before the first row: size them from a sample.
     audit_widths = _fit(audit_cols, (_audit_values(r, section_ids, words) for r in sample), most=40)
     audit_widths[12:] = [min(w, 18) for w in audit_widths[12:]]  # long section titles wrap instead
-    item_widths = _fit(item_cols, (_item_values(r, i, library, lang, words) for r in sample for i in r.items), most=60)
+    texts = _ItemTexts(library, lang)
+    item_widths = _fit(item_cols, (_item_values(r, i, texts, words) for r in sample for i in r.items), most=60)
     header(audits_ws, audit_cols, audit_widths, wrap=bool(section_ids))
     header(items_sheets[0], item_cols, item_widths)
 
@@ -508,8 +518,6 @@ def build_workbook(
     ws = items_sheets[0]
     score_cell, failed_id, failed_score, failed_critical = item_cells(ws)
     yes, no = words["yes"], words["no"]
-    texts: dict[tuple[str, int], dict[str, str]] = {}
-    """Item texts by standard version, in the export's language."""
     for result in scored:
         summary = summaries.get(result.site)
         if summary is None:
@@ -541,13 +549,7 @@ def build_workbook(
         label = f"{result.standard}@{result.standard_version}"
         audit_id, site_id = result.id, result.site  # safe names (checked on load): never formulas
         day = result.date  # a real date; Excel shows it with the column's default date format
-        version = (result.standard, result.standard_version)
-        item_texts = texts.get(version)
-        if item_texts is None:
-            standard = library.get(*version)
-            item_texts = texts[version] = (
-                {i: standard.text(item.text, lang) for i, item in standard.items.items()} if standard else {}
-            )
+        item_texts = texts.of(result)
         for item in result.items:
             if item_rows[-1] >= max_rows:
                 ws = wb.create_sheet(f"Items {len(items_sheets) + 1}")
@@ -792,9 +794,7 @@ def _audit_values(result: AuditResult, section_ids: list[tuple[str, str]], words
     ] + [scores.get(s) for s in section_ids]
 
 
-def _item_values(
-    result: AuditResult, item: Any, library: StandardLibrary, lang: str | None, words: dict[str, str]
-) -> list[Any]:
+def _item_values(result: AuditResult, item: Any, texts: _ItemTexts, words: dict[str, str]) -> list[Any]:
     """One row of the Items table, as plain values (used to size the columns)."""
     return [
         result.id,
@@ -803,7 +803,7 @@ def _item_values(
         f"{result.standard}@{result.standard_version}",
         item.section,
         item.id,
-        _item_text(library, result, item.id, lang),
+        texts(result, item.id),
         _value_text(item.value, item.na, words),
         words["yes"] if item.na else words["no"],
         item.score,
@@ -943,7 +943,8 @@ def _site_sheet(
             cell(ws, latest.raw_score, "0.0"),
         ]
     )
-    critical = [_item_text(library, latest, item, lang) for item in latest.critical_failures]
+    texts = _ItemTexts(library, lang)
+    critical = [texts(latest, item) for item in latest.critical_failures]
     add([label(words["critical_failures"]), cell(ws, "; ".join(critical), fill=red if critical else None)])
     add([])
     add(heading(words["section"], words["score"]))
@@ -959,7 +960,7 @@ def _site_sheet(
         if item.score is None or item.score >= 1:
             continue
         fill = red if item.failed_critical else None
-        item_text = _item_text(library, latest, item.id, lang)
+        item_text = texts(latest, item.id)
         # Wrapped rows keep the height they are given: enough lines for the longer of text and comment.
         lines = max(_lines(item_text, 50), _lines(item.comment or "", 40))
         if lines > 1:
@@ -998,6 +999,7 @@ def build_csv(
 
     words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
     results = list(results)
+    item_texts = _ItemTexts(library, lang)
 
     def writer() -> tuple[io.StringIO, Any]:
         buffer = io.StringIO()
@@ -1065,7 +1067,7 @@ def build_csv(
                     f"{r.standard}@{r.standard_version}",
                     i.section,
                     i.id,
-                    text(_item_text(library, r, i.id, lang)),
+                    text(item_texts(r, i.id)),
                     text(value),
                     yes_no(i.na),
                     "" if i.score is None else i.score,
