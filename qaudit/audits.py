@@ -8,27 +8,35 @@ and ``2026-11-20`` mean the same whichever YAML loader read the file.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
-from .model import LANGUAGE_PATTERN, SLUG_PATTERN, FileModel, Item, Standard
+from .model import LANGUAGE_PATTERN, SLUG_PATTERN, FileModel, Standard
 from .problems import InvalidInput, Problem, cap, error
+from .responses import (
+    NA_VALUES,
+    NO_VALUES,
+    RESPONSE_KEYS,
+    YES_VALUES,
+    Instance,
+    Response,
+    ResponseReader,
+    allowed_values,
+    read_fields,
+    read_value,
+)
 from .standards import StandardLibrary, id_type_problems, not_a_mapping
 from .validation import did_you_mean, show, validation_problems
 from .yamlsrc import Document, Path, parse
 
 AUDIT_SCHEMA = "qaudit/audit@1"
+AUDIT_SCHEMA_V2 = "qaudit/audit@2"
 AUDIT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-NA_VALUES = frozenset(("na", "n/a"))
-YES_VALUES = frozenset(("yes", "true", "pass", "on"))
-NO_VALUES = frozenset(("no", "false", "fail", "off"))
-RESPONSE_KEYS = ("value", "comment", "evidence")
 MAX_RESPONSES = 2000
 """Most responses an audit may hold (beyond twice its standard's items)."""
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -87,7 +95,9 @@ class SiteRef(FileModel):
 class AuditFile(FileModel):
     """One audit visit as an inspector writes it (``qaudit/audit@1``)."""
 
-    schema_: Literal["qaudit/audit@1"] = Field(alias="schema", description="Always qaudit/audit@1.")
+    schema_: Literal["qaudit/audit@1", "qaudit/audit@2"] = Field(
+        alias="schema", description="qaudit/audit@1 or qaudit/audit@2 (both read by the same rules)."
+    )
     id: str | None = Field(None, pattern=AUDIT_ID_PATTERN, description="Default: the file name without extension.")
     standard: str = Field(pattern=SLUG_PATTERN, description="Id of the standard used.")
     standard_version: int = Field(gt=0, description="The exact version of the standard used.")
@@ -97,22 +107,12 @@ class AuditFile(FileModel):
     inspector: str = Field(min_length=1)
     date: Annotated[dt.date, BeforeValidator(_iso_date)] = Field(description="Date of the visit, YYYY-MM-DD.")
     language: str | None = Field(None, pattern=LANGUAGE_PATTERN, description="Language of the scorecard.")
+    subject: str | None = Field(
+        None, description="What was audited within the site: a room, a call, a shopper visit (quote numbers)."
+    )
+    fields: dict[str, Any] | None = Field(None, description="The standard's header fields: field id → value.")
+    comment: str | None = Field(None, description="The inspector's overall comment.")
     responses: Annotated[dict[str, Any], WithJsonSchema(_RESPONSE_SCHEMA)]
-
-
-class Response(NamedTuple):
-    """An inspector's answer to one item (a named tuple: cheap to build by the thousand)."""
-
-    value: bool | int | float | str | None
-    """The value read by the item's type; None when N/A."""
-    na: bool = False
-    """Answered N/A (or waived)."""
-    comment: str | None = None
-    """The inspector's comment."""
-    evidence: tuple[str, ...] = ()
-    """References to photos or documents."""
-    waived: str | None = None
-    """The waiver's reason when the item was waived for this site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,93 +133,14 @@ class Audit:
     site_region: str | None = None
     source: str = "yaml"
     """Where the audit came from: ``yaml`` or ``xlsx``."""
-
-
-def _number(raw: Any) -> int | float | None:
-    if isinstance(raw, bool) or raw is None or isinstance(raw, (dict, list)):
-        return None
-    if isinstance(raw, (int, float)):
-        number: int | float = raw
-    else:
-        text = str(raw).strip()
-        try:
-            number = int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return None
-    if isinstance(number, float):
-        if not math.isfinite(number):
-            return None
-        if number.is_integer() and abs(number) < 2**53:
-            return int(number)
-    return number
-
-
-def read_value(item: Item, raw: Any) -> tuple[bool | int | float | str | None, bool, str | None]:
-    """Read a raw response for ``item``: ``(value, na, problem message)``.
-
-    The message, when not None, says what is wrong and what would fit.
-    """
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, False, f"item '{item.id}' has no response; {allowed_values(item)}"
-    if isinstance(raw, (dict, list)):
-        return (
-            None,
-            False,
-            f"the response to '{item.id}' must be a single value, not {show(raw)}; {allowed_values(item)}",
-        )
-    text = str(raw).strip()
-    lowered = text.lower() if isinstance(raw, str) else ""
-    if item.type == "choice":
-        option = item.option(text)
-        if option is not None:
-            return option.value, False, None
-    if lowered in NA_VALUES:
-        if item.na_allowed:
-            return None, True, None
-        return None, False, f"item '{item.id}' does not allow N/A; answer it ({allowed_values(item, na=False)})"
-    if item.type == "yes_no":
-        if isinstance(raw, bool):
-            return raw, False, None
-        if lowered in YES_VALUES:
-            return True, False, None
-        if lowered in NO_VALUES:
-            return False, False, None
-        return None, False, f"{show(raw)} does not fit yes/no item '{item.id}'; {allowed_values(item)}"
-    if item.type == "scale":
-        number = _number(raw)
-        assert item.min is not None and item.max is not None
-        if number is None or not item.min <= number <= item.max:
-            return None, False, f"{show(raw)} is outside the scale of item '{item.id}'; {allowed_values(item)}"
-        return number, False, None
-    if item.type == "number":
-        number = _number(raw)
-        if number is None:
-            return None, False, f"{show(raw)} is not a number for item '{item.id}'; {allowed_values(item)}"
-        return number, False, None
-    values = [o.value for o in item.options or ()]
-    return (
-        None,
-        False,
-        f"{show(raw)} is not an option of item '{item.id}'{did_you_mean(text, values)}; {allowed_values(item)}",
-    )
-
-
-def allowed_values(item: Item, *, na: bool | None = None) -> str:
-    """A hint naming what an item accepts, e.g. ``give a number from 1 to 5 (or na)``."""
-    na = item.na_allowed if na is None else na
-    tail = " or na" if na else ""
-    if item.type == "yes_no":
-        return f"answer yes or no{tail}"
-    if item.type == "scale":
-        return f"give a number from {item.min} to {item.max}{tail}"
-    if item.type == "number":
-        unit = f" ({item.unit})" if item.unit else ""
-        return f"give a number{unit}{tail}"
-    values = ", ".join(o.value for o in item.options or ())
-    return f"use one of: {values}{tail}"
+    subject: str | None = None
+    """What was audited within the site (a room, a call), when the audit says."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    """The header fields given, by the standard's field order (dates as ISO text)."""
+    comment: str | None = None
+    """The inspector's overall comment."""
+    instances: dict[str, tuple[Instance, ...]] = field(default_factory=dict)
+    """The instances of each repeated section, in the audit's order."""
 
 
 @dataclass
@@ -231,81 +152,6 @@ class _Checker:
     def add(self, path: Path, rule: str, message: str, *, key: bool = False) -> None:
         line, col = self.doc.at(path, key=key)
         self.problems.append(error(self.doc.file, line, col, rule, message))
-
-    def responses(self, raw: dict[str, Any]) -> dict[str, Response]:
-        items = self.standard.items
-        found: dict[str, Response] = {}
-        for item_id, entry in raw.items():
-            path: Path = ("responses", item_id)
-            item = items.get(item_id)
-            if item is None:
-                self.add(
-                    path,
-                    "unknown-item",
-                    f"'{item_id}' is not an item of {self.standard.label}{did_you_mean(item_id, items)}",
-                    key=True,
-                )
-                continue
-            comment: str | None = None
-            evidence: tuple[str, ...] = ()
-            value_path = path
-            if isinstance(entry, dict):
-                for key in entry:
-                    if key not in RESPONSE_KEYS:
-                        self.add(
-                            path + (key,),
-                            "unknown-key",
-                            f"unknown key '{key}' in the response to '{item_id}'"
-                            f"{did_you_mean(key, RESPONSE_KEYS) or '; use value, comment and evidence'}",
-                            key=True,
-                        )
-                if "value" not in entry:
-                    self.add(path, "missing-key", f"the response to '{item_id}' has no 'value'; add it")
-                    continue
-                comment = self._comment(entry, path)
-                evidence = self._evidence(entry, path)
-                value_path = path + ("value",)
-                entry = entry["value"]
-            value, na, message = read_value(item, entry)
-            if message is not None:
-                rule = (
-                    "missing-response" if entry is None else ("na-not-allowed" if "N/A" in message else "invalid-value")
-                )
-                self.add(value_path, rule, message)
-                continue
-            found[item_id] = Response(value, na, comment, evidence)
-        missing = [item_id for item_id in items if item_id not in raw]
-        if missing:
-            shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
-            self.add(
-                ("responses",),
-                "missing-response",
-                f"no response for {len(missing)} item{'s' if len(missing) > 1 else ''} of "
-                f"{self.standard.label}: {shown}; add {'them' if len(missing) > 1 else 'it'}",
-                key=True,
-            )
-        return {item_id: found[item_id] for item_id in items if item_id in found}
-
-    def _comment(self, entry: dict[str, Any], path: Path) -> str | None:
-        comment = entry.get("comment")
-        if comment is None:
-            return None
-        if isinstance(comment, (dict, list)):
-            self.add(path + ("comment",), "wrong-type", "'comment' must be text; quote it if it holds ': '")
-            return None
-        return str(comment)
-
-    def _evidence(self, entry: dict[str, Any], path: Path) -> tuple[str, ...]:
-        evidence = entry.get("evidence")
-        if evidence is None:
-            return ()
-        if isinstance(evidence, str):
-            evidence = [evidence]
-        if not isinstance(evidence, list) or any(isinstance(e, (dict, list)) or e is None for e in evidence):
-            self.add(path + ("evidence",), "wrong-type", "'evidence' must be a list of file names or links")
-            return ()
-        return tuple(str(e) for e in evidence)
-
 
 def site_location(file: str) -> tuple[int, int]:
     """Where an audit file names its site (its ``site`` or ``site: {id}`` value); 1:1 when it cannot be told."""
@@ -324,7 +170,9 @@ def site_location(file: str) -> tuple[int, int]:
 def _header_problems(doc: Document) -> list[Problem]:
     data = doc.data
     paths: list[Path] = [
-        (key,) for key in ("id", "standard", "site", "inspector") if key in data and not isinstance(data[key], dict)
+        (key,)
+        for key in ("id", "standard", "site", "inspector", "subject")
+        if key in data and not isinstance(data[key], (dict, list))
     ]
     if isinstance(data.get("site"), dict) and "id" in data["site"]:
         paths.append(("site", "id"))
@@ -393,7 +241,9 @@ def build_audit(doc: Document, library: StandardLibrary) -> tuple[Audit | None, 
             )
         ]
     checker = _Checker(doc, standard)
-    responses = checker.responses(header.responses)
+    reader = ResponseReader(standard, checker.add)
+    responses, instances = reader.read(header.responses)
+    fields = read_fields(standard, header.fields, checker.add)
     problems += checker.problems
     audit_id = header.id or os.path.splitext(os.path.basename(doc.file))[0]
     if not safe_name(audit_id):
@@ -410,15 +260,19 @@ def build_audit(doc: Document, library: StandardLibrary) -> tuple[Audit | None, 
                 "choose another id"
             )
         problems.append(error(doc.file, line, col, "invalid-id", message))
-    if not problems and responses and all(r.na for r in responses.values()):
+    if not problems and not _anything_scored(standard, responses, instances):
         line, col = doc.at(("responses",), key=True)
+        everything_na = all(r.na for r in responses.values()) and not instances
         problems.append(
             error(
                 doc.file,
                 line,
                 col,
                 "nothing-scored",
-                "every item is N/A, so the audit has no score; answer at least one item",
+                "every item is N/A, so the audit has no score; answer at least one item"
+                if everything_na
+                else "no scored item is answered (each is N/A, unscored or does not apply), so the audit has "
+                "no score; answer at least one scored item",
             )
         )
     if problems:
@@ -437,9 +291,28 @@ def build_audit(doc: Document, library: StandardLibrary) -> tuple[Audit | None, 
             language=header.language,
             site_name=None if isinstance(site, str) else site.name,
             site_region=None if isinstance(site, str) else site.region,
+            subject=header.subject,
+            fields=fields,
+            comment=header.comment,
+            instances=instances,
         ),
         [],
     )
+
+
+def _anything_scored(
+    standard: Standard, responses: dict[str, Response], instances: dict[str, tuple[Instance, ...]]
+) -> bool:
+    """Whether at least one scored item is answered with a value (else the audit has no score)."""
+    items = standard.items
+
+    def answered(found: dict[str, Response]) -> bool:
+        return any(
+            r.applicable and not r.na and r.value is not None and items[item_id].is_scored
+            for item_id, r in found.items()
+        )
+
+    return answered(responses) or any(answered(i.responses) for group in instances.values() for i in group)
 
 
 def load_audit(path: str | os.PathLike[str], library: StandardLibrary, *, text: str | None = None) -> Audit:
@@ -498,7 +371,12 @@ def iter_audit_files(paths: list[str]) -> Iterator[str]:
 
 __all__ = [
     "AUDIT_SCHEMA",
+    "NA_VALUES",
+    "NO_VALUES",
+    "RESPONSE_KEYS",
+    "YES_VALUES",
     "Audit",
+    "Instance",
     "AuditFile",
     "Response",
     "allowed_values",

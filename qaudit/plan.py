@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 from .audits import AUDIT_ID_PATTERN, NA_VALUES, NO_VALUES, RESPONSE_KEYS, YES_VALUES, Audit, Response, safe_name
 from .fastaudit import response_value, split_everyday
 from .model import LANGUAGE_PATTERN, SLUG_PATTERN, Item, Standard
-from .resultset import _evidence, _opt, _score, _text, _value
+from .resultset import _evidence, _opt, _score, _text, _value, v2_audit_keys
 from .resultset import _number as _whole
-from .scoring import _scorer
+from .scoring import _scorer, subject_key
 from .standards import StandardLibrary
 from .yamlsrc import QStr, implicit_type
 
@@ -69,7 +69,7 @@ def _reader(item: Item) -> Reader:
 
         return read_yes_no
     if item.type == "choice":
-        options = {o.value: o.value for o in item.options or ()}
+        options = {o.value: o.value for o in item.choices}
 
         def read_choice(raw: Any) -> Any:
             if type(raw) is not str and type(raw) is not QStr:
@@ -154,7 +154,7 @@ def _header(data: Any, file: str, library: StandardLibrary) -> _Header | None:
     if type(responses) is not dict:
         return None
     standard = library.get(str(standard_id), int(version_raw))
-    if standard is None or len(responses) != len(standard.items):
+    if standard is None or not standard.plain or len(responses) != len(standard.items):
         return None
     try:
         day = dt.date.fromisoformat(date_raw)
@@ -261,6 +261,10 @@ _SCORE_TEXT: dict[float, str] = {}
 _SEEN_LIMIT = 256
 """Distinct response texts remembered per item (numbers may vary without end)."""
 
+_FOUND = ',"instance":null,"applicable":true,"scored":true,"finding":true'
+_NOT_FOUND = ',"instance":null,"applicable":true,"scored":true,"finding":false'
+"""The item keys of contract 7.9 on a plain standard: every item applies and is scored, a finding scores below 1."""
+
 Entry = tuple[str, float | None]
 """An item's JSON text and its score (None for N/A)."""
 
@@ -314,7 +318,7 @@ def _entry(item: _ItemPlan, raw: Any) -> Entry | None:
         return None
     value, na = got
     if na:
-        return item.head + 'null,"na":true,"score":null' + item.tail + extra + "}", None
+        return item.head + 'null,"na":true,"score":null' + item.tail + _NOT_FOUND + extra + "}", None
     s = item.score(value)
     score_text = _SCORE_TEXT.get(s)
     if score_text is None:
@@ -328,7 +332,8 @@ def _entry(item: _ItemPlan, raw: Any) -> Entry | None:
         value_text = "true" if value else "false"
     else:
         value_text = _value(value)
-    return item.head + value_text + ',"na":false,"score":' + score_text + item.tail + extra + "}", s
+    found = _FOUND if s < 1 else _NOT_FOUND
+    return item.head + value_text + ',"na":false,"score":' + score_text + item.tail + found + extra + "}", s
 
 
 def fast_packed(data: Any, file: str, library: StandardLibrary) -> tuple[tuple[str, str, str], bytes] | None:
@@ -423,6 +428,8 @@ def _assemble(
     total_weight = 0.0
     coverage_sum = 0.0
     all_section_weight = 0.0
+    points = 0.0
+    possible = 0.0
     for section in _pack_plan(standard):
         weighted = 0.0
         answered = 0.0
@@ -436,6 +443,8 @@ def _assemble(
                 continue
             weighted += item.weight * s
             answered += item.weight
+            points += item.weight * s
+            possible += item.weight
             if item.critical and s == 0:
                 failures.append(item.id)
         coverage = answered / section.item_weight
@@ -458,7 +467,9 @@ def _assemble(
     final = 0.0 if critical and standard.critical_failure == "zero_score" else raw_score
     raw_rounded = round(raw_score, 2)
     final_rounded = round(final, 2)
-    passed = not critical and final_rounded >= standard.pass_score
+    pass_score = standard.pass_score
+    assert pass_score is not None  # a plain standard has a pass mark
+    passed = not critical and final_rounded >= pass_score
     day = head.day.isoformat()
     failures_json = ",".join(f'"{item_id}"' for item_id in failures)
     text = (
@@ -470,7 +481,7 @@ def _assemble(
         f'"passed":{"true" if passed else "false"},"critical_failures":[{failures_json}],'
         f'"sections":[{",".join(sections_json)}],"items":[{",".join(items_json)}],'
         f'"coverage":{_value(round(coverage_sum / all_section_weight, 4))},'
-        f'"pass_score":{_value(_whole(standard.pass_score))},"language":{_opt(head.language)},'
-        '"site_name":null,"site_region":null}'
+        f'"pass_score":{_value(_whole(pass_score))},"language":{_opt(head.language)},'
+        '"site_name":null,"site_region":null' + v2_audit_keys(None, {}, None, round(points, 2), round(possible, 2))
     )
-    return (head.site, day, head.audit_id), text.encode("utf-8")
+    return (head.site, day, subject_key(None, head.audit_id)), text.encode("utf-8")

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import IO, Any, overload
 
-from .scoring import AuditResult, ItemResult, SectionResult
+from .scoring import AuditResult, ItemResult, SectionResult, subject_key
 
 _STANDARD_FIELD = re.compile(rb',"standard":"([a-z0-9][a-z0-9._-]*)","standard_version":')
 # The encoder json.dumps itself uses for a str with ensure_ascii=False, without its per-call set-up.
@@ -37,11 +37,15 @@ def _item_dict(i: ItemResult) -> dict[str, Any]:
     found: dict[str, Any] = {
         "id": i.id,
         "section": i.section,
-        "value": i.value,
+        "value": list(i.value) if isinstance(i.value, tuple) else i.value,
         "na": i.na,
         "score": None if i.score is None else round(i.score, 6),
         "weight": _number(i.weight),
         "critical": i.critical,
+        "instance": i.instance,
+        "applicable": i.applicable,
+        "scored": i.scored,
+        "finding": i.finding,
     }
     # Only what an inspector wrote: no empty comment, evidence or waiver keys.
     if i.comment is not None:
@@ -54,7 +58,7 @@ def _item_dict(i: ItemResult) -> dict[str, Any]:
 
 
 def to_dict(result: AuditResult) -> dict[str, Any]:
-    """The JSON shape of one audit (contract §4 fields first, then qaudit's own)."""
+    """The JSON shape of one audit (contract §4 fields first, then qaudit's own and those of §7.9)."""
     return {
         "id": result.id,
         "file": result.file,
@@ -73,10 +77,15 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         ],
         "items": [_item_dict(i) for i in result.items],
         "coverage": result.coverage,
-        "pass_score": _number(result.pass_score),
+        "pass_score": None if result.pass_score is None else _number(result.pass_score),
         "language": result.language,
         "site_name": result.site_name,
         "site_region": result.site_region,
+        "subject": result.subject,
+        "fields": dict(result.fields),
+        "comment": result.comment,
+        "points": _number(result.points),
+        "points_possible": _number(result.points_possible),
     }
 
 
@@ -94,6 +103,8 @@ def _value(value: Any) -> str:
         return "false"
     if isinstance(value, str):
         return _text(value)
+    if isinstance(value, tuple):
+        return _evidence(value)
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -109,6 +120,44 @@ def _evidence(values: tuple[str, ...]) -> str:
     return "[" + ",".join(_text(v) for v in values) + "]" if values else "[]"
 
 
+def _fields(fields: dict[str, Any]) -> str:
+    return "{" + ",".join(f"{_text(k)}:{_value(v)}" for k, v in fields.items()) + "}"
+
+
+_V2_ITEM = {
+    (instance is None, applicable, scored, finding): (
+        f',"instance":null,"applicable":{str(applicable).lower()},"scored":{str(scored).lower()},'
+        f'"finding":{str(finding).lower()}'
+    )
+    for instance in (None,)
+    for applicable in (False, True)
+    for scored in (False, True)
+    for finding in (False, True)
+}
+"""The item keys of contract 7.9 after ``critical``, for items outside repeated sections."""
+
+
+def v2_item_keys(i: ItemResult) -> str:
+    """``,"instance":…,"applicable":…,"scored":…,"finding":…`` of one item result."""
+    if i.instance is None:
+        return _V2_ITEM[(True, i.applicable, i.scored, i.finding)]
+    bool_text = ("false", "true")
+    return (
+        f',"instance":{_text(i.instance)},"applicable":{bool_text[i.applicable]},'
+        f'"scored":{bool_text[i.scored]},"finding":{bool_text[i.finding]}'
+    )
+
+
+def v2_audit_keys(
+    subject: str | None, fields: dict[str, Any], comment: str | None, points: float, possible: float
+) -> str:
+    """The audit keys of contract 7.9 that close a result's JSON object."""
+    return (
+        f',"subject":{_opt(subject)},"fields":{_fields(fields)},"comment":{_opt(comment)},'
+        f'"points":{_value(_number(points))},"points_possible":{_value(_number(possible))}}}'
+    )
+
+
 def dumps(result: AuditResult) -> str:
     """Compact JSON text of one result: exactly ``json.dumps(to_dict(result))``, built faster.
 
@@ -120,6 +169,7 @@ def dumps(result: AuditResult) -> str:
         [
             f'{{"id":"{i.id}","section":"{i.section}","value":{_value(i.value)},"na":{bool_text[i.na]},'
             f'"score":{_score(i.score)},"weight":{_value(_number(i.weight))},"critical":{bool_text[i.critical]}'
+            + v2_item_keys(i)
             + ("" if i.comment is None else f',"comment":{_text(i.comment)}')
             + ("" if not i.evidence else f',"evidence":{_evidence(i.evidence)}')
             + ("" if i.waived is None else f',"waived":{_text(i.waived)}')
@@ -140,10 +190,12 @@ def dumps(result: AuditResult) -> str:
         f'"date":"{result.date.isoformat()}","inspector":{_text(result.inspector)},'
         f'"standard":"{result.standard}","standard_version":{result.standard_version},'
         f'"score":{_value(result.score)},"raw_score":{_value(result.raw_score)},"grade":{_text(result.grade)},'
-        f'"passed":{bool_text[result.passed]},"critical_failures":[{failures}],"sections":[{sections}],'
-        f'"items":[{items}],"coverage":{_value(result.coverage)},"pass_score":{_value(_number(result.pass_score))},'
+        f'"passed":{_value(result.passed)},"critical_failures":[{failures}],"sections":[{sections}],'
+        f'"items":[{items}],"coverage":{_value(result.coverage)},'
+        f'"pass_score":{_value(None if result.pass_score is None else _number(result.pass_score))},'
         f'"language":{_opt(result.language)},"site_name":{_opt(result.site_name)},'
-        f'"site_region":{_opt(result.site_region)}}}'
+        f'"site_region":{_opt(result.site_region)}'
+        + v2_audit_keys(result.subject, result.fields, result.comment, result.points, result.points_possible)
     )
 
 
@@ -163,7 +215,7 @@ def _items(r: dict[str, Any]) -> tuple[ItemResult, ...]:
         ItemResult(
             i["id"],
             i["section"],
-            i["value"],
+            tuple(i["value"]) if type(i["value"]) is list else i["value"],
             i["na"],
             i["score"],
             i["weight"],
@@ -172,6 +224,10 @@ def _items(r: dict[str, Any]) -> tuple[ItemResult, ...]:
             i.get("comment"),
             tuple(i.get("evidence", ())),
             i.get("waived"),
+            i["instance"],
+            i["applicable"],
+            i["scored"],
+            i["finding"],
         )
         for i in r["items"]
     )
@@ -198,6 +254,11 @@ def _head(r: dict[str, Any]) -> AuditResult:
         language=r["language"],
         site_name=r["site_name"],
         site_region=r["site_region"],
+        subject=r["subject"],
+        fields=r["fields"],
+        comment=r["comment"],
+        points=r["points"],
+        points_possible=r["points_possible"],
     )
 
 
@@ -218,14 +279,16 @@ def head_and_score_texts(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes,
 
 
 _ITEM_SCORE = re.compile(
-    rb'\{"id":"([a-z0-9][a-z0-9._-]*)","section":"[^"]*","value":(?:"(?:[^"\\]|\\.)*"|[^,"]*),'
+    rb'\{"id":"([a-z0-9][a-z0-9._-]*)","section":"[^"]*","value":'
+    rb'(?:"(?:[^"\\]|\\.)*"|\[(?:"(?:[^"\\]|\\.)*",?)*\]|[^,"\[]*),'
     rb'"na":(?:true|false),"score":([^,]+),'
 )
 
 
 def pack(result: AuditResult) -> tuple[SortKey, bytes]:
     """A result as (sort key, UTF-8 JSON): what workers send and the cache keeps."""
-    return (result.site, result.date.isoformat(), result.id), dumps(result).encode("utf-8")
+    key = (result.site, result.date.isoformat(), subject_key(result.subject, result.id))
+    return key, dumps(result).encode("utf-8")
 
 
 def loads(text: str) -> AuditResult:

@@ -1,4 +1,4 @@
-"""The scoring model (contract §3) as a pure function: ``score(standard, audit) -> AuditResult``.
+"""The scoring model (contract §3 and §7) as a pure function: ``score(standard, audit) -> AuditResult``.
 
 No I/O and no printing: the easiest part of qaudit to test exhaustively.
 """
@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .audits import Audit
-from .model import Item, Standard
+from .model import Item, Section, Standard
+from .responses import Response, is_finding
 
 
 class ItemResult(NamedTuple):
@@ -19,11 +20,11 @@ class ItemResult(NamedTuple):
 
     id: str
     section: str
-    value: bool | int | float | str | None
-    """The response value; None when N/A."""
+    value: Any
+    """The response value; None when N/A, not applicable or left out (a tuple for multi_choice)."""
     na: bool
     score: float | None
-    """Item score in [0, 1]; None when N/A."""
+    """Item score in [0, 1]; None when N/A, not applicable, unscored or left out."""
     weight: float
     critical: bool
     failed_critical: bool
@@ -32,6 +33,14 @@ class ItemResult(NamedTuple):
     evidence: tuple[str, ...] = ()
     waived: str | None = None
     """The waiver's reason when the item counted as N/A because of a waiver."""
+    instance: str | None = None
+    """The instance of a repeated section this result belongs to."""
+    applicable: bool = True
+    """False when a ``when`` condition of the item or its section is false."""
+    scored: bool = True
+    """The item's own property: whether its answers count in scores."""
+    finding: bool = False
+    """A defect to act on (contract 7.5)."""
 
 
 class SectionResult(NamedTuple):
@@ -39,10 +48,10 @@ class SectionResult(NamedTuple):
 
     id: str
     score: float | None
-    """0..100 rounded to 2 decimals; None when every item was N/A."""
+    """0..100 rounded to 2 decimals; None when no item of the section was scored."""
     weight: float
     coverage: float
-    """Share of the section's item weight answered rather than N/A (0..1)."""
+    """Share of the section's applicable, scored item weight answered rather than N/A (0..1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +70,25 @@ class AuditResult:
     raw_score: float
     """The weighted score before the critical-failure policy (2 decimals)."""
     grade: str
-    passed: bool
+    passed: bool | None
+    """None when the standard has no pass mark."""
     critical_failures: tuple[str, ...]
-    """Ids of failed critical items, in standard order."""
+    """Ids of failed critical items, in standard order (each once)."""
     sections: tuple[SectionResult, ...]
     items: tuple[ItemResult, ...]
     coverage: float
     """Share of the total item weight answered rather than N/A (0..1, 4 decimals)."""
-    pass_score: float
+    pass_score: float | None
     language: str | None = None
     site_name: str | None = None
     site_region: str | None = None
+    subject: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    comment: str | None = None
+    points: float = 0.0
+    """Σ wᵢ·sᵢ over the applicable, answered, scored items (2 decimals)."""
+    points_possible: float = 0.0
+    """Σ wᵢ over the same items (2 decimals)."""
 
     @property
     def standard_label(self) -> str:
@@ -80,16 +97,16 @@ class AuditResult:
 
     @property
     def sort_key(self) -> tuple[str, dt.date, str]:
-        """The order of audits in every output: site, date, id."""
-        return (self.site, self.date, self.id)
+        """The order of audits in every output: site, date, subject (none first), id."""
+        return (self.site, self.date, subject_key(self.subject, self.id))
 
 
-_Plan = tuple[tuple[str, float, tuple[tuple[str, float, bool, Callable[[Any], float]], ...], float], ...]
-_PLANS: dict[int, tuple[Standard, _Plan]] = {}
-
+def subject_key(subject: str | None, audit_id: str) -> str:
+    """One text that orders audits of a site and date by subject (none first), then id."""
+    return ("\x00" if subject is None else "\x01" + subject + "\x00") + audit_id
 
 def _scorer(item: Item) -> Callable[[Any], float]:
-    """The item's score function, specialised once per item."""
+    """The item's score function, specialised once per item (the fast reader's scorer too)."""
     if item.type == "yes_no":
         return lambda value: 1.0 if value else 0.0
     if item.type == "scale":
@@ -97,9 +114,13 @@ def _scorer(item: Item) -> Callable[[Any], float]:
         span = float((item.max or 0) - low)
         return lambda value: (value - low) / span
     if item.type == "choice":
-        scores = {o.value: o.score for o in item.options or ()}
+        scores = {o.value: o.score or 0.0 for o in item.choices}
         return scores.__getitem__
+    if item.type != "number":
+        return item.score_of
     bands = tuple((b.max, b.score) for b in item.bands or ())
+    if any(b.under is not None for b in item.bands or ()):
+        return item.score_of
     last = bands[-1][1]
 
     def band_score(value: Any) -> float:
@@ -111,109 +132,134 @@ def _scorer(item: Item) -> Callable[[Any], float]:
     return band_score
 
 
-def _plan(standard: Standard) -> _Plan:
-    """The standard laid out for scoring: sections with their items' weights and score functions."""
-    cached = _PLANS.get(id(standard))
-    if cached is not None and cached[0] is standard:
-        return cached[1]
-    plan = tuple(
-        (
-            section.id,
-            section.weight,
-            tuple((item.id, item.weight, item.critical, _scorer(item)) for item in section.items),
-            sum(item.weight for item in section.items),
-        )
-        for section in standard.sections
-    )
-    _PLANS[id(standard)] = (standard, plan)
-    return plan
-
-
 class NothingToScore(ValueError):
-    """Every item of the audit was N/A: the audit has no score."""
+    """No scored item of the audit was answered: the audit has no score."""
+
+
+class _Tally:
+    """Weighted item scores of one section, one instance or the whole audit."""
+
+    __slots__ = ("answered", "possible", "weighted")
+
+    def __init__(self) -> None:
+        self.weighted = 0.0
+        self.answered = 0.0
+        self.possible = 0.0
+
+    def add(self, weight: float, score: float | None) -> None:
+        self.possible += weight
+        if score is not None:
+            self.weighted += weight * score
+            self.answered += weight
+
+    def score(self) -> float | None:
+        return 100.0 * self.weighted / self.answered if self.answered > 0 else None
+
+
+class _Scoring:
+    """One audit being scored: item results in output order and the tallies they feed."""
+
+    def __init__(self, standard: Standard) -> None:
+        self.standard = standard
+        self.items: list[ItemResult] = []
+        self.failures: list[str] = []
+        self.total = _Tally()
+
+    def item(
+        self, item: Item, section: Section, response: Response | None, instance: str | None, tally: _Tally
+    ) -> None:
+        """Score one response (None: left out) into ``tally`` and the audit's totals."""
+        scored = item.is_scored
+        if response is None:
+            response = Response(None, True)
+        score, finding = is_finding(self.standard, item, response)
+        failed = item.critical and scored and score == 0
+        if failed and item.id not in self.failures:
+            self.failures.append(item.id)
+        if scored and response.applicable:
+            tally.add(item.weight, score)
+            self.total.add(item.weight, score)
+        self.items.append(
+            ItemResult(
+                item.id,
+                section.id,
+                response.value,
+                response.na and response.applicable,
+                score,
+                item.weight,
+                item.critical,
+                failed,
+                response.comment,
+                response.evidence,
+                response.waived,
+                instance,
+                response.applicable,
+                scored,
+                finding,
+            )
+        )
 
 
 def score(standard: Standard, audit: Audit) -> AuditResult:
-    """Grade ``audit`` against ``standard`` exactly as the scoring model says.
+    """Grade ``audit`` against ``standard`` exactly as the scoring model says (contract §3, 7.6, 7.8).
 
-    * item score ``s`` in [0, 1] for every answered (not N/A) item;
-    * section score = 100 × Σ(wᵢ·sᵢ) / Σwᵢ over answered items (None if all N/A);
-    * raw score = Σ(Wₛ·Sₛ) / ΣWₛ over sections with a score;
+    * item score ``s`` in [0, 1] for every applicable, answered (not N/A), scored item;
+    * section score = 100 × Σ(wᵢ·sᵢ) / Σwᵢ over those items (None if there are none);
+      a repeated section's is the mean of its instances' scores (pooled under ``points``);
+    * raw score = Σ(Wₛ·Sₛ) / ΣWₛ over sections with a score, or 100 × points / possible
+      under ``scoring: points``;
     * a critical item fails when its score is exactly 0; under ``zero_score``
       any failure makes the score 0, under ``fail_audit`` it only fails the audit;
     * scores are rounded to 2 decimals before the pass and grade decisions.
 
-    Raises :class:`NothingToScore` when no section has a score.
+    Raises :class:`NothingToScore` when no scored item is answered.
     """
-    items: list[ItemResult] = []
+    run = _Scoring(standard)
     sections: list[SectionResult] = []
-    failures: list[str] = []
-    total_weighted = 0.0
-    total_weight = 0.0
+    section_total = _Tally()
     coverage_sum = 0.0
-    all_section_weight = 0.0
-    responses = audit.responses
-    make_item = ItemResult
-    for section_id, section_weight_w, section_items, item_weight_sum in _plan(standard):
-        weighted = 0.0
-        answered_weight = 0.0
-        for item_id, weight, critical, scorer in section_items:
-            response = responses.get(item_id)
-            if response is None or response.na:
-                items.append(
-                    make_item(
-                        item_id,
-                        section_id,
-                        None,
-                        True,
-                        None,
-                        weight,
-                        critical,
-                        False,
-                        response.comment if response else None,
-                        response.evidence if response else (),
-                        response.waived if response else None,
-                    )
-                )
-                continue
-            s = scorer(response.value)
-            weighted += weight * s
-            answered_weight += weight
-            failed = critical and s == 0
-            if failed:
-                failures.append(item_id)
-            items.append(
-                make_item(
-                    item_id,
-                    section_id,
-                    response.value,
-                    False,
-                    s,
-                    weight,
-                    critical,
-                    failed,
-                    response.comment,
-                    response.evidence,
-                    None,
-                )
-            )
-        coverage = answered_weight / item_weight_sum
-        coverage_sum += section_weight_w * coverage
-        all_section_weight += section_weight_w
-        if answered_weight > 0:
-            section_score = 100.0 * weighted / answered_weight
-            total_weighted += section_weight_w * section_score
-            total_weight += section_weight_w
-            sections.append(SectionResult(section_id, round(section_score, 2), section_weight_w, round(coverage, 4)))
+    coverage_weight = 0.0
+    points = standard.scoring == "points"
+    for section in standard.sections:
+        pooled = _Tally()
+        if section.repeat is None:
+            for item in section.items:
+                run.item(item, section, audit.responses.get(item.id), None, pooled)
+            section_score = pooled.score()
         else:
-            sections.append(SectionResult(section_id, None, section_weight_w, 0.0))
-    if total_weight == 0:
-        raise NothingToScore(f"{audit.file}: every item is N/A, so the audit has no score")
-    raw = total_weighted / total_weight
-    critical = bool(failures)
+            means: list[float] = []
+            for instance in audit.instances.get(section.id, ()):
+                own = _Tally()
+                for item in section.items:
+                    run.item(item, section, instance.responses.get(item.id), instance.label, own)
+                found = own.score()
+                if found is not None:
+                    means.append(found)
+                pooled.weighted += own.weighted
+                pooled.answered += own.answered
+                pooled.possible += own.possible
+            section_score = pooled.score() if points else (sum(means) / len(means) if means else None)
+        if pooled.possible > 0:
+            coverage = pooled.answered / pooled.possible
+            coverage_sum += section.weight * coverage
+            coverage_weight += section.weight
+        else:
+            coverage = 0.0
+        if section_score is not None:
+            section_total.weighted += section.weight * section_score
+            section_total.answered += section.weight
+            sections.append(SectionResult(section.id, round(section_score, 2), section.weight, round(coverage, 4)))
+        else:
+            sections.append(SectionResult(section.id, None, section.weight, 0.0))
+    total = run.total
+    if total.answered == 0 or section_total.answered == 0:
+        raise NothingToScore(f"{audit.file}: no scored item is answered, so the audit has no score")
+    raw = 100.0 * total.weighted / total.answered if points else section_total.weighted / section_total.answered
+    critical = bool(run.failures)
     final = 0.0 if critical and standard.critical_failure == "zero_score" else raw
     raw_rounded = round(raw, 2)
     final_rounded = round(final, 2)
+    passed = None if standard.pass_score is None else not critical and final_rounded >= standard.pass_score
     return AuditResult(
         id=audit.id,
         file=audit.file,
@@ -225,13 +271,18 @@ def score(standard: Standard, audit: Audit) -> AuditResult:
         score=final_rounded,
         raw_score=raw_rounded,
         grade=standard.grade_for(final_rounded, critical),
-        passed=not critical and final_rounded >= standard.pass_score,
-        critical_failures=tuple(failures),
+        passed=passed,
+        critical_failures=tuple(i.id for i in standard.items.values() if i.id in run.failures),
         sections=tuple(sections),
-        items=tuple(items),
-        coverage=round(coverage_sum / all_section_weight, 4),
+        items=tuple(run.items),
+        coverage=round(coverage_sum / coverage_weight, 4) if coverage_weight else 0.0,
         pass_score=standard.pass_score,
         language=audit.language,
         site_name=audit.site_name,
         site_region=audit.site_region,
+        subject=audit.subject,
+        fields=dict(audit.fields),
+        comment=audit.comment,
+        points=round(total.weighted, 2),
+        points_possible=round(total.answered, 2),
     )

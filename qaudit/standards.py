@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .model import STANDARD_SCHEMA, Standard
+from .model import STANDARD_SCHEMA, STANDARD_SCHEMAS, Standard
 from .problems import InvalidInput, Problem, QauditError, error
 from .validation import show, validation_problems
 from .yamlsrc import Document, Path, implicit_type, load
@@ -244,7 +244,7 @@ def load_standards(folder: str | os.PathLike[str] = "standards") -> StandardLibr
     library = StandardLibrary()
     for path in iter_yaml_files([folder]):
         loaded = load_standard_file(path)
-        if loaded.doc is not None and schema_of(loaded.doc) not in (None, STANDARD_SCHEMA):
+        if loaded.doc is not None and schema_of(loaded.doc) not in (None, *STANDARD_SCHEMAS):
             continue  # sites.yaml, waivers.yaml and the like live beside standards
         problems = loaded.problems
         if loaded.standard is not None and loaded.doc is not None:

@@ -22,7 +22,7 @@ def scoring_rule(item: Item, standard: Standard, lang: str | None) -> str:
             bound = f"≤ {band.max:g}{unit}" if band.max is not None else "otherwise"
             parts.append(f"{bound}: {band.score:g}")
         return "; ".join(parts)
-    return "; ".join(f"{standard.text(o.label, lang) or o.value} = {o.score:g}" for o in item.options or ())
+    return "; ".join(f"{standard.text(o.label, lang) or o.value} = {o.score or 0:g}" for o in item.choices)
 
 
 def show_standard(standard: Standard, lang: str | None = None, console: Console | None = None) -> None:
@@ -32,7 +32,8 @@ def show_standard(standard: Standard, lang: str | None = None, console: Console 
     console.print(Text(f"{standard.text(standard.title, lang)}  ({standard.label})", style="bold"))
     grades = ", ".join(f"{g.grade} ≥ {g.min:g}" for g in standard.grades)
     console.print(
-        f"pass score {standard.pass_score:g} · grades {grades} · critical failure: {standard.critical_failure}"
+        ("no pass mark" if standard.pass_score is None else f"pass score {standard.pass_score:g}")
+        + f" · grades {grades} · critical failure: {standard.critical_failure}"
         + (f" · languages {', '.join(standard.languages)}" if standard.languages else "")
     )
     for section in standard.sections:
