@@ -53,7 +53,7 @@ def answer(item: Item, rng: random.Random, quality: float) -> object:
         if good or not limits:
             return limits[0] if limits else 0
         return round(rng.uniform(limits[0], limits[-1] * 1.5 + 1), rng.choice([0, 1]))
-    options = item.options or []
+    options = item.choices
     return options[0].value if good else rng.choice(options).value
 
 
@@ -90,7 +90,8 @@ def main() -> None:
     rng = random.Random(args.seed)
     library = load_standards(args.standards)
     latest = [library.get(sid) for sid in library.ids() if not args.standard or sid in args.standard]
-    standards = [s for s in latest if s is not None]
+    # Flat checklists only: the workspace stays the same as new kinds of standard join the library.
+    standards = [s for s in latest if s is not None and s.plain]
     if not standards:
         sys.exit(f"no standards in {args.standards}")
     audits_dir = os.path.join(args.out, "audits")

@@ -59,7 +59,7 @@ def _iso_date(value: Any) -> Any:
 def safe_name(value: str) -> bool:
     """Whether ``value`` can safely become part of a file name on any system."""
     stem = value.split(".")[0].lower()
-    return bool(re.match(AUDIT_ID_PATTERN, value)) and ".." not in value and stem not in _RESERVED_NAMES
+    return bool(re.fullmatch(AUDIT_ID_PATTERN, value)) and ".." not in value and stem not in _RESERVED_NAMES
 
 
 _RESPONSE_SCHEMA = {
@@ -328,15 +328,16 @@ def load_audit(path: str | os.PathLike[str], library: StandardLibrary, *, text: 
         from .forms import read_form
 
         return read_form(path, library)
-    from .fastaudit import parse_simple
+    from .fastaudit import enabled, parse_simple
     from .plan import quick_audit
     from .source import read_text
 
     if text is None:
         text = read_text(path)
-    data = parse_simple(text)
+    fast = enabled()
+    data = parse_simple(text) if fast else None
     first = Document(path, data) if data is not None else parse(text, path, locate=False)
-    if not first.problems:
+    if fast and not first.problems:
         quick = quick_audit(first.data, path, library)
         if quick is not None:
             return quick
@@ -353,20 +354,14 @@ AUDIT_SUFFIXES = (".yaml", ".yml", ".xlsx")
 
 
 def iter_audit_files(paths: list[str]) -> Iterator[str]:
-    """Audit files named directly, or found recursively (sorted) in folders."""
-    for path in paths:
-        if os.path.isdir(path):
-            found: list[str] = []
-            for top, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    os.path.join(top, f)
-                    for f in files
-                    if f.lower().endswith(AUDIT_SUFFIXES) and not f.startswith((".", "~$"))
-                )
-            yield from sorted(found)
-        else:
-            yield path
+    """Audit files named directly, or found recursively (sorted) in folders.
+
+    Only the files: :func:`qaudit.walk.find_audit_files` also says which
+    folders could not be read and which names could not be shown.
+    """
+    from .walk import find_audit_files
+
+    yield from find_audit_files(paths).files
 
 
 __all__ = [

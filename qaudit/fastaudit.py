@@ -13,10 +13,11 @@ property the test suite checks), and every error keeps its location and hint.
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
-from .yamlsrc import MAX_ENTRIES, QStr
+from .yamlsrc import MAX_ENTRIES, QStr, implicit_type
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-/]*):(?:[ ]+(.*))?$")
@@ -36,8 +37,28 @@ _FLOW_PLAIN = re.compile(
 )
 
 
+def enabled() -> bool:
+    """Whether the fast readers may be used: ``QAUDIT_FAST_PATH=0`` turns them off (every audit then
+    takes the full loader; results are byte-identical either way, which the test suite checks)."""
+    return os.environ.get("QAUDIT_FAST_PATH", "1").strip() != "0"
+
+
 class _GiveUp(Exception):
     pass
+
+
+_TEXT_KEYS: dict[str, bool] = {}
+"""Keys already checked: item ids and header keys recur in every audit."""
+
+
+def _text_key(key: str) -> bool:
+    """Whether YAML reads a plain key as text (``null:``, ``yes:`` or ``1:`` are not: the full loader decides)."""
+    found = _TEXT_KEYS.get(key)
+    if found is None:
+        found = key not in _NULLS and implicit_type(key) is None
+        if len(_TEXT_KEYS) < 65536:
+            _TEXT_KEYS[key] = found
+    return found
 
 
 def _scalar(text: str) -> Any:
@@ -143,7 +164,7 @@ def _flow_mapping(text: str) -> dict[str, Any]:
         if m is None:
             raise _GiveUp
         key = m.group(1)
-        if key in result:
+        if key in result or not _text_key(key):
             raise _GiveUp
         value, pos = _flow_value(text, m.end(), ",}")
         result[key] = value
@@ -209,7 +230,7 @@ def _parse(text: str) -> dict[str, Any]:
             if m is None:
                 raise _GiveUp
             key, rest = m.group(1), m.group(2)
-            if key in data:
+            if key in data or not _text_key(key):
                 raise _GiveUp
             value = _scalar(rest.rstrip(" ")) if rest else None
             if value is None and (not rest or rest.lstrip().startswith("#")):
@@ -235,7 +256,7 @@ def _parse(text: str) -> dict[str, Any]:
         if m is None:
             raise _GiveUp
         key, rest = m.group(1), m.group(2)
-        if key in block:
+        if key in block or not _text_key(key):
             raise _GiveUp
         if not rest or rest.lstrip().startswith("#"):
             # An empty value, or a nested block under it: only the full loader can tell.
@@ -301,7 +322,7 @@ def split_everyday(text: str) -> tuple[dict[str, Any], dict[str, str]] | None:
         if m is None:
             return None
         key, rest = m.group(1), m.group(2)
-        if key in header:
+        if key in header or not _text_key(key):
             return None
         if key == "responses":
             if rest and not rest.lstrip().startswith("#"):
@@ -324,4 +345,6 @@ def split_everyday(text: str) -> tuple[dict[str, Any], dict[str, str]] | None:
     responses = dict(pairs)
     if len(responses) != len(pairs):
         return None  # a repeated item
+    if not all(_text_key(key) for key in responses):
+        return None  # a key YAML reads as null, a boolean or a number
     return header, responses

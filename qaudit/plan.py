@@ -27,10 +27,11 @@ from .yamlsrc import QStr, implicit_type
 
 _BAD = object()
 Reader = Callable[[Any], Any]
-_SLUG = re.compile(SLUG_PATTERN).match
-_AUDIT_ID = re.compile(AUDIT_ID_PATTERN).match
-_LANG = re.compile(LANGUAGE_PATTERN).match
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$").match
+# fullmatch: a pattern's '$' would also match before a final newline ("yvn-01\n").
+_SLUG = re.compile(SLUG_PATTERN).fullmatch
+_AUDIT_ID = re.compile(AUDIT_ID_PATTERN).fullmatch
+_LANG = re.compile(LANGUAGE_PATTERN).fullmatch
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$").fullmatch
 _HEADER_KEYS = frozenset(
     ("schema", "id", "standard", "standard_version", "site", "inspector", "date", "language", "responses")
 )

@@ -42,7 +42,7 @@ class Manager(FileModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(EMAIL_PATTERN, value):
+        if value is not None and not re.fullmatch(EMAIL_PATTERN, value):
             raise ValueError(f"'email' {value!r} is not an e-mail address; write one such as anna@example.com")
         return value
 
@@ -62,7 +62,7 @@ class Site(FileModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(COUNTRY_PATTERN, value):
+        if value is not None and not re.fullmatch(COUNTRY_PATTERN, value):
             raise ValueError(
                 f"'country' {value!r} is not an ISO 3166 alpha-2 code; write two capital letters such as AM, GE or LV"
             )
@@ -226,14 +226,37 @@ def load_sites(path: str | None) -> SiteRegistry:
     return SiteRegistry({s.id: s for s in parsed.sites}, path)
 
 
-def load_waivers(path: str | None) -> list[Waiver]:
-    """Load waivers; an absent file means none. Raises :class:`InvalidInput` when invalid."""
-    if path is None or not os.path.exists(path):
+def load_waivers(path: str | None, data: bytes | None = None) -> list[Waiver]:
+    """Load waivers; an absent file means none. Raises :class:`InvalidInput` when invalid.
+
+    ``data``: the file's bytes, when the caller has read them (so that what is
+    parsed is exactly what it hashed; see :func:`read_waivers`).
+    """
+    if path is None or (data is None and not os.path.exists(path)):
         return []
-    doc = load(path)
+    if data is None:
+        doc = load(path)
+    else:
+        from .source import decode
+
+        doc = load(path, text=decode(path, data))
     parsed, problems = _validate(doc, WaiversFile, WAIVERS_SCHEMA, "waivers file")
     if isinstance(parsed, WaiversFile):
         problems += [p for p in _waivers_problems(doc, parsed) if p.severity == "error"]
     if problems or not isinstance(parsed, WaiversFile):
         raise InvalidInput(problems)
     return list(parsed.waivers)
+
+
+def read_waivers(path: str | None) -> tuple[list[Waiver], bytes | None]:
+    """Load waivers and return them with the bytes they were parsed from (None when there is no file).
+
+    The file is read once: a cache salted with these bytes can never hold results
+    of other waivers than the ones applied (an edit between two reads would).
+    """
+    if path is None or not os.path.exists(path):
+        return [], None
+    from .source import read_bytes
+
+    data = read_bytes(path)
+    return load_waivers(path, data), data
