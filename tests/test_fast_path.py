@@ -72,7 +72,7 @@ def test_ids_carrying_a_newline_are_refused_on_both_paths(
     assert done.returncode == 1
     result = json.loads(done.stdout)
     assert result["audits"] == []
-    assert [(e["line"], e["column"]) for e in result["errors"]][0][0] == where
+    assert result["errors"][0]["line"] == where
 
 
 def test_a_null_key_is_read_as_yaml_reads_it() -> None:
