@@ -62,22 +62,44 @@ def safe_name(value: str) -> bool:
     return bool(re.fullmatch(AUDIT_ID_PATTERN, value)) and ".." not in value and stem not in _RESERVED_NAMES
 
 
+_VALUE_SCHEMA = {
+    "anyOf": [
+        {"type": ["string", "number", "boolean", "null"]},
+        {"type": "array", "items": {"type": "string"}, "description": "multi_choice: the chosen option values"},
+    ]
+}
+_ANSWER_SCHEMA = {
+    "anyOf": [
+        _VALUE_SCHEMA,
+        {
+            "type": "object",
+            "properties": {
+                "value": _VALUE_SCHEMA,
+                "comment": {"type": "string"},
+                "evidence": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["value"],
+            "additionalProperties": False,
+        },
+    ]
+}
 _RESPONSE_SCHEMA = {
     "type": "object",
-    "description": "Item id → response: a value (yes/no, a number, an option value, or na), "
-    "or a mapping {value, comment, evidence}.",
+    "description": "Item id → response: a value (yes/no, a number, an option value, a list of option values, "
+    "text, a date, or na), or a mapping {value, comment, evidence}; a repeated section's id → a list of "
+    "instances, each {instance: label, item id: response, ...}.",
     "additionalProperties": {
         "anyOf": [
-            {"type": ["string", "number", "boolean", "null"]},
+            _ANSWER_SCHEMA,
             {
-                "type": "object",
-                "properties": {
-                    "value": {"type": ["string", "number", "boolean", "null"]},
-                    "comment": {"type": "string"},
-                    "evidence": {"type": "array", "items": {"type": "string"}},
+                "type": "array",
+                "description": "The instances of a repeated section (contract 7.6).",
+                "items": {
+                    "type": "object",
+                    "properties": {"instance": {"type": "string", "minLength": 1}},
+                    "required": ["instance"],
+                    "additionalProperties": _ANSWER_SCHEMA,
                 },
-                "required": ["value"],
-                "additionalProperties": False,
             },
         ]
     },

@@ -12,12 +12,13 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .audits import Audit, Response, iter_audit_files, load_audit
+from .audits import Audit, Response, load_audit
 from .problems import InvalidInput, Problem, QauditError, error, warning
-from .registry import SiteRegistry, Waiver, load_sites, load_waivers
+from .registry import SiteRegistry, Waiver, load_sites, read_waivers
 from .resultset import ResultSet
 from .scoring import AuditResult, NothingToScore, score
 from .standards import StandardLibrary, load_standards
+from .walk import find_audit_files
 
 
 @dataclass
@@ -37,15 +38,25 @@ class ScoreRun:
 
 
 def apply_waivers(audit: Audit, waivers: Iterable[Waiver]) -> Audit:
-    """The audit with every item waived for its site on its date counted as N/A."""
-    changed: dict[str, Response] = {}
+    """The audit with every item waived for its site on its date counted as N/A (in every instance)."""
+    reasons: dict[str, str] = {}
     for waiver in waivers:
-        response = audit.responses.get(waiver.item)
-        if response is not None and waiver.applies(audit.site, audit.standard, waiver.item, audit.date):
-            changed[waiver.item] = response._replace(value=None, na=True, waived=waiver.reason)
-    if not changed:
+        if waiver.applies(audit.site, audit.standard, waiver.item, audit.date):
+            reasons[waiver.item] = waiver.reason  # the last waiver that applies gives the reason
+    if not reasons:
         return audit
-    return replace(audit, responses={k: changed.get(k, v) for k, v in audit.responses.items()})
+
+    def waive(found: dict[str, Response]) -> dict[str, Response]:
+        return {
+            k: v._replace(value=None, na=True, waived=reasons[k]) if k in reasons and v.applicable else v
+            for k, v in found.items()
+        }
+
+    instances = {
+        section: tuple(i._replace(responses=waive(i.responses)) for i in group)
+        for section, group in audit.instances.items()
+    }
+    return replace(audit, responses=waive(audit.responses), instances=instances)
 
 
 def score_file(path: str, library: StandardLibrary, waivers: list[Waiver]) -> tuple[AuditResult | None, list[Problem]]:
@@ -62,12 +73,16 @@ def score_file(path: str, library: StandardLibrary, waivers: list[Waiver]) -> tu
 def score_text(
     path: str, data: bytes, library: StandardLibrary, waivers: list[Waiver]
 ) -> tuple[AuditResult | None, list[Problem]]:
-    """Validate and score one audit from its file's bytes (Excel forms are read from ``path``)."""
+    """Validate and score one audit from its file's bytes (read once: the cache keys the result by their hash)."""
     from .source import decode
 
     try:
-        text = None if path.lower().endswith(".xlsx") else decode(path, data)
-        audit = load_audit(path, library, text=text)
+        if path.lower().endswith(".xlsx"):
+            from .forms import read_form
+
+            audit = read_form(path, library, data)
+        else:
+            audit = load_audit(path, library, text=decode(path, data))
     except InvalidInput as exc:
         return None, exc.problems
     audit = apply_waivers(audit, waivers)
@@ -85,16 +100,6 @@ def score_text(
                 "every item is N/A (or waived), so the audit has no score; answer at least one item",
             )
         ]
-
-
-def _read_optional(path: str | None) -> bytes | None:
-    if not path:
-        return None
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def load_library(standards: str) -> StandardLibrary:
@@ -127,14 +132,18 @@ def score_paths(
             raise QauditError(f"{path}: no such file or folder; check the path")
     library = load_library(standards)
     registry = load_sites(sites)
-    waiver_list = load_waivers(waivers) if waivers else []
-    files = list(iter_audit_files(paths))
-    if not files:
+    # Read once: the cache is salted with the very bytes the waivers in force were parsed from.
+    waiver_list, waivers_text = read_waivers(waivers) if waivers else ([], None)
+    found = find_audit_files(paths)
+    files = found.files
+    if not files and not found.problems:
         raise QauditError(f"{', '.join(paths)}: no audit files (.yaml, .xlsx) found")
     run = ScoreRun(library=library, sites=registry, files=len(files))
+    # An unreadable folder or an unprintable file name is that path's error; the other audits are scored.
+    run.problems.extend(found.problems)
+    run.warnings.extend(found.warnings)
     from .engine import score_many
 
-    waivers_text = _read_optional(waivers)
     outcomes = score_many(
         files, library, waiver_list, jobs=jobs, cache=cache, progress=progress, waivers_text=waivers_text
     )
