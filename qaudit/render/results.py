@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -59,6 +58,10 @@ def render_json(run: ScoreRun) -> str:
     return b"".join(json_chunks(run)).decode("utf-8")
 
 
+def _passed_text(passed: bool | None) -> str:
+    return "" if passed is None else "true" if passed else "false"
+
+
 def render_csv(run: ScoreRun) -> str:
     """One row per audit; one column per section across every standard.
 
@@ -103,65 +106,62 @@ def render_csv(run: ScoreRun) -> str:
         writer.writerow(
             [csv_text(v) for v in (r.id, r.file, r.site)]
             + [r.date.isoformat(), csv_text(r.inspector), r.standard, r.standard_version]
-            + [f"{r.score:.2f}", f"{r.raw_score:.2f}", f"{r.coverage:.4f}", r.grade, "true" if r.passed else "false"]
+            + [f"{r.score:.2f}", f"{r.raw_score:.2f}", f"{r.coverage:.4f}", r.grade, _passed_text(r.passed)]
             + [";".join(r.critical_failures)]
             + ["" if scores.get(key) is None else f"{scores[key]:.2f}" for key in keys]
         )
     return out.getvalue()
 
 
+SCORE_COLUMNS = ["site", "date", "subject", "standard", "id", "inspector", "score", "grade", "result", "coverage",
+                 "critical_failures"]
+
+
+def _score_row(r: AuditResult) -> dict[str, Any]:
+    return {
+        "site": r.site,
+        "date": r.date.isoformat(),
+        "subject": r.subject,
+        "standard": r.standard_label,
+        "id": r.id,
+        "inspector": r.inspector,
+        "score": r.score,
+        "grade": r.grade,
+        "result": "—" if r.passed is None else "pass" if r.passed else "FAIL",
+        "coverage": r.coverage,
+        "critical_failures": ", ".join(r.critical_failures),
+    }
+
+
+def _score_style(row: dict[str, Any], key: str) -> str | None:
+    if key == "result":
+        return {"pass": "green", "FAIL": "red"}.get(row["result"])
+    if key == "critical_failures":
+        return "red"
+    if key == "coverage" and row["coverage"] < 1:
+        return "yellow"
+    return None
+
+
 def render_table(run: ScoreRun) -> str:
-    """A readable, coloured table for the terminal (plain when piped)."""
-    import os
-    import sys
+    """A table for the terminal, fitted to its width (coloured only on a terminal), with a summary line."""
+    from .tables import Column, render_rows
 
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=None, show_edge=False, header_style="bold")
-    for name, justify in (
-        ("site", "left"),
-        ("date", "left"),
-        ("standard", "left"),
-        ("score", "right"),
-        ("coverage", "right"),
-        ("grade", "center"),
-        ("result", "left"),
-        ("critical failures", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for r in run.results:
-        passed = Text("pass", style="green") if r.passed else Text("FAIL", style="bold red")
-        shown = f"{r.score:.2f}"
-        if r.score != r.raw_score:
-            shown += f" (raw {r.raw_score:.2f})"
-        table.add_row(
-            Text(r.site),
-            r.date.isoformat(),
-            Text(r.standard_label),
-            shown,
-            # The share of the item weight answered: dimmed when the score rests on part of the checklist.
-            Text(f"{math.floor(r.coverage * 100 + 1e-9)}%", style="" if r.coverage >= 1 else "yellow"),
-            r.grade,
-            passed,
-            Text(", ".join(r.critical_failures), style="red"),
-        )
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=sys.stdout.isatty() and not os.environ.get("NO_COLOR"),
-        width=Console().width if sys.stdout.isatty() else 160,
-        highlight=False,
-    )
-    if run.results:
-        console.print(table)
+    rows = [_score_row(r) for r in run.results]
+    passed = sum(1 for r in rows if r["result"] == "pass")
+    failed = sum(1 for r in rows if r["result"] == "FAIL")
     invalid = len({p.file for p in run.problems})
-    console.print(
-        f"{len(run.results)} audit{'s' if len(run.results) != 1 else ''} scored"
-        + (f", {invalid} invalid (see the errors below)" if invalid else "")
+    summary = (
+        f"{len(rows)} audit{'s' if len(rows) != 1 else ''} scored: {passed} passed, {failed} failed"
+        + (f", {len(rows) - passed - failed} with no pass mark" if len(rows) - passed - failed else "")
+        + f"; {invalid} invalid"
+        + (" (see the errors below)" if invalid else "")
     )
-    return buffer.getvalue()
+    keys = [k for k in SCORE_COLUMNS if k != "subject" or any(r["subject"] for r in rows)]
+    if not rows:
+        return summary + "\n"
+    columns = {"score": Column("Score", "score", priority=1), "standard": Column("Standard", priority=4, width=30)}
+    return "".join(render_rows(rows, keys, summary=summary, style=_score_style, columns=columns))
 
 
 RESULT_RENDERERS: dict[str, Callable[[ScoreRun], str]] = {

@@ -15,10 +15,10 @@ import itertools
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..history import light
+from ..history import light, visit_change, visits_of
 from ..model import Standard
 from ..registry import SiteRegistry
 from ..resultset import ResultSet
@@ -289,7 +289,23 @@ class _SiteSummary:
     region: str
     audits: int = 0
     latest: AuditResult | None = None
-    previous_score: float | None = None
+    recent: dict[str, list[AuditResult]] = field(default_factory=dict)
+    """By standard: the audits (without items) of its last two visits, for the change since the previous visit."""
+
+    def add(self, result: AuditResult) -> None:
+        """Count one more audit of the site (in output order)."""
+        self.audits += 1
+        self.latest = result
+        kept = self.recent.setdefault(result.standard, [])
+        kept.append(light(result))
+        dates = sorted({a.date for a in kept})
+        if len(dates) > 2:
+            kept[:] = [a for a in kept if a.date >= dates[-2]]
+
+    @property
+    def change(self) -> float | None:
+        """The latest audit's standard: latest visit score minus the previous one (contract 7.10)."""
+        return None if self.latest is None else visit_change(visits_of(self.recent[self.latest.standard]))
 
 
 def _value_text(value: Any, na: bool, words: dict[str, str]) -> Any:
@@ -299,6 +315,8 @@ def _value_text(value: Any, na: bool, words: dict[str, str]) -> Any:
         return words["yes"]
     if value is False:
         return words["no"]
+    if isinstance(value, tuple):  # a multi-select: its values in one cell, as forms write them
+        return ", ".join(value) if value else "[]"
     return value
 
 
@@ -502,6 +520,7 @@ def build_workbook(
     header(items_sheets[0], item_cols, item_widths)
 
     summaries: dict[str, _SiteSummary] = {}
+    latest_visits: dict[tuple[str, str], list[AuditResult]] = {}
     months: dict[str, list[float]] = {}
     audit_rows = 1
     item_rows = [1]
@@ -528,9 +547,12 @@ def build_workbook(
                 (entry.region if entry else None) or result.site_region or "",
             )
             summaries[result.site] = summary
-        summary.audits += 1
-        summary.previous_score = summary.latest.score if summary.latest is not None else None
-        summary.latest = result
+        summary.add(result)
+        # The open actions come from each site's latest visit of each standard (contract 7.10).
+        visit = latest_visits.setdefault((result.site, result.standard), [])
+        if visit and visit[-1].date != result.date:
+            visit.clear()
+        visit.append(result)
         months.setdefault(result.date.strftime("%Y-%m"), []).append(result.score)
         if per_site:
             # A site's sheet shows its latest audit in full and the others' scores: keep only that.
@@ -591,7 +613,7 @@ def build_workbook(
     for s in ordered:
         latest = s.latest
         assert latest is not None
-        change = None if s.previous_score is None else round(latest.score - s.previous_score, 2)
+        change = s.change
         summary_values.append(
             [
                 s.site,
@@ -600,7 +622,7 @@ def build_workbook(
                 latest.date,
                 latest.score,
                 latest.grade,
-                words["pass"] if latest.passed else words["fail"],
+                ("" if latest.passed is None else words["pass"] if latest.passed else words["fail"]),
                 change,
                 s.audits,
                 ", ".join(latest.critical_failures),
@@ -683,7 +705,7 @@ def build_workbook(
 
     _actions_sheet(
         wb.create_sheet("Actions"),
-        [s.latest for s in ordered if s.latest],
+        [result for _, visit in sorted(latest_visits.items()) for result in visit],
         library,
         sites,
         lang,
@@ -788,7 +810,7 @@ def _audit_values(result: AuditResult, section_ids: list[tuple[str, str]], words
         result.raw_score,
         result.coverage,
         result.grade,
-        words["pass"] if result.passed else words["fail"],
+        ("" if result.passed is None else words["pass"] if result.passed else words["fail"]),
         ", ".join(result.critical_failures),
         result.id,
     ] + [scores.get(s) for s in section_ids]
@@ -829,7 +851,7 @@ def _actions_sheet(
     table: Any,
     red: Any,
 ) -> None:
-    """The open corrective actions (``qaudit actions``), due dates counted from today."""
+    """The open corrective actions (``qaudit actions``) of ``latest``, each site's latest visits; due from today."""
     from ..followup import actions
 
     names = [words[k] for k in ACTION_KEYS]
@@ -926,7 +948,7 @@ def _site_sheet(
             cell(ws, latest.inspector),
         ]
     )
-    failed = None if latest.passed else red
+    failed = red if latest.passed is False else None
     add(
         [
             label(words["score"]),
@@ -938,7 +960,7 @@ def _site_sheet(
     add(
         [
             label(words["result"]),
-            cell(ws, words["pass"] if latest.passed else words["fail"], fill=failed),
+            cell(ws, ("" if latest.passed is None else words["pass"] if latest.passed else words["fail"]), fill=failed),
             label(words["raw_score"]),
             cell(ws, latest.raw_score, "0.0"),
         ]
@@ -957,7 +979,7 @@ def _site_sheet(
     add([])
     add(heading(words["item"], words["value"], words["item_score"], words["comment"]))
     for item in latest.items:
-        if item.score is None or item.score >= 1:
+        if not item.finding:  # contract 7.5: with the defaults, a score below 1
             continue
         fill = red if item.failed_critical else None
         item_text = texts(latest, item.id)
@@ -1011,8 +1033,8 @@ def build_csv(
     def yes_no(flag: bool) -> str:
         return words["yes"] if flag else words["no"]
 
-    def result_word(passed: bool) -> str:
-        return words["pass"] if passed else words["fail"]
+    def result_word(passed: bool | None) -> str:
+        return "" if passed is None else (words["pass"] if passed else words["fail"])
 
     summary_buffer, summary = writer()
     summary.writerow([words[k] for k in SUMMARY_KEYS])
