@@ -31,12 +31,15 @@ def test_example_workspace_scores_cleanly() -> None:
     done = qaudit("score", str(EX / "audits"), "-f", "json", *COMMON)
     assert done.returncode == 0, done.stderr
     audits = json.loads(done.stdout)["audits"]
-    assert len(audits) == 41 and len({a["site"] for a in audits}) == 8
+    assert len(audits) == 64 and len({a["site"] for a in audits}) == 10
     assert {a["standard"] for a in audits} == {
         "client-service-core",
         "office-cleaning-service",
         "hospitality-housekeeping",
         "service-responsiveness",
+        "hotel-room-inspection",
+        "mystery-shop",
+        "contact-centre-qa",
     }
     assert {a["standard_version"] for a in audits if a["standard"] == "client-service-core"} == {1, 2}
     assert sum(bool(a["critical_failures"]) for a in audits) >= 3
@@ -51,14 +54,18 @@ def test_example_trends_and_calibration() -> None:
     }
     assert sites["bud-01"]["slope"] > 0 and sites["bat-01"]["slope"] < 0
     pairs = json.loads(qaudit("calibration", str(EX / "audits"), "-f", "json", *COMMON).stdout)["pairs"]
-    assert [(p["site"], p["inspectors"]) for p in pairs] == [("tbs-01", ["Giorgi Beridze", "Tamar Lomidze"])]
+    assert [(p["site"], p["inspectors"]) for p in pairs] == [
+        ("bud-03", ["Horváth Judit", "Tóth Gergely"]),
+        ("tbs-01", ["Giorgi Beridze", "Tamar Lomidze"]),
+        ("tbs-01", ["Giorgi Beridze", "Tamar Lomidze"]),
+    ]
 
 
 def test_follow_up_formats(tmp_path: Path) -> None:
     table = qaudit("actions", str(EX / "audits"), "--today", "2026-11-24", *COMMON).stdout
     assert "open corrective actions" in table and "bat-01" in table
     csv_out = qaudit("trends", str(EX / "audits"), "-f", "csv", "--sections", *COMMON).stdout.splitlines()
-    assert csv_out[0].startswith("site,region,audits") and len(csv_out) == 9
+    assert csv_out[0].startswith("site,region,audits") and len(csv_out) == 14  # one row per site and standard
     items = json.loads(qaudit("items", str(EX / "audits"), "-f", "json", *COMMON).stdout)
     assert items["items"] and items["by_region"] and items["by_standard"]
     out = tmp_path / "actions.xlsx"

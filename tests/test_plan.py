@@ -147,7 +147,10 @@ def test_one_pass_scoring_agrees_on_the_examples() -> None:
     checked = 0
     for path in sorted(glob.glob(os.path.join(root, "examples", "audits", "*", "*.yaml"))):
         with open(path, encoding="utf-8") as handle:
-            data = parse_simple(handle.read())
+            text = handle.read()
+        if "schema: qaudit/audit@2" in text:
+            continue  # audits of v2 checklists take the full path
+        data = parse_simple(text)
         quick = quick_audit(data, path, library)
         assert quick is not None
         standard = library.get(quick.standard, quick.standard_version)
@@ -230,6 +233,7 @@ def test_everyday_files_are_read_straight_from_the_text() -> None:
     root = os.path.dirname(HERE)
     library = load_standards(os.path.join(root, "standards"))
     paths = sorted(glob.glob(os.path.join(root, "examples", "audits", "*", "*.yaml")))
+    paths = [p for p in paths if "schema: qaudit/audit@1" in read_text(p)]  # v2 audits take the full path
     for path in paths:
         from qaudit.fastaudit import parse_simple
 
