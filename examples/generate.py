@@ -8,7 +8,12 @@ July to November 2026 in the site's language, on every bundled standard.
 critical failures, N/A answers and comments; ``tbs-01`` was audited by two
 inspectors on the same day in October (for inspector calibration);
 ``client-service-core`` moves from version 1 to version 2 in September.
-The output is deterministic, so re-running it changes nothing.
+
+The audits of the contract-v2 standards (``hotel-room-inspection``,
+``mystery-shop``, ``contact-centre-qa``) are written by hand: every file that
+declares ``schema: qaudit/audit@2`` is kept as it is when the folder is
+re-created, and the sites only they audit (``HAND_WRITTEN_SITES``) are added
+to the registry. The output is deterministic, so re-running it changes nothing.
 """
 
 from __future__ import annotations
@@ -125,6 +130,26 @@ SITES = [
         0.0,
     ),
 ]
+HAND_WRITTEN_SITES = [
+    # id, name, region, country, language, manager: sites audited only by the hand-written audits
+    (
+        "yvn-03",
+        "Yerevan, Arshakunyats Ave. 34 (drive-in café)",
+        "Caucasus",
+        "AM",
+        "hy",
+        ("Gohar Hakobyan", "gohar@example.com"),
+    ),
+    (
+        "bud-03",
+        "Budapest, Váci út 33 (contact centre)",
+        "Central Europe",
+        "HU",
+        "hu",
+        ("Tóth Katalin", "katalin@example.com"),
+    ),
+]
+HAND_WRITTEN = "schema: qaudit/audit@2"
 MONTHS = [dt.date(2026, 7, 8), dt.date(2026, 8, 12), dt.date(2026, 9, 9), dt.date(2026, 10, 14), dt.date(2026, 11, 11)]
 
 COMMENTS = {
@@ -217,10 +242,24 @@ def audit_text(
     return "\n".join(lines) + "\n"
 
 
+def hand_written_audits(folder: str) -> dict[str, str]:
+    """The hand-written audits under ``folder`` (the files declaring ``qaudit/audit@2``): relative path -> text."""
+    kept: dict[str, str] = {}
+    for root, _dirs, files in os.walk(folder):
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            with open(path, encoding="utf-8", newline="") as handle:
+                text = handle.read()
+            if HAND_WRITTEN in text.splitlines():
+                kept[os.path.relpath(path, folder)] = text
+    return kept
+
+
 def main() -> None:
     rng = random.Random(2026)
     library = load_standards(os.path.join(os.path.dirname(HERE), "standards"))
     audits = os.path.join(HERE, "audits")
+    kept = hand_written_audits(audits)
     shutil.rmtree(audits, ignore_errors=True)
     registry = ["# The example chain's site registry (qaudit/sites@1).", "schema: qaudit/sites@1", "sites:"]
     count = 0
@@ -249,9 +288,23 @@ def main() -> None:
                 with open(os.path.join(folder, f"{site}-{day.isoformat()}{suffix}.yaml"), "w", encoding="utf-8") as f:
                     f.write(text)
                 count += 1
+    for site, name, region, country, lang, manager in HAND_WRITTEN_SITES:
+        registry += [
+            f"  - id: {site}",
+            f"    name: {json.dumps(name, ensure_ascii=False)}",
+            f"    region: {region}",
+            f"    country: {country}",
+            f"    language: {lang}",
+            f"    manager: {{name: {json.dumps(manager[0], ensure_ascii=False)}, email: {manager[1]}}}",
+        ]
+    for relative, text in kept.items():
+        path = os.path.join(audits, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
     with open(os.path.join(HERE, "sites.yaml"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(registry) + "\n")
-    print(f"wrote {count} audits for {len(SITES)} sites under {audits}")
+    print(f"wrote {count} audits for {len(SITES)} sites under {audits}, kept {len(kept)} hand-written audits")
 
 
 if __name__ == "__main__":
