@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from .model import Item, Standard
 from .terminal import scoring_rule
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _quote(value: str) -> str:
-    # JSON strings are valid YAML double-quoted scalars.
-    return json.dumps(value, ensure_ascii=False)
+from .yamlwrite import comment as _comment
+from .yamlwrite import document, header_lines, plain
 
 
 def describe_answers(item: Item, standard: Standard, lang: str | None) -> str:
@@ -26,10 +18,10 @@ def describe_answers(item: Item, standard: Standard, lang: str | None) -> str:
     if item.type == "scale":
         return f"a number from {item.min} to {item.max}{na}"
     if item.type == "number":
-        return f"a number{f' ({item.unit})' if item.unit else ''}{na}"
+        return f"a number{f' ({_comment(item.unit)})' if item.unit else ''}{na}"
     options = " | ".join(
-        o.value + (f" ({_comment(standard.text(o.label, lang))})" if o.label is not None else "")
-        for o in item.options or ()
+        _comment(o.value) + (f" ({_comment(standard.text(o.label, lang))})" if o.label is not None else "")
+        for o in item.choices
     )
     return f"{options}{na}"
 
@@ -42,18 +34,18 @@ def blank_audit(standard: Standard, *, site: str, inspector: str, date: dt.date,
     """
     lang = lang or standard.default_language
     lines = [
-        f"# {_comment(standard.text(standard.title, lang))} ({standard.label})",
+        f"# {_comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
         '# Fill in every response; for a comment use  item: {value: ..., comment: "..."}',
         "# yaml-language-server: $schema=https://qaudit.dev/schema/audit.json",
-        "schema: qaudit/audit@1",
-        f"standard: {standard.id}",
-        f"standard_version: {standard.version}",
-        f"site: {_quote(site)}",
-        f"inspector: {_quote(inspector)}",
-        f"date: {date.isoformat()}",
+        *header_lines(
+            standard=standard.id,
+            version=standard.version,
+            site=site,
+            inspector=inspector,
+            date=date.isoformat(),
+            language=lang,
+        ),
     ]
-    if lang:
-        lines.append(f"language: {lang}")
     lines.append("responses:")
     for section in standard.sections:
         lines.append(f"  # == {_comment(standard.text(section.title, lang))} ==")
@@ -66,7 +58,7 @@ def blank_audit(standard: Standard, *, site: str, inspector: str, date: dt.date,
             if item.critical:
                 marks.append("CRITICAL")
             if item.type == "number":
-                marks.append(f"scoring: {scoring_rule(item, standard, lang)}")
+                marks.append(f"scoring: {_comment(scoring_rule(item, standard, lang))}")
             lines.append(f"  #   {' · '.join(marks)}")
-            lines.append(f"  {item.id}:")
-    return "\n".join(lines) + "\n"
+            lines.append(f"  {plain(item.id)}:")
+    return document(lines)

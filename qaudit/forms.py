@@ -131,7 +131,7 @@ def allowed_answers(item: Item, standard: Standard, lang: str) -> list[str]:
     if item.type == "scale":
         return [str(v) for v in range((item.min or 0), (item.max or 0) + 1)] + tail
     if item.type == "choice":
-        return [standard.text(o.label, lang) if o.label is not None else o.value for o in item.options or ()] + tail
+        return [standard.text(o.label, lang) if o.label is not None else o.value for o in item.choices] + tail
     return tail
 
 
@@ -323,14 +323,49 @@ def _refuse_bomb(path: str, data: bytes) -> None:
         )
 
 
-def read_form(path: str, library: StandardLibrary) -> Audit:
-    """Read a filled form as an audit; raise :class:`InvalidInput` with cell-located problems."""
+def _refuse_dtd(path: str, data: bytes) -> None:
+    """Refuse a workbook any part of which declares a DTD: no spreadsheet program writes one, and
+    its entities are how XML is made to expand, or to reach outside the file."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 20):
+                        if b"<!DOCTYPE" in tail + chunk:
+                            raise InvalidInput([_damaged(path, f"its part {info.filename} holds a DTD")])
+                        tail = chunk[-8:]
+    except InvalidInput:
+        raise
+    except Exception:  # a damaged archive raises many kinds (zlib, zipfile, CRC): opening it says so
+        return
+
+
+def _damaged(path: str, why: str) -> Problem:
+    return error(
+        path,
+        1,
+        1,
+        "unreadable",
+        f"the form is damaged ({why}); save it again from Excel, or make a new one with 'qaudit form'",
+    )
+
+
+def read_form(path: str, library: StandardLibrary, data: bytes | None = None) -> Audit:
+    """Read a filled form as an audit; raise :class:`InvalidInput` with cell-located problems.
+
+    ``data``: the file's bytes when the caller has read them (the cache hashes what is scored).
+    """
     from openpyxl import load_workbook
 
     from .source import read_bytes
 
-    data = read_bytes(path)
+    if data is None:
+        data = read_bytes(path)
     _refuse_bomb(path, data)
+    _refuse_dtd(path, data)
     try:
         with warnings.catch_warnings():  # e.g. dates out of range: the cells are checked below, located
             warnings.simplefilter("ignore")
@@ -361,8 +396,11 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
             [error(path, 1, 1, "not-a-form", f"has no sheet '{AUDIT_SHEET}'; make the form with 'qaudit form'")]
         )
     sheet = wb[AUDIT_SHEET]
-    rows = list(sheet.iter_rows(min_row=1, max_row=MAX_FORM_ROWS, values_only=True))
-    meta = _meta(wb)
+    try:  # the sheets' XML is read here, lazily: a part cut short or broken fails only now
+        rows = list(sheet.iter_rows(min_row=1, max_row=MAX_FORM_ROWS, values_only=True))
+        meta = _meta(wb)
+    except Exception as exc:  # openpyxl and the XML parsers raise many kinds for a damaged part
+        raise InvalidInput([_damaged(path, f"a sheet cannot be read: {type(exc).__name__}")]) from None
     header_row, columns = _find_header(rows)
     if header_row is None:
         raise InvalidInput(
@@ -572,7 +610,7 @@ def answer_text(item: Item, raw: str) -> str:
         return raw.strip()
     folded = _fold(raw)
     if item.type == "choice":
-        for option in item.options or ():
+        for option in item.choices:
             label = option.label
             texts = list(label.values()) if isinstance(label, dict) else [label] if isinstance(label, str) else []
             if folded == _fold(option.value) or folded in (_fold(t) for t in texts):
@@ -589,7 +627,7 @@ def answer_text(item: Item, raw: str) -> str:
 
 def _labels_hint(item: Item, standard: Standard, lang: str) -> str:
     """For a choice item, the dropdown's labels too (the inspector sees labels, not values)."""
-    if item.type != "choice" or not any(o.label is not None for o in item.options or ()):
+    if item.type != "choice" or not any(o.label is not None for o in item.choices):
         return ""
     return f" (or the labels: {', '.join(allowed_answers(item, standard, lang))})"
 
@@ -651,40 +689,23 @@ def _date(value: Any) -> dt.date | None:
 
 def audit_yaml(audit: Audit, standard: Standard) -> str:
     """An audit as a YAML file (``qaudit/audit@1``), with the item texts as comments."""
-    import json
+    from . import yamlwrite
 
     lang = audit.language or standard.default_language
     lines = [
-        f"# {' '.join(standard.text(standard.title, lang).split())} ({standard.label})",
-        "schema: qaudit/audit@1",
-        f"id: {json.dumps(audit.id)}",
-        f"standard: {standard.id}",
-        f"standard_version: {standard.version}",
-        f"site: {json.dumps(audit.site, ensure_ascii=False)}",
-        f"inspector: {json.dumps(audit.inspector, ensure_ascii=False)}",
-        f"date: {audit.date.isoformat()}",
+        f"# {yamlwrite.comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
+        *yamlwrite.header_lines(
+            audit_id=audit.id,
+            standard=standard.id,
+            version=standard.version,
+            site=audit.site,
+            inspector=audit.inspector,
+            date=audit.date.isoformat(),
+            language=audit.language,
+        ),
     ]
-    if audit.language:
-        lines.append(f"language: {audit.language}")
     lines.append("responses:")
     for item_id, item in standard.items.items():
-        response = audit.responses[item_id]
-        if response.na:
-            value = "na"
-        elif item.type == "yes_no":
-            value = "yes" if response.value else "no"
-        elif item.type == "choice":
-            value = json.dumps(str(response.value), ensure_ascii=False)
-        else:
-            value = str(response.value)
-        lines.append(f"  # {' '.join(standard.text(item.text, lang).split())}")
-        extra = []
-        if response.comment is not None:
-            extra.append(f"comment: {json.dumps(response.comment, ensure_ascii=False)}")
-        if response.evidence:
-            extra.append(f"evidence: {json.dumps(list(response.evidence), ensure_ascii=False)}")
-        if extra:
-            lines.append(f"  {item_id}: {{value: {value}, {', '.join(extra)}}}")
-        else:
-            lines.append(f"  {item_id}: {value}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"  # {yamlwrite.comment(standard.text(item.text, lang))}")
+        lines.append(yamlwrite.response_line(item, audit.responses[item_id]))
+    return yamlwrite.document(lines)

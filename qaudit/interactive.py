@@ -10,11 +10,11 @@ and the audit file is written; then the draft is removed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import yamlwrite
 from .audits import Audit, Response, allowed_values, read_value
 from .forms import YES_NO_NA, answer_text, clean_text
 from .model import Item, Standard
@@ -65,30 +65,27 @@ class Session:
 
     def to_yaml(self) -> str:
         """The answers so far as an audit file (complete once every item is answered)."""
+        standard = self.standard
         lines = [
-            f"# {' '.join(self.standard.text(self.standard.title, self.lang).split())} ({self.standard.label})",
-            "schema: qaudit/audit@1",
-            f"standard: {self.standard.id}",
-            f"standard_version: {self.standard.version}",
-            f"site: {json.dumps(self.site, ensure_ascii=False)}",
-            f"inspector: {json.dumps(self.inspector, ensure_ascii=False)}",
-            f"date: {self.date.isoformat()}",
+            f"# {yamlwrite.comment(f'{standard.text(standard.title, self.lang)} ({standard.label})')}",
+            *yamlwrite.header_lines(
+                standard=standard.id,
+                version=standard.version,
+                site=self.site,
+                inspector=self.inspector,
+                date=self.date.isoformat(),
+                language=self.lang,
+            ),
         ]
-        if self.lang:
-            lines.append(f"language: {self.lang}")
         lines.append("responses:" if self.answers else "responses: {}")
         for item in self.items:
             response = self.answers.get(item.id)
             if response is None:
                 continue
-            value = _yaml_value(item, response)
-            if response.comment:
-                lines.append(
-                    f"  {item.id}: {{value: {value}, comment: {json.dumps(response.comment, ensure_ascii=False)}}}"
-                )
-            else:
-                lines.append(f"  {item.id}: {value}")
-        return "\n".join(lines) + "\n"
+            # An empty comment (or one of nothing an audit may hold) is no comment.
+            kept = yamlwrite.clean(response.comment or "") or None
+            lines.append(yamlwrite.response_line(item, response._replace(comment=kept)))
+        return yamlwrite.document(lines)
 
     def save_draft(self) -> None:
         """Write the answers so far, atomically."""
@@ -137,7 +134,7 @@ class Session:
             # The loader reads scalars as text; a date may come back as a date.
             got = data.get(key)
             got = got.isoformat() if isinstance(got, dt.date) else None if got is None else str(got).strip()
-            want = value.isoformat() if isinstance(value, dt.date) else str(value)
+            want = value.isoformat() if isinstance(value, dt.date) else str(value).strip()
             if got != want:
                 raise InvalidInput(
                     [
@@ -184,13 +181,7 @@ class Session:
 
 
 def _yaml_value(item: Item, response: Response) -> str:
-    if response.na:
-        return "na"
-    if item.type == "yes_no":
-        return "yes" if response.value else "no"
-    if item.type == "choice":
-        return json.dumps(str(response.value), ensure_ascii=False)
-    return str(response.value)
+    return yamlwrite.answer(item, response)
 
 
 class Quit(Exception):
@@ -200,7 +191,7 @@ class Quit(Exception):
 def _choices(session: Session, item: Item) -> str:
     if item.type == "choice":
         lines = []
-        for n, option in enumerate(item.options or (), start=1):
+        for n, option in enumerate(item.choices, start=1):
             label = session.standard.text(option.label, session.lang) if option.label is not None else option.value
             lines.append(f"    {n}) {option.value}" + (f" — {label}" if label != option.value else ""))
         if item.na_allowed:
@@ -219,6 +210,7 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
     """Walk the inspector through the checklist; the finished audit, or None when they quit."""
     from .scoring import NothingToScore, score
 
+    ask = _text_only(ask, say)
     items = session.items
     resumed = len(session.answers) if session.loaded else session.load_draft()
     if resumed:
@@ -297,8 +289,8 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
                 index = target
             continue
         raw: str = answer_text(item, reply)
-        if item.type == "choice" and reply.isdigit() and 1 <= int(reply) <= len(item.options or ()):
-            raw = (item.options or [])[int(reply) - 1].value
+        if item.type == "choice" and reply.isdigit() and 1 <= int(reply) <= len(item.choices):
+            raw = item.choices[int(reply) - 1].value
         value, na, message = read_value(item, raw)
         if message is not None:
             say(f"  ✗ {message}")
@@ -316,6 +308,82 @@ def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str]
             session.answers[item.id] = Response(value, na, comment or None)
             session.save_draft()
         index = _next(session, index)
+
+
+def _text_only(ask: Callable[[str], str], say: Callable[[str], None]) -> Callable[[str], str]:
+    """``ask``, asking again while what is typed is not UTF-8 text (a terminal set to another encoding)."""
+
+    def asking(prompt: str) -> str:
+        while True:
+            try:
+                reply = ask(prompt)
+            except UnicodeDecodeError as exc:
+                bad = exc.object[exc.start : exc.start + 1]
+                shown = f" (byte 0x{bad[0]:02X})" if isinstance(bad, bytes) and bad else ""
+            else:
+                found = yamlwrite.undecodable_bytes(reply)
+                if not found:
+                    return reply
+                shown = f" (byte 0x{found[0]:02X})" if found[0] <= 0xFF else ""
+            say(f"  ✗ what was typed is not UTF-8 text{shown}; set the terminal to UTF-8 and type it again")
+
+    return asking
+
+
+class DraftLock:
+    """The lock a ``qaudit run`` session holds on its audit's draft, so that no second session
+    answers into the same file (one of them would lose the other's answers)."""
+
+    def __init__(self, output: str) -> None:
+        self.path = lock_path(output)
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise :class:`QauditError` naming the session that holds it."""
+        import fcntl
+
+        from .problems import QauditError
+
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+                os.close(fd)
+                raise QauditError(
+                    f"another 'qaudit run' session ({holder}) is filling in this audit and holds {self.path}; "
+                    "finish or quit that session first, or choose another -o"
+                ) from None
+            except BaseException:
+                os.close(fd)
+                raise
+            try:  # the lock file may have been removed by the session that held it: lock the one in place
+                if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"process {os.getpid()}".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Give the lock up and remove its file."""
+        if self._fd is None:
+            return
+        try:
+            os.unlink(self.path)  # while still held: a session waiting on this file then tries again
+        except OSError:
+            pass
+        os.close(self._fd)
+        self._fd = None
+
+
+def lock_path(output: str) -> str:
+    """The lock file of a session filling in ``output`` (a hidden file beside it)."""
+    folder, name = os.path.split(output)
+    return os.path.join(folder, f".{name}.lock")
 
 
 def _first_unanswered(session: Session, start: int) -> int | None:
@@ -368,6 +436,7 @@ def _review(session: Session, result: object) -> str:
     lines.append(
         f"Score {result.score:.2f}" + (f" (raw {result.raw_score:.2f})" if result.raw_score != result.score else "")
     )
-    lines.append(f"Grade {result.grade} — {'PASS' if result.passed else 'FAIL'}")
+    verdict = "no pass mark" if result.passed is None else "PASS" if result.passed else "FAIL"
+    lines.append(f"Grade {result.grade} — {verdict}")
     lines.append(f"Critical failures: {', '.join(result.critical_failures) or 'none'}")
     return "\n".join(lines)

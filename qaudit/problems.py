@@ -59,25 +59,41 @@ MAX_PROBLEMS_PER_FILE = 50
 
 
 def cap(problems: list[Problem]) -> list[Problem]:
-    """At most :data:`MAX_PROBLEMS_PER_FILE` problems per file, the rest counted in one line."""
+    """At most :data:`MAX_PROBLEMS_PER_FILE` problems per file, the rest counted in one last problem.
+
+    The last problem says how many were left out, and of which severities; it is an
+    error only when an error is among them, so that leaving warnings out of sight
+    never turns them into a failure (nor hides one).
+    """
     counts: dict[str, int] = {}
+    hidden_errors: dict[str, int] = {}
     kept: list[Problem] = []
     for problem in problems:
         seen = counts.get(problem.file, 0)
         counts[problem.file] = seen + 1
         if seen < MAX_PROBLEMS_PER_FILE:
             kept.append(problem)
+        elif problem.severity == "error":
+            hidden_errors[problem.file] = hidden_errors.get(problem.file, 0) + 1
     for file, count in counts.items():
         if count > MAX_PROBLEMS_PER_FILE:
             last = next(p for p in reversed(kept) if p.file == file)
+            hidden = count - MAX_PROBLEMS_PER_FILE
+            errors = hidden_errors.get(file, 0)
+            kinds = [
+                f"{n} {word}{'s' if n != 1 else ''}"
+                for n, word in ((errors, "error"), (hidden - errors, "warning"))
+                if n
+            ]
             kept.append(
                 Problem(
                     file,
                     last.line,
                     last.column,
-                    "error",
+                    "error" if errors else "warning",
                     "too-many-problems",
-                    f"{count - MAX_PROBLEMS_PER_FILE} more problems in this file not shown; fix these first",
+                    f"{hidden} more problem{'s' if hidden != 1 else ''} in this file not shown "
+                    f"({', '.join(kinds)}); fix these first",
                 )
             )
     return kept

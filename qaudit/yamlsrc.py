@@ -25,11 +25,11 @@ from typing import Any
 
 import yaml
 
-from .problems import InvalidInput, Problem, error
+from .problems import InvalidInput, Problem, QauditError, error
 from .source import CONTROL_CHARACTERS as _CONTROL
 
 _CParser: Any
-try:  # libyaml's C parser: the fast path.
+try:  # libyaml's C parser: the one parser qaudit reads YAML with.
     from yaml._yaml import CParser as _CParser
 
     HAVE_LIBYAML = True
@@ -37,8 +37,20 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     _CParser = None
     HAVE_LIBYAML = False
 
+LIBYAML_MISSING = (
+    "PyYAML was installed without its libyaml C extension, which qaudit reads YAML with; reinstall it: "
+    "pip install --force-reinstall --no-cache-dir PyYAML (a wheel from PyPI includes it)"
+)
+"""Why qaudit cannot read YAML without libyaml: PyYAML's pure-Python parser reads some files
+differently (it refuses ``{comment: what?}``, which libyaml reads), and the meaning of a file
+must not depend on how PyYAML was built."""
+
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+"""libyaml's own problem text when a file nests deeper than its limit (1,000 levels)."""
+
 MAX_DEPTH = 40
 """Deepest nesting of mappings and sequences accepted."""
+_DEPTH_MESSAGE = f"nesting deeper than {MAX_DEPTH} levels; a qaudit file never needs this, flatten it"
 
 MAX_ENTRIES = 10_000
 """Most entries in one mapping or list (an audit holds at most 4,000 responses,
@@ -98,20 +110,24 @@ def _fatal(file: str, mark: Any, rule: str, message: str) -> InvalidInput:
     return InvalidInput([error(file, mark.line + 1, mark.column + 1, rule, message)])
 
 
+def require_libyaml() -> None:
+    """Raise :class:`QauditError` (one line, saying what to do) when PyYAML has no libyaml."""
+    if _CParser is None:
+        raise QauditError(LIBYAML_MISSING)
+
+
 def _events(text: str) -> Any:
-    """Iterate parser events, from libyaml when available."""
-    if _CParser is not None:
-        parser = _CParser(text)
-        try:
-            while True:
-                event = parser.get_event()
-                yield event
-                if type(event) is yaml.StreamEndEvent:
-                    return
-        finally:
-            parser.dispose()
-    else:  # pragma: no cover
-        yield from yaml.parse(text, Loader=yaml.SafeLoader)
+    """Iterate libyaml's parser events."""
+    require_libyaml()
+    parser = _CParser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            yield event
+            if type(event) is yaml.StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
 
 
 def parse(text: str, file: str, *, locate: bool = True) -> Document:
@@ -221,7 +237,7 @@ def parse(text: str, file: str, *, locate: bool = True) -> Document:
                         file,
                         event.start_mark,
                         "yaml-depth",
-                        f"nesting deeper than {MAX_DEPTH} levels; a qaudit file never needs this, flatten it",
+                        _DEPTH_MESSAGE,
                     )
                 container: Any = {} if kind is mstart_t else []
                 here = (event.start_mark.line + 1, event.start_mark.column + 1)
@@ -287,12 +303,44 @@ def parse(text: str, file: str, *, locate: bool = True) -> Document:
                         "a second YAML document ('---') in one file; keep one document per file",
                     )
     except yaml.MarkedYAMLError as exc:
+        if exc.problem == _LIBYAML_DEPTH:
+            raise _too_deep(text, file, exc) from None
         raise InvalidInput([_syntax_problem(file, text, exc)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - reader errors are caught in source.decode
         raise InvalidInput([error(file, 1, 1, "yaml-syntax", f"cannot be read as YAML: {exc}")]) from None
     if not root_set:
         doc.data = None
     return doc
+
+
+def _too_deep(text: str, file: str, exc: yaml.MarkedYAMLError) -> InvalidInput:
+    """The ``yaml-depth`` problem of a file that nests deeper than libyaml's own limit.
+
+    libyaml looks ahead through brackets before it hands over the first of them,
+    so it can meet its limit (1,000 levels) before qaudit sees the level that
+    crosses :data:`MAX_DEPTH`. The text up to where libyaml stopped nests less
+    deeply than its limit: read again, it meets qaudit's limit, at that level.
+    """
+    mark = exc.problem_mark
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 < index < len(text):
+        try:
+            parse(text[:index], file, locate=False)
+        except InvalidInput as found:
+            if found.problems and found.problems[0].rule == "yaml-depth":
+                return found
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return InvalidInput(
+        [
+            error(
+                file,
+                line,
+                column,
+                "yaml-depth",
+                _DEPTH_MESSAGE,
+            )
+        ]
+    )
 
 
 class _DuplicateKey(str):
