@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
@@ -124,27 +122,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
 
     The content goes to a temporary file in the same folder, is flushed to disk,
     and replaces the target by rename; on any failure the target is untouched.
+    A symbolic link is written through to its target (the link stays), a device
+    or a named pipe (``/dev/stdout``) is written to, never replaced, and a
+    folder, block device or socket is refused with :class:`~qaudit.staging.OutputRefused`
+    (see :mod:`qaudit.staging`).
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, "is a folder; name a file to write", path)
-    os.makedirs(folder, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    except OSError as exc:  # name the file asked for, not the temporary one
-        raise type(exc)(exc.errno, exc.strerror, path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from .staging import write_atomic as write_staged
+
+    write_staged(os.fspath(path), data.encode("utf-8") if isinstance(data, str) else data)

@@ -5,11 +5,23 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
-from ..cli import CacheOpt, JobsOpt, SitesOpt, StandardsOpt, WaiversOpt, app, fail, report_problems, score_run
+from ..cli import (
+    AuditPathsArg,
+    CacheOpt,
+    JobsOpt,
+    SitesOpt,
+    StandardsOpt,
+    WaiversOpt,
+    app,
+    default_path,
+    fail,
+    report_problems,
+    score_run,
+)
 
 
 class ExportFormat(str, Enum):
@@ -19,10 +31,16 @@ class ExportFormat(str, Enum):
 
 @app.command()
 def export(
-    paths: Annotated[list[str] | None, typer.Argument(help="Audit files or folders.", metavar="[PATH]...")] = None,
+    paths: AuditPathsArg = None,
     out: Annotated[
         str | None,
-        typer.Option("--out", "-o", help="Workbook (xlsx) or folder (csv); default reports/scorecards.xlsx."),
+        typer.Option(
+            "--out",
+            "--output",
+            "-o",
+            help="Workbook (xlsx) or folder (csv); default <reports>/scorecards.xlsx, reports set in qaudit.toml.",
+            metavar="PATH",
+        ),
     ] = None,
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx or csv.")] = ExportFormat.xlsx,
     lang: Annotated[str | None, typer.Option("--lang", help="Language of headers and item texts.")] = None,
@@ -37,10 +55,10 @@ def export(
     from ..render.workbook import build_csv, build_workbook
 
     if format is ExportFormat.csv:
-        target = out or "reports"
+        target = out or default_path("reports")
         _check_target(target, folder=True)
     else:
-        target = out or os.path.join("reports", "scorecards.xlsx")
+        target = out or os.path.join(default_path("reports"), "scorecards.xlsx")
         if not target.lower().endswith(".xlsx"):
             fail(f"--out {target}: the workbook must be an .xlsx file (or use --format csv)")
         _check_target(target, folder=False)
@@ -49,9 +67,7 @@ def export(
         report_problems(run)
         fail("no valid audit to export; nothing was written", 1)
     if format is ExportFormat.csv:
-        files = build_csv(run.results, run.library, run.sites, lang=lang)
-        for name, text in files.items():
-            _write(os.path.join(target, name), text)
+        _write_set(target, build_csv(run.results, run.library, run.sites, lang=lang))
     else:
         _write(target, build_workbook(run.results, run.library, run.sites, lang=lang, per_site=per_site))
     report_problems(run)
@@ -71,6 +87,13 @@ def _check_target(target: str, *, folder: bool) -> None:
         parent = os.path.dirname(parent)
     if parent and not os.path.isdir(parent):
         fail(f"--out {target}: {parent} is a file, not a folder")
+    if not folder:
+        from ..staging import output_target
+
+        try:
+            output_target(target)
+        except OSError as exc:  # a block device, a socket, a link loop: refused before any scoring
+            _cannot_write(target, exc)
 
 
 def _write(path: str, data: bytes | str) -> None:
@@ -80,4 +103,26 @@ def _write(path: str, data: bytes | str) -> None:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}; check the folder exists and is writable")
+        _cannot_write(path, exc)
+
+
+def _write_set(folder: str, files: dict[str, str]) -> None:
+    """Write the CSV files into ``folder`` as one set: all new files, or (on any failure) all old ones."""
+    from ..staging import OutputSet
+
+    out = OutputSet(folder, sync=True)
+    try:
+        out.prepare()
+        staged = [(out.stage(name, text.encode("utf-8")), name) for name, text in files.items()]
+        out.commit(staged)
+    except OSError as exc:
+        out.abandon()
+        _cannot_write(exc.filename or folder, exc)
+
+
+def _cannot_write(path: str, exc: OSError) -> NoReturn:
+    from ..staging import OutputRefused
+
+    if isinstance(exc, OutputRefused):
+        fail(f"cannot write {path}: it {exc.strerror}")
+    fail(f"cannot write {path}: {exc.strerror or exc}; check the folder exists and is writable")

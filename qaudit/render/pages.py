@@ -9,16 +9,13 @@ rewrites nothing and keeps the pages' time stamps.
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import hashlib
+import json
 import os
-import re
-import secrets
-import socket
-import stat
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
+
+from ..staging import HOST, OutputSet, holds
 
 
 class Page(NamedTuple):
@@ -35,123 +32,107 @@ class Staged(NamedTuple):
     tmp: str | None
 
 
+PAGE_RECORD = ".qaudit-pages.json"
+"""The pages qaudit wrote into a report folder (path and digest), so that a later run can remove its own stale ones."""
+
+
 class PageWriter:
-    """Stages pages in ``out`` and renames them into place together.
+    """Stages pages in ``out`` and renames them into place together (see :mod:`qaudit.staging`).
 
     Temporary files carry a token of this run (``.index.html.<host>-<pid>-<random>.tmp``),
     so :meth:`abandon` finds every file the run staged, however far it got, and
     a later run on the same machine removes what a killed run left (its process
-    is gone). No page is fsynced: pages are derived from the audits and rebuilt
-    by the next run, and the renames still show a reader each old page or its
-    new one.
+    is gone) and completes a commit it left half done. No page is fsynced: pages
+    are derived from the audits and rebuilt by the next run, and the renames
+    still show a reader each old page or its new one.
+
+    The commit also records every page in ``.qaudit-pages.json``; a page that an
+    earlier run wrote (its digest unchanged since) and that this run does not
+    write (its site is no longer in the input) is removed with the same commit.
+    A page qaudit did not write, or one edited since, is never removed.
     """
 
     def __init__(self, out: str) -> None:
         self.out = out
-        self.token = f"{_HOST}-{os.getpid()}-{secrets.token_hex(4)}"
-        self._folders: list[str] = []
-        self._created: list[str] = []
-        """Folders this run made, outermost first."""
-
-    def prepare(self, folders: Iterable[str]) -> None:
-        """Make the folders (under ``out``) that pages will be written to, remembering which were missing."""
-        for name in folders:
-            folder = os.path.abspath(os.path.join(self.out, name))
-            missing: list[str] = []  # innermost first
-            parent = folder
-            while not os.path.isdir(parent) and parent not in missing:
-                missing.append(parent)
-                parent = os.path.dirname(parent)
-            try:
-                os.makedirs(folder, exist_ok=True)
-            except OSError as exc:
-                self.abandon()
-                raise type(exc)(exc.errno, exc.strerror, exc.filename or folder) from None
-            self._created += reversed(missing)
-            self._folders.append(folder)
-            if not missing:
-                _sweep(folder)
+        self.files = OutputSet(out)
+        self.token = self.files.token
+        self._digests: dict[str, str] = {}
+        self.removed: list[str] = []
+        """Pages of an earlier run removed by :meth:`commit` (their sites are no longer in the input)."""
 
     def put(self, page: Page) -> Staged:
         """Stage ``page`` unless its file already holds its text (an OSError names the page)."""
-        target = os.path.join(self.out, page.path)
         data = page.text.encode("utf-8")
-        if _holds(target, data):
+        self._digests[page.path] = _digest(data)
+        if holds(self.files.target(page.path), data):
             return Staged(page.path, None)
-        tmp = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{self.token}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError as exc:
-            raise type(exc)(exc.errno, exc.strerror, target) from None
-        return Staged(page.path, tmp)
+        return Staged(page.path, self.files.stage(page.path, data))
 
-    def commit(self, staged: Sequence[Staged]) -> int:
-        """Rename every staged page into place; return how many pages changed."""
-        written = 0
-        try:
-            for page in staged:
-                if page.tmp is not None:
-                    os.replace(page.tmp, os.path.join(self.out, page.path))
-                    written += 1
-        except BaseException:
-            self.abandon()
-            raise
-        return written
+    def prepare(self, folders: Iterable[str]) -> None:
+        """Make the folders (under ``out``) that pages will be written to, remembering which were missing."""
+        self.files.prepare(folders)
 
     def abandon(self) -> None:
         """Remove every file this run staged, and the folders it made (the previous report stays as it was)."""
-        for folder in self._folders:
-            for tmp in glob.glob(os.path.join(glob.escape(folder), f".*.{self.token}.tmp")):
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-        for folder in reversed(self._created):  # innermost first: none is left behind
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
+        self.files.abandon()
+
+    def commit(self, staged: Sequence[Staged]) -> int:
+        """Rename every staged page into place, remove stale pages of earlier runs; return how many pages changed."""
+        try:
+            earlier = self._earlier()
+            suffixes = {os.path.splitext(p.path)[1] for p in staged}
+            stale = [
+                path
+                for path, digest in earlier.items()
+                if path not in self._digests
+                and os.path.splitext(path)[1] in suffixes
+                and _digest_of(self.files.target(path)) == digest
+            ]
+            # Pages of other formats written into the same folder stay recorded while they are unchanged.
+            kept = {
+                path: digest
+                for path, digest in earlier.items()
+                if os.path.splitext(path)[1] not in suffixes and _digest_of(self.files.target(path)) == digest
+            }
+            record = json.dumps({"pages": {**kept, **self._digests}}, sort_keys=True, indent=1).encode("utf-8")
+            changes = [(p.tmp, p.path) for p in staged if p.tmp is not None]
+            if changes or stale or not holds(self.files.target(PAGE_RECORD), record):
+                changes.append((self.files.stage(PAGE_RECORD, record), PAGE_RECORD))
+        except BaseException:
+            self.abandon()
+            raise
+        self.files.commit(changes, stale)
+        self.removed = stale
+        return sum(p.tmp is not None for p in staged)
+
+    def _earlier(self) -> dict[str, str]:
+        """The pages the last run recorded (none when there is no readable record)."""
+        try:
+            with open(self.files.target(PAGE_RECORD), "rb") as handle:
+                pages = json.loads(handle.read(64 << 20)).get("pages", {})
+        except (OSError, ValueError, AttributeError):
+            return {}
+        if not isinstance(pages, dict):
+            return {}
+        return {str(path): str(digest) for path, digest in pages.items() if isinstance(path, str) and _page_path(path)}
 
 
-_HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
-"""This machine, in staged files' names: only its own runs' leftovers are ever swept."""
-_STAGED = re.compile(rf"\..+\.{_HOST}-([0-9]+)-[0-9a-f]{{8}}\.tmp")
+def _page_path(path: str) -> bool:
+    """A recorded page: a file of the report (``index.*`` or ``sites/<id>.*``), never outside the folder."""
+    parts = path.split("/")
+    return len(parts) <= 2 and all(part and part not in (".", "..") for part in parts) and "\\" not in path
 
 
-def _sweep(folder: str) -> None:
-    """Remove the files staged in ``folder`` by runs of this machine that were killed (their process is gone)."""
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _digest_of(path: str) -> str | None:
     try:
-        names = os.listdir(folder)
+        with open(path, "rb") as handle:
+            return _digest(handle.read())
     except OSError:
-        return
-    for name in names:
-        found = _STAGED.fullmatch(name)
-        if found is None or _running(int(found.group(1))):
-            continue
-        with contextlib.suppress(OSError):
-            os.unlink(os.path.join(folder, name))
+        return None
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # another user's process, or no such number: leave its files alone
-    return True
-
-
-def _holds(target: str, data: bytes) -> bool:
-    """Whether ``target`` is a regular file holding exactly ``data``."""
-    try:
-        found = os.stat(target)
-        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
-            return False
-        with open(target, "rb") as handle:
-            return handle.read(len(data) + 1) == data
-    except OSError:
-        return False
+_HOST = HOST
