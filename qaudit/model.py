@@ -12,7 +12,7 @@ import json
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 STANDARD_SCHEMA = "qaudit/standard@1"
 STANDARD_SCHEMA_V2 = "qaudit/standard@2"
@@ -87,7 +87,13 @@ class Option(FileModel):
     flag: bool | None = Field(None, description="@2: whether this answer is a finding.")
 
 
-ConditionValue = str | list[str]
+_CONDITION_SCALAR = {"type": ["string", "number", "boolean"]}
+ConditionValue = Annotated[
+    str | list[str],
+    # Files are read with every scalar as text, but editors read `is: yes` as a boolean and `is: 3`
+    # as a number (YAML 1.1): the schema they validate against accepts those too.
+    WithJsonSchema({"anyOf": [_CONDITION_SCALAR, {"type": "array", "items": _CONDITION_SCALAR}]}),
+]
 
 
 class Condition(FileModel):

@@ -91,6 +91,11 @@ def _id_paths(data: Any) -> Iterator[Path]:
         return
     if "id" in data:
         yield ("id",)
+    fields = data.get("fields")
+    if isinstance(fields, list):
+        for fi, header in enumerate(fields):
+            if isinstance(header, dict) and "id" in header:
+                yield ("fields", fi, "id")
     sections = data.get("sections")
     if not isinstance(sections, list):
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .rules import RULES
@@ -41,7 +42,11 @@ STRUCTURAL = [
     RuleInfo("wrong-type", "error", "A value of the wrong type (text where a number belongs, and so on)."),
     RuleInfo("invalid-value", "error", "A value outside its fixed set (e.g. critical_failure)."),
     RuleInfo("unknown-schema", "error", "The schema line is missing or names no file kind qaudit knows."),
-    RuleInfo("unknown-item-type", "error", "An item type other than yes_no, scale, number or choice."),
+    RuleInfo(
+        "unknown-item-type",
+        "error",
+        "An item type other than yes_no, scale, number, choice, multi_choice, text or date.",
+    ),
     RuleInfo("invalid-id", "error", "An id that is not a slug (lowercase letters, digits, '.', '_', '-')."),
     RuleInfo(
         "id-not-string",
@@ -50,11 +55,19 @@ STRUCTURAL = [
     ),
     RuleInfo("invalid-weight", "error", "A section or item weight that is not a number greater than 0."),
     RuleInfo("score-range", "error", "A band or option score outside [0, 1]."),
-    RuleInfo("value-range", "error", "A number outside its range (version > 0, pass_score and grade min in 0..100)."),
+    RuleInfo(
+        "value-range",
+        "error",
+        "A number outside its range (version > 0, pass_score and grade min in 0..100, flag_below in (0, 1]).",
+    ),
     RuleInfo("empty-list", "error", "A standard without sections or a section without items."),
     RuleInfo("duplicate-standard", "error", "The same standard id and version defined in two files."),
     RuleInfo("too-large", "error", "A standard with more than 2,000 items (a checklist is read by people)."),
-    RuleInfo("too-many-problems", "error", "More than 50 problems in one file: the rest are counted, not listed."),
+    RuleInfo(
+        "too-many-problems",
+        "warning",
+        "More than 50 problems in one file: the rest are counted, not listed (an error when errors are among them).",
+    ),
     RuleInfo("unknown-site", "warning", "A waiver names a site missing from the site registry."),
 ]
 
@@ -62,17 +75,24 @@ STRUCTURAL = [
 # Rules that share a module (and its documentation) with another rule.
 _COMPANIONS = {
     "LAST_ID": ("error", "The last grade's min is not 0, so some scores would get no grade."),
-    "CATCH_ALL_ID": ("error", "A number item's last band has a max, or an earlier band has none."),
+    "CATCH_ALL_ID": ("error", "A number item's last band has a bound (max or under), or an earlier band has none."),
+    "BOTH_ID": ("error", "A band has both max and under; keep one."),
     "UNDECLARED_ID": ("warning", "A text in a language that `languages` does not declare."),
     "PLAIN_ID": ("warning", "A plain-string text in a standard that declares languages (shown as is in all)."),
 }
+
+
+_COMPANION_LINE = re.compile(r"^[a-z0-9-]+ \((error|warning)\): ")
 
 
 def _semantic() -> list[RuleInfo]:
     found: list[RuleInfo] = []
     for module in RULES:
         doc = _markdown(module.__doc__ or "")
-        first = doc.split("\n\n", 1)[0].replace("\n", " ")
+        # The first paragraph, up to the line that introduces a companion rule ("other-id (error): ...").
+        lines = doc.split("\n\n", 1)[0].split("\n")
+        ends = [i for i, line in enumerate(lines) if i and _COMPANION_LINE.match(line)]
+        first = " ".join(lines[: ends[0]] if ends else lines).rstrip(";")
         summary = first.split("): ", 1)[1] if first.startswith(f"{module.ID} (") else first
         summary = summary.rstrip(".") + "."
         found.append(RuleInfo(module.ID, module.SEVERITY, summary[0].upper() + summary[1:], doc))

@@ -14,7 +14,6 @@ Failing::
 
 from collections.abc import Iterator
 
-from ...model import Item
 from ...problems import Problem
 from ..engine import Context
 
@@ -24,8 +23,8 @@ SEVERITY = "warning"
 
 def check(ctx: Context) -> Iterator[Problem]:
     for path, item in ctx.items():
-        assert isinstance(item, Item)
-        if item.critical and item.na_allowed:
+        # On an unscored item `critical` itself is the error (critical-unscored, unscored-keys).
+        if item.critical and item.na_allowed and item.is_scored:
             yield ctx.warning(
                 path + ("na_allowed",),
                 ID,

@@ -11,7 +11,6 @@ Failing::
 
 from collections.abc import Iterator
 
-from ...model import Item
 from ...problems import Problem
 from ..engine import Context
 
@@ -21,7 +20,6 @@ SEVERITY = "warning"
 
 def check(ctx: Context) -> Iterator[Problem]:
     for path, item in ctx.items():
-        assert isinstance(item, Item)
         if item.guidance is None:
             yield ctx.warning(
                 path + ("id",),

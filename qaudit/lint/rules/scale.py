@@ -11,7 +11,6 @@ Failing::
 
 from collections.abc import Iterator
 
-from ...model import Item
 from ...problems import Problem
 from ..engine import Context
 
@@ -21,7 +20,6 @@ SEVERITY = "error"
 
 def check(ctx: Context) -> Iterator[Problem]:
     for path, item in ctx.items():
-        assert isinstance(item, Item)
         if item.type == "scale" and item.min is not None and item.max is not None and item.max <= item.min:
             yield ctx.error(
                 path + ("max",),
