@@ -315,7 +315,7 @@ def test_a_write_failure_leaves_the_previous_report_intact(tmp_path: Path) -> No
     done = report(out, "--lang", "hu")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert (out / "index.html").read_bytes() == index  # no page was swapped in
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "sites"]
+    assert sorted(p.name for p in out.iterdir()) == [".qaudit-pages.json", "index.html", "sites"]  # and its record
 
 
 def test_a_re_run_rewrites_only_the_pages_that_changed(tmp_path: Path) -> None:
@@ -377,8 +377,8 @@ def test_results_read_back_partly_give_the_pages_of_results_read_in_full(tmp_pat
         writer = PageWriter(str(tmp_path / name))
         writer.commit(render_report(results, run.library, run.sites, writer=writer).pages)
         folder = tmp_path / name
-        pages[name] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    assert pages["partly"] == pages["whole"] and len(pages["whole"]) == 9  # 8 scorecards and the portfolio
+        pages[name] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("[!.]*") if p.is_file()}
+    assert pages["partly"] == pages["whole"] and len(pages["whole"]) == 11  # 10 scorecards and the portfolio
     headings = [f"<h2>{labels(lang)['recurring']}</h2>".encode() for lang in LANGUAGES]
     recurring = [page for page, text in pages["whole"].items() if any(h in text for h in headings)]
     assert len(recurring) >= 2  # items failed in two of the last three audits are found from their scores alone
@@ -413,7 +413,7 @@ def test_the_same_pages_whatever_the_number_of_workers(tmp_path: Path) -> None:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.html"))})
-    assert len(outputs[0]) == 9  # 8 scorecards and the portfolio, each rendered by one of two workers
+    assert len(outputs[0]) == 11  # 10 scorecards and the portfolio, each rendered by one of two workers
     assert outputs[0] == outputs[1]
 
 
