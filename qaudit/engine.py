@@ -7,10 +7,13 @@ never parsed documents.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -37,6 +40,7 @@ _HASH = False
 
 def _score_one(path: str) -> _Scored:
     from .cache import content_hash
+    from .fastaudit import enabled
     from .plan import fast_packed_text
     from .source import decode, read_bytes
     from .workspace import score_text
@@ -47,7 +51,7 @@ def _score_one(path: str) -> _Scored:
     except InvalidInput as exc:
         return None, exc.problems, None, None
     digest = content_hash(data) if _HASH else None
-    if not path.lower().endswith(".xlsx"):
+    if enabled() and not path.lower().endswith(".xlsx"):
         # The hot path: an everyday, valid audit is read, scored and serialised in one pass.
         try:
             fast = fast_packed_text(decode(path, data), path, _LIBRARY, _WAIVER_SITES)
@@ -93,12 +97,13 @@ def score_many(
     _WAIVER_SITES = frozenset(w.site for w in waivers)
     store = None
     prints: dict[str, str] = {}
-    stats: dict[str, tuple[int, int]] = {}
+    stats: dict[str, tuple[int, int, int, int, int] | None] = {}
     todo = files
     try:
         if cache:
             from .cache import CACHE_PATH, ResultCache, fingerprints, salt_for
 
+            # Opened first: its stamp must be older than the stat of every file.
             store = ResultCache(cache_path or CACHE_PATH, salt_for(waivers_text))
             prints = fingerprints(library)
             for path in files:
@@ -106,7 +111,7 @@ def score_many(
                     info = os.stat(path)
                 except OSError:
                     continue  # scored (and reported) below
-                stats[path] = (info.st_size, info.st_mtime_ns)
+                stats[path] = store.key(info)  # taken before the file is read
             hit: set[str] = set()
             for path, cached in store.lookup(stats, prints):
                 hit.add(path)
@@ -116,7 +121,7 @@ def score_many(
         try:
             for path, (packed, problems, digest, label) in _run(todo, worker_count(jobs), bar):
                 if store is not None and packed is not None and digest is not None and label is not None:
-                    store.store(path, digest, label, prints[label], *packed, stats.get(path, (-1, -1)))
+                    store.store(path, digest, label, prints[label], *packed, stats.get(path))
                 yield packed, problems
         finally:
             if bar is not None:
@@ -134,12 +139,11 @@ def _run(paths: list[str], workers: int, bar: _Bar | None) -> Iterator[tuple[str
                 bar.advance(1)
         return
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
-    context = multiprocessing.get_context("fork")
     # Objects that exist before the fork are never collected by the workers: freezing them
     # keeps the collector from touching (and so copying) every inherited page in each worker.
     gc.freeze()
     try:
-        with context.Pool(min(workers, len(chunks)), initializer=quiet_collector) as pool:
+        with worker_pool(min(workers, len(chunks))) as pool:
             for chunk, part in zip(chunks, pool.imap(_score_chunk, chunks), strict=True):
                 yield from zip(chunk, part, strict=True)
                 if bar is not None:
@@ -151,6 +155,40 @@ def _run(paths: list[str], workers: int, bar: _Bar | None) -> Iterator[tuple[str
 def quiet_collector() -> None:
     """In a worker: collect cycles rarely (scoring and rendering make few; the young generation fills fast)."""
     gc.set_threshold(100_000, 50, 100)
+
+
+def _start_worker() -> None:
+    # Ctrl-C reaches every process of the command: a worker that took it would print its own
+    # traceback, and one that died holding the task queue's lock would leave the pool waiting forever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet_collector()
+
+
+@contextlib.contextmanager
+def worker_pool(processes: int) -> Iterator[Any]:
+    """A pool of forked workers that ignore Ctrl-C; the parent alone is interrupted, and it ends them.
+
+    Leaving the block, however it is left (an interrupt included), terminates the
+    workers and waits for each of them, so that no process outlives the command.
+    """
+    context = multiprocessing.get_context("fork")
+    held: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    # Until a worker has set its own handler it has the parent's: a Ctrl-C in that moment is held
+    # (in the parent, and in the worker, where it is dropped) rather than raised in a half-made worker.
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum)) if main else None
+    try:
+        pool = context.Pool(processes, initializer=_start_worker)
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        if held:
+            raise KeyboardInterrupt
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 class _Bar:

@@ -1,5 +1,5 @@
 """Follow-up on scored audits: corrective actions, trends, most-failed items,
-inspector calibration and what-if rescoring (contract §6).
+inspector calibration and what-if rescoring (contract §6, grouped by visit as in 7.10).
 
 Every function here takes scored results and returns plain rows (dicts in the
 JSON shape of the contract), so the CLI, reports and exports share the numbers.
@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .audits import Audit, Response, read_value
-from .history import MIN_AUDITS_FOR_TREND, SiteHistory, audit_order, site_histories, theil_sen
-from .model import Item, Standard
+from .history import MIN_AUDITS_FOR_TREND, Visit, audit_order, standard_histories, theil_sen, visit_points
+from .model import UNSCORED_TYPES, Item, Standard
 from .problems import InvalidInput, QauditError, error
 from .registry import SiteRegistry
-from .scoring import AuditResult, NothingToScore, score
+from .responses import Instance
+from .scoring import AuditResult, ItemResult, NothingToScore, score, subject_key
 from .standards import StandardLibrary
 
 DEFAULT_DUE_DAYS = {"critical": 2, "other": 14}
@@ -114,13 +115,41 @@ def load_config(path: str | None, *, required: bool = False) -> DueDays:
 
 
 def latest_by_site(results: Iterable[AuditResult]) -> dict[str, AuditResult]:
-    """Each site's latest audit (by date, then id)."""
+    """Each site's latest audit (by date, then subject, then id)."""
     latest: dict[str, AuditResult] = {}
     for result in results:
         current = latest.get(result.site)
         if current is None or audit_order(result) > audit_order(current):
             latest[result.site] = result
     return latest
+
+
+FindingKey = tuple[str, str | None, str | None]
+"""(item id, subject, instance): what one action is about within a site's visit of a standard."""
+
+
+def visit_findings(visit: Visit) -> dict[FindingKey, list[tuple[AuditResult, ItemResult]]]:
+    """The findings of one visit, by (item, subject, instance): each with the audits where it is one, by id."""
+    found: dict[FindingKey, list[tuple[AuditResult, ItemResult]]] = {}
+    for audit in sorted(visit.audits, key=lambda a: a.id):
+        for item in audit.items:
+            if item.finding:
+                found.setdefault((item.id, audit.subject, item.instance), []).append((audit, item))
+    return found
+
+
+def action_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Actions by site, standard, item, subject (none first), instance (none first)."""
+    subject, instance = row["subject"], row["instance"]
+    return (
+        row["site"],
+        row["standard"],
+        row["item"],
+        subject is not None,
+        subject or "",
+        instance is not None,
+        instance or "",
+    )
 
 
 def actions(
@@ -131,114 +160,160 @@ def actions(
     today: dt.date | None = None,
     due: DueDays | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Open corrective actions (every item scored below 1 in each site's latest audit, contract §6).
+    """Open corrective actions: the findings of each site's latest visit of each standard (contract 7.10).
 
-    ``closed`` lists the actions of the site's previous audit that the latest one
-    closed: ``fixed`` (the item now scores 1) or ``dropped`` (the latest audit's
-    standard version no longer has the item).
+    One action per (site, standard, item, subject, instance) that is a finding in
+    at least one audit of the visit; ``audits`` lists them all, ``audit`` is the
+    first (by id) and gives the version, criticality and comment; ``score`` is the
+    lowest item score among them (None for an unscored item).
+
+    ``closed`` lists the actions of the previous visit of the same standard that
+    the latest visit closed, for the same subject and instance: ``fixed`` (answered
+    and no longer a finding) or ``dropped`` (the standard version now used for that
+    subject no longer has the item).
     """
     sites = sites or SiteRegistry()
     today = today or dt.date.today()
     due = due or DueDays()
     open_actions: list[dict[str, Any]] = []
     closed: list[dict[str, Any]] = []
-    histories = {h.site: h for h in site_histories(results, sites)}
-    for site, latest in sorted(latest_by_site(results).items()):
-        entry = sites.sites.get(site)
+    for history in standard_histories(results, sites):
+        entry = sites.sites.get(history.site)
         owner = entry.manager.name if entry and entry.manager else None
-        standard = library.get(latest.standard, latest.standard_version)
-        for item in latest.items:
-            if item.score is None or item.score >= 1:
-                continue
-            due_date = latest.date + dt.timedelta(days=due.days(latest.standard, item.critical))
+        visits = history.visits
+        latest = visits[-1]
+        for (item_id, subject, instance), hits in visit_findings(latest).items():
+            audit, item = hits[0]
+            scores = [i.score for _, i in hits if i.score is not None]
+            due_date = audit.date + dt.timedelta(days=due.days(audit.standard, item.critical))
             open_actions.append(
                 {
-                    "site": site,
-                    "item": item.id,
-                    "standard": latest.standard,
-                    "standard_version": latest.standard_version,
-                    "audit": latest.id,
-                    "date": latest.date.isoformat(),
-                    "score": item.score,
+                    "site": history.site,
+                    "item": item_id,
+                    "standard": audit.standard,
+                    "standard_version": audit.standard_version,
+                    "subject": subject,
+                    "instance": instance,
+                    "audit": audit.id,
+                    "audits": [a.id for a, _ in hits],
+                    "date": audit.date.isoformat(),
+                    "score": min(scores) if scores else None,
                     "critical": item.critical,
                     "comment": item.comment,
                     "owner": owner,
-                    "site_name": histories[site].name,
+                    "site_name": history.name,
                     "due": due_date.isoformat(),
                     "overdue": today > due_date,
-                    "text": standard.text(standard.items[item.id].text) if standard else item.id,
+                    "text": library.item_text(audit.standard, item_id, None, audit.standard_version),
                 }
             )
-        history = histories[site]
-        previous = history.previous
-        if previous is not None and previous.standard == latest.standard and standard is not None:
-            now = {item.id: item for item in latest.items}
-            for item in previous.items:
-                if item.score is None or item.score >= 1:
-                    continue
-                if item.id not in standard.items:
-                    status = "dropped"
-                    reason = f"the item is not in {latest.standard}@{latest.standard_version}"
-                elif item.id in now and now[item.id].score == 1:
-                    status = "fixed"
-                    reason = f"scored 1 in {latest.id} on {latest.date.isoformat()}"
-                else:
-                    continue
-                closed.append(
-                    {
-                        "site": site,
-                        "item": item.id,
-                        "standard": latest.standard,
-                        "audit": latest.id,
-                        "opened_in": previous.id,
-                        "status": status,
-                        "reason": reason,
-                    }
-                )
-    open_actions.sort(key=lambda a: (a["site"], a["item"]))
-    closed.sort(key=lambda a: (a["site"], a["item"]))
+        if len(visits) > 1:
+            closed += _closed(history.site, visits[-2], latest, library)
+    open_actions.sort(key=action_order)
+    closed.sort(key=action_order)
     return {"actions": open_actions, "closed": closed}
+
+
+def _closed(site: str, previous: Visit, latest: Visit, library: StandardLibrary) -> list[dict[str, Any]]:
+    """The previous visit's actions that the latest visit of the same standard closed."""
+    now = visit_findings(latest)
+    by_subject: dict[str | None, list[AuditResult]] = {}
+    for audit in sorted(latest.audits, key=lambda a: a.id):
+        by_subject.setdefault(audit.subject, []).append(audit)
+    closed = []
+    for (item_id, subject, instance), hits in visit_findings(previous).items():
+        audits = by_subject.get(subject)
+        if not audits or (item_id, subject, instance) in now:
+            continue  # not audited again, or still a finding
+        standards = [library.get(a.standard, a.standard_version) for a in audits]
+        if all(s is not None and item_id not in s.items for s in standards):
+            status = "dropped"
+            reason = f"the item is not in {audits[0].standard_label}"
+            audit = audits[0]
+        else:
+            answered = [
+                (a, i)
+                for a in audits
+                for i in a.items
+                if i.id == item_id and i.instance == instance and i.applicable and not i.na and i.value is not None
+            ]
+            if not answered:
+                continue  # N/A, not applicable or not asked this time: nothing is known
+            audit = answered[0][0]
+            status = "fixed"
+            if all(i.score == 1 for _, i in answered):
+                reason = f"scored 1 in {audit.id} on {audit.date.isoformat()}"
+            else:
+                reason = f"no longer a finding in {audit.id} on {audit.date.isoformat()}"
+        closed.append(
+            {
+                "site": site,
+                "item": item_id,
+                "standard": latest.standard,
+                "subject": subject,
+                "instance": instance,
+                "audit": audit.id,
+                "opened_in": hits[0][0].id,
+                "status": status,
+                "reason": reason,
+            }
+        )
+    return closed
 
 
 def trends(
     results: Sequence[AuditResult], sites: SiteRegistry | None = None, *, last: int = 3, sections: bool = False
 ) -> dict[str, Any]:
-    """Per site: the score series, change, change over the last ``last`` audits and a robust slope."""
+    """Per site and standard: the visit scores, change, change over the last ``last`` visits and a robust slope.
+
+    A visit's score is the mean of its audits' scores, rounded to 2 decimals
+    (contract 7.10); ``audits`` counts audits and ``visits`` visits.
+    """
     rows: list[dict[str, Any]] = []
-    for history in site_histories(results, sites):
-        audits = history.audits
-        tail = audits[-last:]
+    for history in standard_histories(results, sites):
+        visits = history.visits
+        tail = visits[-last:]
         row: dict[str, Any] = {
             "site": history.site,
+            "standard": history.standard,
             "name": history.name,
             "region": history.region,
-            "audits": len(audits),
-            "first": audits[0].date.isoformat(),
-            "last": audits[-1].date.isoformat(),
-            "latest_score": history.latest.score,
+            "audits": len(history.audits),
+            "visits": len(visits),
+            "first": visits[0].date.isoformat(),
+            "last": visits[-1].date.isoformat(),
+            "latest_score": visits[-1].score,
             "change": history.change,
             "change_last_n": round(tail[-1].score - tail[0].score, 2) if len(tail) > 1 else None,
-            "slope": _slope([((a.date - audits[0].date).days, a.score) for a in audits]),
+            "slope": _slope(visit_points(visits)),
             "enough_audits": history.enough_for_trend,
-            "series": [{"date": a.date.isoformat(), "score": a.score, "audit": a.id} for a in audits],
+            "series": [
+                {
+                    "date": v.date.isoformat(),
+                    "score": v.score,
+                    "audit": v.audits[0].id,
+                    "audits": [a.id for a in v.audits],
+                }
+                for v in visits
+            ],
         }
         if sections:
-            row["sections"] = _section_trends(history)
+            row["sections"] = _section_trends(visits)
         rows.append(row)
     ranked = [r for r in rows if r["slope"] is not None]
-    improved = sorted(ranked, key=lambda r: (-r["slope"], r["site"]))
-    declined = sorted(ranked, key=lambda r: (r["slope"], r["site"]))
+    improved = sorted(ranked, key=lambda r: (-r["slope"], r["site"], r["standard"]))
+    declined = sorted(ranked, key=lambda r: (r["slope"], r["site"], r["standard"]))
     regions: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         regions.setdefault(row["region"] or "", []).append(row)
     return {
         "sites": rows,
-        "most_improved": [r["site"] for r in improved if r["slope"] > 0][:5],
-        "most_declined": [r["site"] for r in declined if r["slope"] < 0][:5],
+        "most_improved": list(dict.fromkeys(r["site"] for r in improved if r["slope"] > 0))[:5],
+        "most_declined": list(dict.fromkeys(r["site"] for r in declined if r["slope"] < 0))[:5],
         "regions": [
             {
                 "region": region or None,
-                "sites": len(members),
+                "sites": len({m["site"] for m in members}),
                 "mean_latest_score": round(statistics.fmean(m["latest_score"] for m in members), 2),
                 "mean_slope": _mean([m["slope"] for m in members if m["slope"] is not None]),
             }
@@ -249,7 +324,7 @@ def trends(
 
 
 def _slope(points: list[tuple[float, float]]) -> float | None:
-    """Theil–Sen slope in points per 30 days, unrounded; None under the minimum number of audits."""
+    """Theil–Sen slope in points per 30 days, unrounded; None under the minimum number of visits."""
     if len(points) < MIN_AUDITS_FOR_TREND:
         return None
     slope = theil_sen(points)
@@ -260,22 +335,28 @@ def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 2) if values else None
 
 
-def _section_trends(history: SiteHistory) -> list[dict[str, Any]]:
-    first = history.audits[0].date
-    # Keyed by standard too: two standards may both have a section called "main".
-    by_section: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for audit in history.audits:
-        for section in audit.sections:
-            if section.score is not None:
-                key = (audit.standard, section.id)
-                by_section.setdefault(key, []).append(((audit.date - first).days, section.score))
+def _section_trends(visits: Sequence[Visit]) -> list[dict[str, Any]]:
+    """Each section's trend over one series: a visit's section score is the mean over its audits (2 decimals)."""
+    first = visits[0].date
+    by_section: dict[str, list[tuple[float, float]]] = {}
+    audits: dict[str, int] = {}
+    for visit in visits:
+        scores: dict[str, list[float]] = {}
+        for audit in visit.audits:
+            for section in audit.sections:
+                if section.score is not None:
+                    scores.setdefault(section.id, []).append(section.score)
+        for section_id, found in scores.items():
+            mean = round(sum(found) / len(found), 2)
+            by_section.setdefault(section_id, []).append(((visit.date - first).days, mean))
+            audits[section_id] = audits.get(section_id, 0) + len(found)
     out = []
-    for (standard_id, section_id), points in by_section.items():
+    for section_id, points in by_section.items():
         out.append(
             {
-                "standard": standard_id,
+                "standard": visits[0].standard,
                 "section": section_id,
-                "audits": len(points),
+                "audits": audits[section_id],
                 "latest_score": points[-1][1],
                 "change": round(points[-1][1] - points[-2][1], 2) if len(points) > 1 else None,
                 "slope": _slope(points),
@@ -285,7 +366,13 @@ def _section_trends(history: SiteHistory) -> list[dict[str, Any]]:
 
 
 class ItemTally:
-    """Counts of answers, failures (score 0) and partials per item, overall and by region."""
+    """Counts of scored answers, failures and partials per item, overall and by region.
+
+    A failure is a finding (contract 7.5) that scored 0; a partial is a finding
+    that scored above 0. With the default ``flag_below: 1`` that is "scored 0"
+    and "scored between 0 and 1", as in contract v1; an answer that is not a
+    finding (say "fair" under ``flag: false``) counts only as answered.
+    """
 
     def __init__(self, sites: SiteRegistry | None = None, *, regions: bool = True) -> None:
         self.sites = sites or SiteRegistry()
@@ -294,8 +381,8 @@ class ItemTally:
         self.by_region: dict[tuple[str, str, str], list[int]] = {}
         self.audits: dict[str, int] = {}
         """Audits counted, by standard."""
-        self._pairs: dict[tuple[str, str], Counter[tuple[Any, Any]]] = {}
-        """(region, standard) → how often each (item id, score) pair was counted, not yet settled."""
+        self._pairs: dict[tuple[str, str], Counter[tuple[Any, ...]]] = {}
+        """(region, standard) → how often each (item id, score, finding) was counted, not yet settled."""
 
     def merge(self, other: ItemTally) -> None:
         """Add the counts of ``other`` (e.g. a worker's tally of its share of the audits)."""
@@ -311,20 +398,22 @@ class ItemTally:
 
     def add(self, result: AuditResult) -> None:
         """Count one scored audit."""
-        self.count(result.site, result.site_region, result.standard, [(i.id, i.score) for i in result.items])
+        self.count(result.site, result.site_region, result.standard, [(i.id, i.score, i.finding) for i in result.items])
 
     def add_dict(self, result: dict[str, Any]) -> None:
         """Count one scored audit given as its JSON object."""
-        scores = [(i["id"], i["score"]) for i in result["items"]]
+        scores = [(i["id"], i["score"], i["finding"]) for i in result["items"]]
         self.count(result["site"], result["site_region"], result["standard"], scores)
 
-    def count(self, site: str, site_region: str | None, standard: str, scores: Iterable[tuple[str, Any]]) -> None:
-        """Count one audit's item scores: (item id, score or None) pairs.
+    def count(self, site: str, site_region: str | None, standard: str, scores: Iterable[tuple[Any, ...]]) -> None:
+        """Count one audit's items: (item id, score or None, finding) triples.
 
-        The pairs may also be the texts of a serialised result (``b"id"``,
-        ``b"0.5"`` or ``b"null"``), as a report finds them without decoding the
-        result. Equal pairs are only counted here; what they mean is worked out
-        once per distinct pair when the tally is settled.
+        The triples may also be the texts of a serialised result (``b"id"``,
+        ``b"0.5"`` or ``b"null"``, ``b"true"`` or ``b"false"``), as a report finds
+        them without decoding the result. An (item id, score) pair counts a score
+        below 1 as a finding (the default rule). Equal triples are only counted
+        here; what they mean is worked out once per distinct triple when the
+        tally is settled.
         """
         region = self._region(site, site_region)
         self.audits[standard] = self.audits.get(standard, 0) + 1
@@ -337,22 +426,24 @@ class ItemTally:
         """Fold the pairs counted so far into :attr:`overall` and :attr:`by_region`."""
         pairs, self._pairs = self._pairs, {}
         for (region, standard), counter in pairs.items():
-            for (item_id, value), times in counter.items():
+            for (item_id, value, *flag), times in counter.items():
                 if isinstance(value, bytes):
                     value = None if value == b"null" else float(value)
                 if isinstance(item_id, bytes):
                     item_id = item_id.decode("utf-8")
-                if value is not None:
-                    self._add(region, standard, item_id, value, times)
+                if value is None:
+                    continue  # N/A, not applicable or unscored
+                finding = value < 1 if not flag else flag[0] in (True, b"true")
+                self._add(region, standard, item_id, value, finding, times)
 
     def _region(self, site: str, site_region: str | None) -> str:
         entry = self.sites.sites.get(site)
         return (entry.region if entry else None) or site_region or ""
 
-    def _add(self, region: str, standard: str, item_id: str, value: float, times: int) -> None:
-        # [answered, failed (score 0), partial (0 < score < 1)]; most answers score 1.
+    def _add(self, region: str, standard: str, item_id: str, value: float, finding: bool, times: int) -> None:
+        # [answered, failed (a finding scored 0), partial (a finding scored above 0)]; most answers are neither.
         failed = partial = 0
-        if value < 1:
+        if finding:
             failed, partial = (times, 0) if value == 0 else (0, times)
         key = (standard, item_id)
         counts = self.overall.get(key)
@@ -418,12 +509,13 @@ def failed_items(
     return tally.report(library)
 
 
-def label(item: Item, result_item: Any) -> str | float:
-    """An item's answer as a calibration label (contract §6).
+def label(item: Item, result_item: Any) -> Any:
+    """An item's answer as a calibration label (contract §6 and 7.10).
 
     ``na``; ``yes``/``no``; the scale value; the option value; the (0-based) index of
-    the band that matched. Numbers stay numbers, so a scale value of 2 and band
-    index 2 are the same label while the option value ``"2"`` is not.
+    the band that matched; for ``multi_choice`` the sorted chosen values (a tuple).
+    Numbers stay numbers, so a scale value of 2 and band index 2 are the same label
+    while the option value ``"2"`` is not.
     """
     if result_item.na:
         return "na"
@@ -434,17 +526,21 @@ def label(item: Item, result_item: Any) -> str | float:
         return item.band_index(value)
     if item.type == "scale":
         return float(value)
+    if item.type == "multi_choice":
+        return tuple(sorted(str(v) for v in value))
     return str(value)
 
 
-def kappa(a: Sequence[str | float], b: Sequence[str | float]) -> tuple[float, float]:
-    """Agreement and Cohen's kappa of two equally long label sequences.
+def kappa(a: Sequence[Any], b: Sequence[Any]) -> tuple[float | None, float | None]:
+    """Agreement and Cohen's kappa of two equally long label sequences (both None when they are empty).
 
     ``po`` is the share of equal labels, ``pe = Σ_c p_a(c)·p_b(c)``; kappa is
     ``(po − pe) / (1 − pe)``, and 1 when ``pe = 1`` (every label the same).
     Counted in whole numbers, so the result does not depend on summation order.
     """
     n = len(a)
+    if n == 0:
+        return None, None
     agree = sum(x == y for x, y in zip(a, b, strict=True))
     counts_a = Counter(a)
     counts_b = Counter(b)
@@ -454,14 +550,49 @@ def kappa(a: Sequence[str | float], b: Sequence[str | float]) -> tuple[float, fl
     return agree / n, (agree * n - chance) / (n * n - chance)
 
 
+def compared_items(standard: Standard, first: AuditResult, second: AuditResult) -> list[tuple[str, Any, Any]]:
+    """(item id, label in ``first``, label in ``second``) of every item two audits of one version compare on.
+
+    Items applicable in both, excluding ``text`` and ``date`` items; items of
+    repeated sections instance by instance, for the instances present in both.
+    An item N/A in one audit and answered in the other is compared (label ``na``).
+    """
+    other = {(i.id, i.instance): i for i in second.items}
+    compared = []
+    for mine in first.items:
+        theirs = other.get((mine.id, mine.instance))
+        item = standard.items.get(mine.id)
+        if theirs is None or item is None or item.type in UNSCORED_TYPES:
+            continue
+        if not (mine.applicable and theirs.applicable):
+            continue
+        if (mine.value is None and not mine.na) or (theirs.value is None and not theirs.na):
+            continue  # left out: nothing to compare
+        compared.append((mine.id, label(item, mine), label(item, theirs)))
+    return compared
+
+
 def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dict[str, Any]:
-    """Agreement between inspectors who audited the same visit, and each inspector's leniency."""
-    visits: dict[tuple[str, dt.date, str, int], list[AuditResult]] = {}
+    """Agreement between inspectors who audited the same visit and subject, and each inspector's leniency.
+
+    Two audits are compared when they belong to one visit (site, standard id, date),
+    have the same standard version and the same subject (none equals none), and
+    are by different inspectors (contract 7.10).
+    """
+    groups: dict[tuple[str, dt.date, str, int, bool, str], list[AuditResult]] = {}
     for result in results:
-        visits.setdefault((result.site, result.date, result.standard, result.standard_version), []).append(result)
+        key = (
+            result.site,
+            result.date,
+            result.standard,
+            result.standard_version,
+            result.subject is not None,
+            result.subject or "",
+        )
+        groups.setdefault(key, []).append(result)
     pairs: list[dict[str, Any]] = []
     per_item: dict[tuple[str, str], list[int]] = {}
-    for (site, day, sid, version), group in sorted(visits.items()):
+    for (site, day, sid, version, _, _), group in sorted(groups.items()):
         if len(group) < 2:
             continue
         standard = library.get(sid, version)
@@ -470,15 +601,9 @@ def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dic
         for first, second in itertools.combinations(sorted(group, key=lambda r: (r.inspector, r.id)), 2):
             if first.inspector == second.inspector:
                 continue  # one inspector's two audits of a visit say nothing about agreement between inspectors
-            items_a = {i.id: i for i in first.items}
-            items_b = {i.id: i for i in second.items}
-            ids = [i for i in standard.items if i in items_a and i in items_b]
-            if not ids:
-                continue
-            labels_a = [label(standard.items[i], items_a[i]) for i in ids]
-            labels_b = [label(standard.items[i], items_b[i]) for i in ids]
-            agreement, k = kappa(labels_a, labels_b)
-            for item_id, x, y in zip(ids, labels_a, labels_b, strict=True):
+            compared = compared_items(standard, first, second)
+            agreement, k = kappa([c[1] for c in compared], [c[2] for c in compared])
+            for item_id, x, y in compared:
                 counts = per_item.setdefault((sid, item_id), [0, 0])
                 counts[0] += 1
                 counts[1] += x == y
@@ -488,9 +613,10 @@ def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dic
                     "date": day.isoformat(),
                     "standard": sid,
                     "standard_version": version,
+                    "subject": first.subject,
                     "inspectors": [first.inspector, second.inspector],
                     "audits": [first.id, second.id],
-                    "items": len(ids),
+                    "items": len(compared),
                     "agreement": agreement,
                     "kappa": k,
                 }
@@ -499,14 +625,15 @@ def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dic
     by_inspector: dict[str, list[AuditResult]] = {}
     for result in results:
         by_inspector.setdefault(result.inspector, []).append(result)
-    # Each site's scores by inspector, so "the other inspectors' audits of the site" is one lookup.
-    by_site: dict[str, dict[str, list[float]]] = {}
+    # Each site's scores by standard and inspector: "the other inspectors' audits of the site and standard".
+    by_site: dict[tuple[str, str], dict[str, list[float]]] = {}
     for result in results:
-        by_site.setdefault(result.site, {}).setdefault(result.inspector, []).append(result.score)
+        by_site.setdefault((result.site, result.standard), {}).setdefault(result.inspector, []).append(result.score)
     for name in sorted(by_inspector):
         differences = []
         for result in by_inspector[name]:
-            others = [s for who, scores in by_site[result.site].items() if who != name for s in scores]
+            scores = by_site[(result.site, result.standard)]
+            others = [s for who, found in scores.items() if who != name for s in found]
             if others:
                 differences.append(result.score - statistics.fmean(others))
         inspectors.append(
@@ -530,35 +657,42 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
     """The responses of a scored audit moved onto another version of its standard.
 
     Returns the new audit, the answered item ids that could not be carried over
-    (gone from ``target``, or the value no longer fits) and the items of ``target``
-    the old audit did not answer (counted as N/A).
+    (gone from ``target``, moved into or out of a repeated section, or the value
+    no longer fits) and the items of ``target`` the old audit did not answer
+    (counted as N/A). Items of repeated sections move instance by instance; an
+    item that was not applicable stays not applicable (the new version's
+    conditions are not worked out again).
     """
     responses: dict[str, Response] = {}
-    dropped: list[str] = []
+    instances: dict[str, dict[str, dict[str, Response]]] = {}
+    dropped: dict[str, None] = {}
+    sections = target.section_of
     for item in audit_like.items:
         new_item = target.items.get(item.id)
-        if new_item is None:
-            dropped.append(item.id)
+        repeated = new_item is not None and sections[item.id].repeat is not None
+        if new_item is None or repeated != (item.instance is not None):
+            if item.applicable:
+                dropped[item.id] = None
             continue
-        if item.waived is not None:
-            # The waiver excuses the site from the item whatever the version says about N/A.
-            responses[item.id] = Response(None, True, item.comment, item.evidence, item.waived)
-            continue
-        if item.na:
-            if new_item.na_allowed:
-                responses[item.id] = Response(None, True, item.comment, item.evidence)
-            else:
-                dropped.append(item.id)
-            continue
-        raw = _raw_value(item.value)
-        value, na, message = read_value(new_item, raw)
-        if message is not None:
-            dropped.append(item.id)
-            continue
-        responses[item.id] = Response(value, na, item.comment, item.evidence)
-    missing = [i for i in target.items if i not in responses]
-    for item_id in missing:
-        responses[item_id] = Response(None, True)
+        if item.instance is not None:
+            place = instances.setdefault(sections[item.id].id, {}).setdefault(item.instance, {})
+        else:
+            place = responses
+        response = _carried(item, new_item)
+        if response is None:
+            dropped[item.id] = None
+        else:
+            place[item.id] = response
+    unanswered: dict[str, None] = {}
+    for section in target.sections:
+        if section.repeat is None:
+            for new_item in section.items:
+                if new_item.id not in responses:
+                    responses[new_item.id] = Response(None, True)
+                    unanswered[new_item.id] = None
+        else:
+            for found in instances.get(section.id, {}).values():
+                unanswered.update((i.id, None) for i in section.items if i.id not in found)
     audit = Audit(
         id=audit_like.id,
         file=audit_like.file,
@@ -567,22 +701,50 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
         site=audit_like.site,
         inspector=audit_like.inspector,
         date=audit_like.date,
-        responses={i: responses[i] for i in target.items},
+        responses={i.id: responses[i.id] for s in target.sections if s.repeat is None for i in s.items},
         language=audit_like.language,
+        subject=audit_like.subject,
+        fields=dict(audit_like.fields),
+        comment=audit_like.comment,
+        instances={
+            section: tuple(Instance(label, found) for label, found in by_label.items())
+            for section, by_label in instances.items()
+        },
     )
-    return audit, dropped, [i for i in missing if i not in dropped]
+    return audit, list(dropped), [i for i in unanswered if i not in dropped]
 
 
-def _raw_value(value: Any) -> str:
+def _carried(item: ItemResult, new_item: Item) -> Response | None:
+    """One old response as a response to ``new_item``; None when it cannot be carried over."""
+    if not item.applicable:
+        return Response(None, applicable=False)
+    if item.waived is not None:
+        # The waiver excuses the site from the item whatever the version says about N/A.
+        return Response(None, True, item.comment, item.evidence, item.waived)
+    if item.na:
+        return Response(None, True, item.comment, item.evidence) if new_item.na_allowed else None
+    if item.value is None:  # an optional text or date item left out
+        return Response(None) if not new_item.is_required else None
+    value, na, message = read_value(new_item, _raw_value(item.value))
+    if message is not None:
+        return None
+    return Response(value, na, item.comment, item.evidence)
+
+
+def _raw_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)
 
 
 def rescore(
     results: Sequence[AuditResult], library: StandardLibrary, standard_id: str | None, version: int
 ) -> list[dict[str, Any]]:
-    """What each audit would score on another version of its standard."""
+    """What each audit would score on another version of its standard (audits in output order)."""
     rows = []
     for result in results:
         if (standard_id is not None and result.standard != standard_id) or result.standard_version == version:
@@ -603,6 +765,7 @@ def rescore(
                 "audit": result.id,
                 "site": result.site,
                 "date": result.date.isoformat(),
+                "subject": result.subject,
                 "standard": result.standard,
                 "from_version": result.standard_version,
                 "to_version": version,
@@ -616,4 +779,4 @@ def rescore(
                 "unanswered": unanswered,
             }
         )
-    return sorted(rows, key=lambda r: (r["site"], r["date"], r["audit"]))
+    return sorted(rows, key=lambda r: (r["site"], r["date"], subject_key(r["subject"], r["audit"])))

@@ -1,7 +1,11 @@
-"""Each site's audit history: latest and previous audit, change, trend, recurring failures.
+"""Each site's audit history: visits, latest and previous visit, change, trend, recurring failures.
 
 Shared by scorecards, the Excel export and the follow-up commands, so that a
-"change since the previous audit" or a "trend" means the same everywhere.
+"change since the previous visit" or a "trend" means the same everywhere.
+
+A **visit** is the audits of one site against one standard id on one date (any
+version, any subject; contract 7.10). A series of visits is always of one
+standard: two standards of a site never enter one series.
 """
 
 from __future__ import annotations
@@ -12,20 +16,73 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .registry import SiteRegistry
-from .scoring import AuditResult
+from .scoring import AuditResult, subject_key
 
 MIN_AUDITS_FOR_TREND = 3
-"""Fewer audits than this are too few to call a trend (or rank a site fairly)."""
+"""Fewer visits than this are too few to call a trend (or rank a site fairly)."""
 
 
 def audit_order(result: AuditResult) -> tuple[dt.date, str]:
-    """Chronological order of one site's audits: by date, then id."""
-    return (result.date, result.id)
+    """Chronological order of one site's audits: by date, then subject (none first), then id.
+
+    The order of every output (contract 7.9); for audits without a subject, by date then id.
+    """
+    return (result.date, subject_key(result.subject, result.id))
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The audits of one site against one standard id on one date (any version, any subject)."""
+
+    site: str
+    standard: str
+    date: dt.date
+    audits: tuple[AuditResult, ...]
+    """In :func:`audit_order`."""
+
+    @property
+    def score(self) -> float:
+        """The mean of the audits' scores, rounded to 2 decimals."""
+        return round(sum(a.score for a in self.audits) / len(self.audits), 2)
+
+    @property
+    def latest(self) -> AuditResult:
+        """The visit's last audit in output order."""
+        return self.audits[-1]
+
+
+def visits_of(audits: Sequence[AuditResult]) -> list[Visit]:
+    """Visits of chronologically ordered audits, grouped by standard id and date, oldest first.
+
+    Give it the audits of one site and one standard (a series); the audits of
+    other standards would make visits of their own, interleaved by date.
+    """
+    grouped: dict[tuple[dt.date, str], list[AuditResult]] = {}
+    for audit in audits:
+        grouped.setdefault((audit.date, audit.standard), []).append(audit)
+    return [Visit(a[0].site, standard, day, tuple(a)) for (day, standard), a in grouped.items()]
+
+
+def visit_change(visits: Sequence[Visit]) -> float | None:
+    """The last visit's score minus the one before (2 decimals); None with fewer than two visits."""
+    return round(visits[-1].score - visits[-2].score, 2) if len(visits) > 1 else None
+
+
+def visit_points(visits: Sequence[Visit]) -> list[tuple[float, float]]:
+    """(days since the first visit, visit score) of each visit: what a trend is fitted to."""
+    first = visits[0].date if visits else None
+    return [((v.date - first).days, v.score) for v in visits] if first is not None else []
 
 
 @dataclass(frozen=True)
 class SiteHistory:
-    """One site's audits in chronological order, with what is derived from them."""
+    """One site's audits in chronological order, with what is derived from them.
+
+    Changes, trends and recurring failures are those of the **series** of the
+    latest audit's standard, visit by visit (contract 7.10): a site audited
+    against two standards has two series, and only the latest one's is shown
+    here. :func:`standard_histories` gives one history per site and standard.
+    """
 
     site: str
     name: str
@@ -36,8 +93,13 @@ class SiteHistory:
 
     @property
     def latest(self) -> AuditResult:
-        """The latest audit (by date, then id)."""
+        """The latest audit (by date, then subject, then id)."""
         return self.audits[-1]
+
+    @property
+    def standard(self) -> str:
+        """The standard id of the latest audit: the series the history's numbers are about."""
+        return self.latest.standard
 
     @property
     def audit_count(self) -> int:
@@ -45,46 +107,65 @@ class SiteHistory:
         return len(self.audits)
 
     @property
+    def series(self) -> tuple[AuditResult, ...]:
+        """The audits of the latest audit's standard, in order."""
+        standard = self.standard
+        if all(a.standard == standard for a in self.audits):
+            return self.audits
+        return tuple(a for a in self.audits if a.standard == standard)
+
+    @property
+    def visits(self) -> list[Visit]:
+        """The visits of :attr:`series`, oldest first."""
+        return visits_of(self.series)
+
+    @property
+    def previous_visit(self) -> Visit | None:
+        """The visit before the latest one of the series, if any."""
+        visits = self.visits
+        return visits[-2] if len(visits) > 1 else None
+
+    @property
     def previous(self) -> AuditResult | None:
-        """The audit before the latest, if any."""
-        return self.audits[-2] if len(self.audits) > 1 else None
+        """The last audit of the previous visit of the series, if any."""
+        visit = self.previous_visit
+        return None if visit is None else visit.latest
 
     @property
     def change(self) -> float | None:
-        """Latest score minus the previous score (None with one audit)."""
-        previous = self.previous
-        return None if previous is None else round(self.latest.score - previous.score, 2)
+        """Latest visit score minus the previous visit score (None with one visit)."""
+        return visit_change(self.visits)
 
     @property
     def slope(self) -> float | None:
-        """Theil–Sen slope of score over days since the first audit, in points per 30 days."""
-        return trend_slope(self.audits)
+        """Theil–Sen slope of visit scores over days since the first visit, in points per 30 days."""
+        return trend_slope(self.visits)
 
     @property
     def enough_for_trend(self) -> bool:
-        """Whether the site has enough audits to call a trend or rank it fairly."""
-        return len(self.audits) >= MIN_AUDITS_FOR_TREND
+        """Whether the series has enough visits to call a trend or rank the site fairly."""
+        return len(self.visits) >= MIN_AUDITS_FOR_TREND
 
     def section_change(self, section_id: str) -> float | None:
-        """Change of one section's score since the previous audit (None if either has none)."""
-        previous = self.previous
-        if previous is None:
+        """Change of one section's mean score since the previous visit (None if either visit has none)."""
+        visits = self.visits
+        if len(visits) < 2:
             return None
-        now = _section_score(self.latest, section_id)
-        before = _section_score(previous, section_id)
+        now = _section_score(visits[-1], section_id)
+        before = _section_score(visits[-2], section_id)
         return None if now is None or before is None else round(now - before, 2)
 
     def recurring_failures(self, window: int = 3, at_least: int = 2) -> list[str]:
-        """Items failed (scored 0) in at least ``at_least`` of the last ``window`` audits.
+        """Items failed (scored 0) in at least ``at_least`` of the series' last ``window`` visits.
 
-        Listed in the latest audit's standard order, then any others by id.
+        An item failed in several audits or instances of one visit counts once for
+        it. Listed in the latest audit's standard order, then any others by id.
         """
         counts: dict[str, int] = {}
-        for result in self.audits[-window:]:
-            for item in result.items:
-                if item.score == 0:
-                    counts[item.id] = counts.get(item.id, 0) + 1
-        order = [item.id for item in self.latest.items]
+        for visit in self.visits[-window:]:
+            for item_id in {item.id for result in visit.audits for item in result.items if item.score == 0}:
+                counts[item_id] = counts.get(item_id, 0) + 1
+        order = list(dict.fromkeys(item.id for item in self.latest.items))
         found = [i for i in order if counts.get(i, 0) >= at_least]
         found += sorted(i for i, n in counts.items() if n >= at_least and i not in order)
         return found
@@ -93,10 +174,12 @@ class SiteHistory:
 @dataclass(frozen=True)
 class SiteSummary(SiteHistory):
     """A site's history reduced to what a portfolio shows: the latest audit (without its items),
-    the number of audits and the trend, which are computed once from the whole history."""
+    the number of audits and visits and the trend, which are computed once from the whole history."""
 
     count: int = 0
     trend: float | None = None
+    visit_count: int = 0
+    """Visits of the latest audit's standard."""
 
     @classmethod
     def of(cls, history: SiteHistory) -> SiteSummary:
@@ -109,6 +192,7 @@ class SiteSummary(SiteHistory):
             audits=(replace(history.latest, items=()),),
             count=len(history.audits),
             trend=history.slope,
+            visit_count=len(history.visits),
         )
 
     @property
@@ -121,14 +205,13 @@ class SiteSummary(SiteHistory):
 
     @property
     def enough_for_trend(self) -> bool:
-        return self.count >= MIN_AUDITS_FOR_TREND
+        return self.visit_count >= MIN_AUDITS_FOR_TREND
 
 
-def _section_score(result: AuditResult, section_id: str) -> float | None:
-    for section in result.sections:
-        if section.id == section_id:
-            return section.score
-    return None
+def _section_score(visit: Visit, section_id: str) -> float | None:
+    """The mean score of one section over the visit's audits that scored it (2 decimals)."""
+    scores = [s.score for a in visit.audits for s in a.sections if s.id == section_id and s.score is not None]
+    return round(sum(scores) / len(scores), 2) if scores else None
 
 
 def theil_sen(points: Sequence[tuple[float, float]]) -> float | None:
@@ -140,12 +223,11 @@ def theil_sen(points: Sequence[tuple[float, float]]) -> float | None:
     return statistics.median(slopes) if slopes else None
 
 
-def trend_slope(audits: Sequence[AuditResult]) -> float | None:
-    """Points per 30 days (Theil–Sen over days since the first audit); None under 3 audits."""
-    if len(audits) < MIN_AUDITS_FOR_TREND:
+def trend_slope(visits: Sequence[Visit]) -> float | None:
+    """Points per 30 days (Theil–Sen over days since the first visit), 2 decimals; None under 3 visits."""
+    if len(visits) < MIN_AUDITS_FOR_TREND:
         return None
-    first = audits[0].date
-    slope = theil_sen([((a.date - first).days, a.score) for a in audits])
+    slope = theil_sen(visit_points(visits))
     return None if slope is None else round(slope * 30, 2)
 
 
@@ -202,3 +284,17 @@ def site_histories(
             )
         )
     return histories
+
+
+def standard_histories(results: Iterable[AuditResult], registry: SiteRegistry | None = None) -> list[SiteHistory]:
+    """One history per site and standard id, each a single series (contract 7.10); sorted by site, then standard.
+
+    The site's name and region are those of :func:`site_histories`.
+    """
+    found: list[SiteHistory] = []
+    for history in site_histories(results, registry):
+        by_standard: dict[str, list[AuditResult]] = {}
+        for audit in history.audits:
+            by_standard.setdefault(audit.standard, []).append(audit)
+        found += [replace(history, audits=tuple(by_standard[standard])) for standard in sorted(by_standard)]
+    return found

@@ -262,13 +262,14 @@ def _head(r: dict[str, Any]) -> AuditResult:
     )
 
 
-def head_and_score_texts(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
-    """A result's JSON object without its items, and each item's id and score as their JSON texts.
+def head_and_score_texts(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes, bytes]]]:
+    """A result's JSON object without its items, and each item's id, score and finding as their JSON texts.
 
     For the many results of which only the head and the item scores are needed
     (a site's older audits in a report): the items are found, never decoded, so
     this costs a fraction of decoding the result (a score's text is ``b"0.5"``
-    or ``b"null"``; see :meth:`qaudit.followup.ItemTally.count`). Relies on the
+    or ``b"null"``, a finding's ``b"true"`` or ``b"false"``; see
+    :meth:`qaudit.followup.ItemTally.count`). Relies on the
     serialiser's fixed field order (:func:`dumps`); inside JSON strings a quote
     is always escaped, so the patterns cannot match there.
     """
@@ -281,7 +282,9 @@ def head_and_score_texts(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes,
 _ITEM_SCORE = re.compile(
     rb'\{"id":"([a-z0-9][a-z0-9._-]*)","section":"[^"]*","value":'
     rb'(?:"(?:[^"\\]|\\.)*"|\[(?:"(?:[^"\\]|\\.)*",?)*\]|[^,"\[]*),'
-    rb'"na":(?:true|false),"score":([^,]+),'
+    rb'"na":(?:true|false),"score":([^,]+),"weight":[^,]+,"critical":(?:true|false),'
+    rb'"instance":(?:null|"(?:[^"\\]|\\.)*"),"applicable":(?:true|false),"scored":(?:true|false),'
+    rb'"finding":(true|false)'
 )
 
 

@@ -37,8 +37,8 @@ def test_head_and_score_texts_agree_with_the_full_decoding(comment: str, inspect
     _, blob = pack(result)
     head, texts = head_and_score_texts(blob)
     full = json.loads(blob)
-    scores = [(item_id.decode(), json.loads(score)) for item_id, score in texts]
-    assert scores == [(item["id"], item["score"]) for item in full.pop("items")]
+    scores = [(item_id.decode(), json.loads(score), json.loads(finding)) for item_id, score, finding in texts]
+    assert scores == [(item["id"], item["score"], item["finding"]) for item in full.pop("items")]
     assert head == {**full, "items": []}
 
 

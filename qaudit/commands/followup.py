@@ -10,20 +10,23 @@ from typing import Annotated, Any
 import typer
 
 from ..cli import (
+    AuditPathsArg,
     CacheOpt,
     JobsOpt,
     SitesOpt,
     StandardsOpt,
     WaiversOpt,
     app,
+    default_path,
     emit,
     guarded,
+    in_workspace,
     parse_date,
     report_problems,
     score_run,
 )
 
-PathsArg = Annotated[list[str] | None, typer.Argument(help="Audit files or folders.", metavar="[PATH]...")]
+PathsArg = AuditPathsArg
 
 
 class TableFormat(str, Enum):
@@ -44,6 +47,13 @@ def _today(value: str | None) -> Any:
     return parse_date(value, "--today")
 
 
+def _varies(rows: list[dict[str, Any]], column: str) -> bool:
+    """Whether a column is worth showing: some row has a subject or instance, or a site has two standards."""
+    if column == "standard":
+        return len({(r["site"], r["standard"]) for r in rows}) > len({r["site"] for r in rows})
+    return any(r[column] is not None for r in rows)
+
+
 def _finish(run: Any) -> None:
     report_problems(run)
     raise typer.Exit(1 if run.problems else 0)
@@ -53,10 +63,22 @@ def _finish(run: Any) -> None:
 def actions(
     paths: PathsArg = None,
     format: Annotated[ActionFormat, typer.Option("--format", "-f", help="Output format.")] = ActionFormat.table,
-    today: Annotated[str | None, typer.Option("--today", help="Date for overdue marking (default: today).")] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="File for --format xlsx.")] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Date for overdue marking (default: today).", metavar="DATE")
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--out", "--output", "-o", help="File for --format xlsx (default: <reports>/actions.xlsx).", metavar="FILE"
+        ),
+    ] = None,
     config: Annotated[
-        str | None, typer.Option("--config", help="Due-date settings (qaudit/config@1; default: qaudit.yaml if any).")
+        str | None,
+        typer.Option(
+            "--config",
+            help="Due-date settings (qaudit/config@1; default: qaudit.yaml beside qaudit.toml, or here, if any).",
+            metavar="FILE",
+        ),
     ] = None,
     standards: StandardsOpt = "standards",
     sites: SitesOpt = "sites.yaml",
@@ -64,40 +86,58 @@ def actions(
     jobs: JobsOpt = 0,
     cache: CacheOpt = True,
 ) -> None:
-    """Open corrective actions: items below full score in each site's latest audit."""
+    """Open corrective actions: the findings of each site's latest visit of each standard."""
     from ..followup import actions as find_actions
     from ..followup import load_config
     from ..render.tables import rows_csv, rows_json, rows_table, rows_xlsx
 
     day = guarded(lambda: _today(today))
-    due = guarded(lambda: load_config(config or "qaudit.yaml", required=config is not None))
+    due = guarded(lambda: load_config(config or in_workspace("qaudit.yaml"), required=config is not None))
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     found = find_actions(run.results, run.library, run.sites, today=day, due=due)
     columns = ["site", "item", "score", "critical", "due", "overdue", "owner", "comment", "audit"]
     rows = found["actions"]
+    # Subject, instance and every audit of the visit come last: the columns before them keep their places.
+    file_columns = [
+        "site",
+        "site_name",
+        *columns[1:],
+        "standard",
+        "standard_version",
+        "date",
+        "text",
+        "subject",
+        "instance",
+        "audits",
+    ]
     if format is ActionFormat.json:
         emit(rows_json(found))
     elif format is ActionFormat.csv:
-        emit(rows_csv(rows, ["site", "site_name", *columns[1:], "standard", "standard_version", "date", "text"]))
+        emit(rows_csv(rows, file_columns))
     elif format is ActionFormat.xlsx:
         import datetime as dt
 
         from ..output import write_atomic
 
-        target = output or "reports/actions.xlsx"
+        target = output or os.path.join(default_path("reports"), "actions.xlsx")
         if os.path.isdir(target):
             from ..cli import fail
 
             fail(f"{target} is a folder; give the workbook's file name, e.g. -o {os.path.join(target, 'actions.xlsx')}")
         # Real dates in the workbook, so that a supervisor can sort and filter by them.
         dated = [{**r, "due": dt.date.fromisoformat(r["due"]), "date": dt.date.fromisoformat(r["date"])} for r in rows]
-        sheet_columns = ["site", "site_name", *columns[1:], "standard", "standard_version", "date", "text"]
-        guarded(lambda: write_atomic(target, rows_xlsx(dated, sheet_columns, "Actions")))
+        guarded(lambda: write_atomic(target, rows_xlsx(dated, file_columns, "Actions")))
         sys.stderr.write(f"wrote {target}\n")
     else:
-        emit(rows_table(rows, columns, title=f"{len(rows)} open corrective actions ({day.isoformat()})"))
-        for row in found["closed"]:
-            emit(f"closed ({row['status']}): {row['site']} {row['item']}: {row['reason']}\n")
+        # A second standard, a subject or an instance gets its column only when some action has one.
+        shown = columns[:2]
+        shown += [c for c in ("standard", "subject", "instance") if _varies(rows, c)]
+        emit(rows_table(rows, shown + columns[2:], title=f"{len(rows)} open corrective actions ({day.isoformat()})"))
+        closed = found["closed"]
+        if closed:  # the reasons are in the JSON; the table says which audit closed what
+            extra = [c for c in ("standard", "subject", "instance") if _varies(closed, c)]
+            closed_columns = ["site", "item", *extra, "status", "opened_in", "audit"]
+            emit(rows_table(closed, closed_columns, title=f"{len(closed)} closed since the previous visit"))
     _finish(run)
 
 
@@ -105,7 +145,7 @@ def actions(
 def trends(
     paths: PathsArg = None,
     format: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
-    last: Annotated[int, typer.Option("--last", help="Audits for the 'change over the last N' column.", min=2)] = 3,
+    last: Annotated[int, typer.Option("--last", help="Visits for the 'change over the last N' column.", min=2)] = 3,
     sections: Annotated[bool, typer.Option("--sections", help="Include section-level trends.")] = False,
     standards: StandardsOpt = "standards",
     sites: SitesOpt = "sites.yaml",
@@ -113,7 +153,7 @@ def trends(
     jobs: JobsOpt = 0,
     cache: CacheOpt = True,
 ) -> None:
-    """Per-site score trends: change, change over the last N audits, Theil–Sen slope per 30 days."""
+    """Score trends per site and standard, visit by visit: change, change over the last N visits, slope per 30 days."""
     from ..followup import trends as find_trends
     from ..render.tables import rows_csv, rows_json, rows_table
 
@@ -123,9 +163,11 @@ def trends(
     if format is TableFormat.json:
         emit(rows_json(found))
     elif format is TableFormat.csv:
-        emit(rows_csv(found["sites"], [*columns, "enough_audits"]))
+        # A row per site and standard: the columns scripts read by position keep their places.
+        emit(rows_csv(found["sites"], [*columns, "enough_audits", "standard", "visits"]))
     else:
-        emit(rows_table(found["sites"], [*columns, "enough_audits"], title="Score trends (slope: points per 30 days)"))
+        shown = ["site", "standard", *columns[1:3], "visits", *columns[3:], "enough_audits"]
+        emit(rows_table(found["sites"], shown, title="Score trends per standard (slope: points per 30 days)"))
         emit(f"most improved: {', '.join(found['most_improved']) or '-'}\n")
         emit(f"most declined: {', '.join(found['most_declined']) or '-'}\n")
         emit(rows_table(found["regions"], ["region", "sites", "mean_latest_score", "mean_slope"], title="By region"))
@@ -185,13 +227,23 @@ def calibration(
     jobs: JobsOpt = 0,
     cache: CacheOpt = True,
 ) -> None:
-    """Inspector agreement on visits audited twice (Cohen's kappa) and each inspector's leniency."""
+    """Inspector agreement on a visit's subject audited twice (Cohen's kappa) and each inspector's leniency."""
     from ..followup import calibration as find_calibration
     from ..render.tables import rows_csv, rows_json, rows_table
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     found = find_calibration(run.results, run.library)
-    pair_columns = ["site", "date", "standard", "inspectors", "items", "agreement", "kappa"]
+    pair_columns = [
+        "site",
+        "date",
+        "standard",
+        "standard_version",
+        "subject",
+        "inspectors",
+        "items",
+        "agreement",
+        "kappa",
+    ]
     if format is TableFormat.json:
         emit(rows_json(found))
     elif format is TableFormat.csv:
@@ -206,7 +258,9 @@ def calibration(
 @app.command()
 def rescore(
     paths: PathsArg = None,
-    standard_version: Annotated[int, typer.Option("--standard-version", help="The version to score against.")] = 0,
+    standard_version: Annotated[
+        int | None, typer.Option("--standard-version", help="The version to score against (required).", metavar="N")
+    ] = None,
     standard: Annotated[str | None, typer.Option("--standard", help="Only audits of this standard.")] = None,
     format: Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")] = TableFormat.table,
     standards: StandardsOpt = "standards",
@@ -220,7 +274,7 @@ def rescore(
     from ..followup import rescore as what_if
     from ..render.tables import rows_csv, rows_json, rows_table
 
-    if standard_version <= 0:
+    if standard_version is None or standard_version <= 0:
         fail("give the version to score against with --standard-version N")
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     versions = {key[1] for key in run.library.standards if standard is None or key[0] == standard}

@@ -127,11 +127,17 @@ def _choice_label(standard: Standard | None, item_id: str, value: Any, lang: str
     return standard.text(option.label, lang) if option is not None and option.label is not None else None
 
 
-def _status(score: float, passed: bool) -> str:
-    return "pass" if passed else "fail"
+def _status(score: float, passed: bool | None) -> str:
+    """The CSS class of a result: pass, fail, or none when the standard has no pass mark."""
+    return "none" if passed is None else ("pass" if passed else "fail")
 
 
-def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> dict[str, Any]:
+def _passed(words: dict[str, str], passed: bool | None) -> str:
+    """Passed, failed, or a dash when the standard has no pass mark."""
+    return "—" if passed is None else (words["passed"] if passed else words["failed"])
+
+
+def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float | None) -> dict[str, Any]:
     """Coordinates of the score-history chart (a 600 × 200 SVG with margins)."""
     # The top margin holds the labels of standard-version changes, clear of the line.
     width, height, left, right, top, bottom = 600, 212, 40, 12, 24, 28
@@ -151,7 +157,7 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> 
             "x": x(a.date),
             "y": y(a.score),
             "label": f"{fmt.date(a.date)}: {fmt.number(a.score)} ({a.grade})",
-            "fail": not a.passed,
+            "fail": a.passed is False,
         }
         for a in audits
     ]
@@ -186,7 +192,7 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float) -> 
         "points": points,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
         "grid": [{"y": y(v), "label": fmt.number(v, 0)} for v in (0, 25, 50, 75, 100)],
-        "pass_y": y(pass_score),
+        "pass_y": None if pass_score is None else y(pass_score),
         "changes": changes,
         "axis": axis,
         "first": fmt.date(first),
@@ -218,14 +224,14 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         if item.waived:
             waived.append({"id": item.id, "text": text(item.id), "reason": item.waived})
             continue
-        if item.score is None or item.score >= 1:
+        if not item.finding:  # contract 7.5: with the defaults, a score below 1
             continue
         label = _choice_label(standard, item.id, item.value, lang)
         row = {
             "id": item.id,
             "text": text(item.id),
             "answer": label or _answer(item.value, item.na, words, fmt),
-            "score": fmt.percent(item.score),
+            "score": "—" if item.score is None else fmt.percent(item.score),
             "failed": item.score == 0,
             "critical": item.critical,
             "comment": item.comment or "",
@@ -247,9 +253,10 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         }
         for s in latest.sections
     ]
+    series = history.series  # the latest audit's standard only: two standards never share a chart
     changed = {
         current.id
-        for previous, current in itertools.pairwise(history.audits)
+        for previous, current in itertools.pairwise(series)
         if (current.standard, current.standard_version) != (previous.standard, previous.standard_version)
     }
     audits = [
@@ -262,11 +269,11 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
             "score": fmt.number(a.score),
             "grade": a.grade,
             "status": _status(a.score, a.passed),
-            "passed": words["passed"] if a.passed else words["failed"],
+            "passed": _passed(words, a.passed),
         }
         for a in reversed(history.audits)
     ]
-    chart = _chart(history.audits, fmt, latest.pass_score)
+    chart = _chart(series, fmt, latest.pass_score)
     return {
         "lang": lang,
         "words": words,
@@ -279,7 +286,7 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
             "raw_differs": latest.raw_score != latest.score,
             "grade": latest.grade,
             "status": _status(latest.score, latest.passed),
-            "passed": words["passed"] if latest.passed else words["failed"],
+            "passed": _passed(words, latest.passed),
             "date": fmt.date(latest.date),
             "inspector": latest.inspector,
             "standard": latest.standard_label,
@@ -287,7 +294,7 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
             "partial_coverage": latest.coverage < 1,
             "change": fmt.signed(history.change),
             "trend": _trend(history.change),
-            "pass_score": fmt.number(latest.pass_score, 0),
+            "pass_score": "—" if latest.pass_score is None else fmt.number(latest.pass_score, 0),
         },
         "criticals": criticals,
         "sections": sections,
@@ -295,7 +302,7 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         "waived": waived,
         "recurring": [{"id": i, "text": text(i)} for i in history.recurring_failures()],
         "chart": chart,
-        "history_alt": words["history_alt"].format(count=len(history.audits), first=chart["first"], last=chart["last"]),
+        "history_alt": words["history_alt"].format(count=len(series), first=chart["first"], last=chart["last"]),
         "audits": audits,
         "generated": generated,
     }
@@ -353,7 +360,7 @@ def portfolio_view(
                 "score": fmt.number(h.latest.score),
                 "grade": h.latest.grade,
                 "status": _status(h.latest.score, h.latest.passed),
-                "passed": words["passed"] if h.latest.passed else words["failed"],
+                "passed": _passed(words, h.latest.passed),
                 "trend": fmt.signed(slope) if slope is not None else "–",
                 "trend_class": _trend(slope),
                 "last": fmt.date(h.latest.date),
@@ -442,8 +449,6 @@ def portfolio_view(
     }
 
 
-MAX_VALUE = 1_000_000
-"""The largest string or list a user template may build by repetition."""
 RENDER_SECONDS = 20
 """How long a user template may take to render one page."""
 
@@ -451,31 +456,16 @@ RENDER_SECONDS = 20
 def environment(templates: str | None = None) -> Any:
     """The Jinja environment: package templates, optionally overridden by a user folder (sandboxed)."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from .sandbox import bounded_sandbox
 
     loaders: list[Any] = []
     if templates:
         loaders.append(FileSystemLoader(templates))
     loaders.append(PackageLoader("qaudit", "templates"))
 
-    class BoundedSandbox(ImmutableSandboxedEnvironment):
-        """Jinja's sandbox, with no value larger than a page could show (``"x" * 10**9`` is refused)."""
-
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            from jinja2.exceptions import SecurityError
-
-            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-                raise SecurityError(f"the power {right} is larger than a template needs")
-            if operator == "*":
-                sized, times = (left, right) if isinstance(left, (str, list, tuple)) else (right, left)
-                if isinstance(sized, (str, list, tuple)) and isinstance(times, int) and len(sized) * times > MAX_VALUE:
-                    raise SecurityError(f"a value of {len(sized) * times:,} characters or entries is too large")
-            return super().call_binop(context, operator, left, right)
-
     # The package's own templates are trusted; a user's folder runs in the sandbox.
-    kind = BoundedSandbox if templates else Environment
+    kind = bounded_sandbox() if templates else Environment
     env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=lambda name: name is None or not name.endswith((".md.j2", ".md")),
@@ -536,7 +526,7 @@ def _read_for_scorecards(results: Iterable[tuple[Any, bytes]], tally: Any, keep:
     pending: list[bytes] = []
     site = None
 
-    def counted(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+    def counted(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes, bytes]]]:
         head, scores = head_and_score_texts(blob)
         tally.count(head["site"], head["site_region"], head["standard"], scores)
         return head, scores
@@ -545,7 +535,7 @@ def _read_for_scorecards(results: Iterable[tuple[Any, bytes]], tally: Any, keep:
         head, scores = counted(blob)
         failed = tuple(
             ItemResult(item_id.decode(), "", None, False, 0.0, 0, False, False)
-            for item_id, score in scores
+            for item_id, score, _ in scores
             if score != b"null" and float(score) == 0
         )
         return dataclasses.replace(from_dict(head), items=failed)  # the head's items are [], its sections whole
@@ -598,7 +588,7 @@ def _unsafe_site_problems(history: SiteHistory) -> list[Problem]:
     return [error(a.file, *site_location(a.file), "unsafe-site-id", message) for a in history.audits]
 
 
-def _template_failure(exc: BaseException, folders: Sequence[str]) -> TemplateFailure:
+def _template_failure(exc: BaseException, folders: Sequence[str], template: str | None = None) -> TemplateFailure:
     """The failure of a template, located at the template line that failed (from the traceback)."""
     import traceback
 
@@ -607,7 +597,7 @@ def _template_failure(exc: BaseException, folders: Sequence[str]) -> TemplateFai
 
     from ..problems import error
 
-    file, line = "<template>", 1
+    file, line = template or "<template>", 1
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
         file, line = exc.filename, exc.lineno or 1
     else:
@@ -709,11 +699,14 @@ class _Job:
 
     def render(self, path: str, kind: str, view: dict[str, Any]) -> Page:
         # A user's template can fail in any way: say where, never a traceback.
+        template = None
         try:
             with _time_limit(RENDER_SECONDS if len(self.folders) > 1 else None):
-                return Page(path, self.env.get_template(f"{kind}.{self.suffix}.j2").render(**view))
+                template = self.env.get_template(f"{kind}.{self.suffix}.j2")
+                return Page(path, template.render(**view))
         except Exception as exc:
-            raise _template_failure(exc, self.folders) from exc
+            # A page cut off for its size fails outside any template line: name the page's template.
+            raise _template_failure(exc, self.folders, getattr(template, "filename", None)) from exc
 
 
 class TemplateTimeout(Exception):
@@ -793,15 +786,14 @@ def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | 
     import gc
     import multiprocessing
 
-    from ..engine import quiet_collector
+    from ..engine import worker_pool
 
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_render_sites, ranges)
         return
     gc.freeze()  # as when scoring: keep the workers' collector off inherited pages
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(workers, len(ranges)), initializer=quiet_collector) as pool:
+        with worker_pool(min(workers, len(ranges))) as pool:
             yield from pool.imap(_render_sites, ranges)
     finally:
         gc.unfreeze()
