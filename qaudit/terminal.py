@@ -6,11 +6,29 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .model import Item, Standard
+from .model import Band, Item, Standard
+
+
+def _flag(flag: bool | None) -> str:
+    return " (finding)" if flag else ""
 
 
 def scoring_rule(item: Item, standard: Standard, lang: str | None) -> str:
-    """How an item is scored, in one short line."""
+    """How an item is scored (or recorded, when it is not scored), in one short line."""
+    if item.type == "text":
+        return "free text, not scored" + ("" if item.is_required else " (may be left out)")
+    if item.type == "date":
+        return "a date, YYYY-MM-DD, not scored" + ("" if item.is_required else " (may be left out)")
+    if not item.is_scored:
+        values = [f"{standard.text(o.label, lang) or o.value}{_flag(o.flag)}" for o in item.choices]
+        if item.type == "number":
+            values = [f"{_bound(b, item)}{_flag(b.flag)}" for b in item.bands or ()]
+        return "not scored" + (": " + "; ".join(values) if values else "")
+    if item.type == "multi_choice":
+        options = "; ".join(
+            f"{standard.text(o.label, lang) or o.value} = {o.score or 0:g}{_flag(o.flag)}" for o in item.choices
+        )
+        return f"any of: {options} (sum of chosen ÷ sum of all)"
     if item.type == "yes_no":
         return "yes = 1, no = 0"
     if item.type == "scale":
@@ -19,10 +37,39 @@ def scoring_rule(item: Item, standard: Standard, lang: str | None) -> str:
         parts = []
         unit = f" {item.unit}" if item.unit else ""
         for band in item.bands or ():
-            bound = f"≤ {band.max:g}{unit}" if band.max is not None else "otherwise"
-            parts.append(f"{bound}: {band.score:g}")
+            parts.append(f"{_bound(band, item)}: {band.score:g}{_flag(band.flag)}")
+        del unit
         return "; ".join(parts)
-    return "; ".join(f"{standard.text(o.label, lang) or o.value} = {o.score or 0:g}" for o in item.choices)
+    return "; ".join(
+        f"{standard.text(o.label, lang) or o.value} = {o.score or 0:g}{_flag(o.flag)}" for o in item.choices
+    )
+
+
+def _bound(band: Band, item: Item) -> str:
+    unit = f" {item.unit}" if item.unit else ""
+    if band.max is not None:
+        return f"≤ {band.max:g}{unit}"
+    if band.under is not None:
+        return f"< {band.under:g}{unit}"
+    return "otherwise"
+
+
+def _marks(item: Item, standard: Standard) -> list[str]:
+    marks = []
+    if item.critical:
+        marks.append("CRITICAL")
+    if item.na_allowed:
+        marks.append("N/A ok")
+    if item.when is not None:
+        marks.append(f"only when {item.when.describe()}")
+    if item.require is not None:
+        for what in ("comment", "evidence"):
+            need = getattr(item.require, what)
+            if need != "never":
+                marks.append(f"{what} {'on findings' if need == 'findings' else 'always'}")
+    if item.flag_below is not None and item.flag_below != standard.flag_below:
+        marks.append(f"finding below {item.flag_below:g}")
+    return marks
 
 
 def show_standard(standard: Standard, lang: str | None = None, console: Console | None = None) -> None:
@@ -31,16 +78,37 @@ def show_standard(standard: Standard, lang: str | None = None, console: Console 
     lang = lang or standard.default_language
     console.print(Text(f"{standard.text(standard.title, lang)}  ({standard.label})", style="bold"))
     grades = ", ".join(f"{g.grade} ≥ {g.min:g}" for g in standard.grades)
+    # Texts of the standard go out as Text, never as markup: '[/]' or '[link=...]' is shown as written.
     console.print(
-        ("no pass mark" if standard.pass_score is None else f"pass score {standard.pass_score:g}")
-        + f" · grades {grades} · critical failure: {standard.critical_failure}"
-        + (f" · languages {', '.join(standard.languages)}" if standard.languages else "")
+        Text(
+            ("no pass mark" if standard.pass_score is None else f"pass score {standard.pass_score:g}")
+            + f" · grades {grades} · critical failure: {standard.critical_failure}"
+            + (f" · languages {', '.join(standard.languages)}" if standard.languages else "")
+            + (" · scoring: points (earned ÷ possible)" if standard.scoring == "points" else "")
+            + (f" · findings below {standard.flag_below:g}" if standard.flag_below != 1 else "")
+        )
     )
+    for header in standard.fields or ():
+        values = ", ".join(o.value for o in header.options) if isinstance(header.options, list) else ""
+        console.print(
+            Text(
+                f"field {header.id}: {standard.text(header.text, lang)} ({header.type}"
+                + (f": {values}" if values else "")
+                + (", required)" if header.required else ")")
+            )
+        )
     for section in standard.sections:
+        about = [section.id]
+        if section.repeat is not None:
+            most = "" if section.repeat.max is None else f"–{section.repeat.max}"
+            label = standard.text(section.repeat.label, lang) if section.repeat.label is not None else "instance"
+            about.append(f"repeated {section.repeat.min}{most} × {label}")
+        if standard.scoring != "points":
+            about.append(f"weight {section.weight:g}")
+        if section.when is not None:
+            about.append(f"only when {section.when.describe()}")
         table = Table(
-            title=Text(
-                f"{standard.text(section.title, lang)}  [{section.id}, weight {section.weight:g}]", style="bold"
-            ),
+            title=Text(f"{standard.text(section.title, lang)}  [{', '.join(about)}]", style="bold"),
             title_justify="left",
             show_edge=False,
             expand=False,
@@ -51,21 +119,17 @@ def show_standard(standard: Standard, lang: str | None = None, console: Console 
         table.add_column("marks")
         table.add_column("scoring")
         for item in section.items:
-            marks = []
-            if item.critical:
-                marks.append("CRITICAL")
-            if item.na_allowed:
-                marks.append("N/A ok")
+            marks = _marks(item, standard)
             text = Text(f"{item.id}\n", style="cyan")
             text.append(standard.text(item.text, lang), style="")
             if item.guidance is not None:
                 text.append("\n" + standard.text(item.guidance, lang), style="dim")
             table.add_row(
                 text,
-                item.type,
-                f"{item.weight:g}",
-                Text(" ".join(marks), style="red" if item.critical else ""),
-                scoring_rule(item, standard, lang),
+                Text(item.type),
+                Text(f"{item.weight:g}" if item.is_scored else "—"),
+                Text("; ".join(marks), style="red" if item.critical else ""),
+                Text(scoring_rule(item, standard, lang)),
             )
         console.print()
         console.print(table)
