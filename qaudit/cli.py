@@ -14,45 +14,181 @@ import os
 import sys
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperCommand
+
+if TYPE_CHECKING:
+    from .workspace_file import WorkspaceFile
 
 app = typer.Typer(
     name="qaudit",
     help="Service-standards quality audits: lint standards, score audits, render scorecards.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 T = TypeVar("T")
 
-StandardsOpt = Annotated[str, typer.Option("--standards", help="Folder of standard files.", metavar="DIR")]
+# Workspace settings (qaudit.toml). Options left out on the command line take their value from the
+# workspace file found from the current folder, and then from the built-in defaults (in the
+# workspace's folder when there is one): every command resolves its options through these few functions.
+
+_loaded: dict[tuple[str, str, int, int], WorkspaceFile] = {}
+
+
+def workspace() -> WorkspaceFile | None:
+    """The ``WorkspaceFile`` governing the current folder, or None; a broken one ends the command (exit 2)."""
+    from .problems import InvalidInput
+    from .workspace_file import find_workspace_file, load_workspace_file
+
+    found = find_workspace_file()
+    if found is None:
+        return None
+    try:
+        stat = os.stat(found)
+        key = (os.getcwd(), found, stat.st_mtime_ns, stat.st_size)
+        if key not in _loaded:
+            _loaded.clear()
+            _loaded[key] = load_workspace_file(found)
+        return _loaded[key]
+    except InvalidInput as exc:
+        from .output import problems_text
+
+        sys.stderr.write(problems_text(exc.problems))
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        fail(f"{found}: {exc.strerror or exc}; check the workspace file")
+
+
+def default_path(key: str) -> str:
+    """The path a left-out option takes: set in qaudit.toml, else the built-in default (in the workspace)."""
+    builtin = {"standards": "standards", "sites": "sites.yaml", "waivers": "waivers.yaml", "reports": "reports"}[key]
+    found = workspace()
+    if found is None:
+        return builtin
+    return getattr(found, key) or found.beside(builtin)
+
+
+def in_workspace(name: str) -> str:
+    """``name`` in the workspace's folder when there is a workspace, else in the current folder."""
+    found = workspace()
+    return name if found is None else found.beside(name)
+
+
+def default_audits() -> list[str]:
+    """The audit files and folders commands read when given no PATH."""
+    found = workspace()
+    if found is None:
+        return ["audits"]
+    return list(found.audits or [found.beside("audits")])
+
+
+def audits_folder() -> str:
+    """The folder new audit files go in: the first folder among the default audit paths."""
+    return next((p for p in default_audits() if os.path.isdir(p)), default_audits()[0])
+
+
+def _given(ctx: typer.Context, param: typer.CallbackParam) -> bool:
+    """Whether the option was given on the command line (a broken workspace file is reported either way)."""
+    if ctx.resilient_parsing:  # shell completion: nothing is run, nothing to report
+        return True
+    workspace()
+    source = ctx.get_parameter_source(param.name or "")
+    return source is not None and getattr(source, "name", "") != "DEFAULT"
+
+
+def _standards_option(ctx: typer.Context, param: typer.CallbackParam, value: str) -> str:
+    return value if _given(ctx, param) else default_path("standards")
 
 
 def _given_file(ctx: typer.Context, param: typer.CallbackParam, value: str) -> str:
-    """An optional file is used when present; named on the command line, it must exist."""
-    source = ctx.get_parameter_source(param.name or "")
-    if value and getattr(source, "name", "") != "DEFAULT" and not os.path.isfile(value):
+    """An optional file is used when present; named on the command line (or in qaudit.toml), it must exist."""
+    if not _given(ctx, param):
+        return default_path(param.name or "")
+    if value and not os.path.isfile(value):
         fail(f"{param.opts[0]} {value}: no such file; check the path (or leave the option out)")
     return value
 
 
+def _audit_paths(ctx: typer.Context, param: typer.CallbackParam, value: list[str] | None) -> list[str]:
+    if ctx.resilient_parsing:
+        return list(value or [])
+    workspace()
+    return list(value) if value else default_audits()
+
+
+def _standards_paths(ctx: typer.Context, param: typer.CallbackParam, value: list[str] | None) -> list[str]:
+    """``lint`` with no PATH: the workspace's standards, and its sites and waivers files when it names them."""
+    if ctx.resilient_parsing:
+        return list(value or [])
+    found = workspace()
+    if value:
+        return list(value)
+    named = [found.sites, found.waivers] if found is not None else []
+    return [default_path("standards"), *(p for p in named if p)]
+
+
+def _reports_folder(ctx: typer.Context, param: typer.CallbackParam, value: str) -> str:
+    return value if _given(ctx, param) else default_path("reports")
+
+
+StandardsOpt = Annotated[
+    str,
+    typer.Option(
+        "--standards",
+        help="Folder of standard files (default: set in qaudit.toml, else standards).",
+        metavar="DIR",
+        callback=_standards_option,
+        show_default=False,
+    ),
+]
 SitesOpt = Annotated[
     str,
     typer.Option(
-        "--sites", help="Site registry file (default: sites.yaml when present).", metavar="FILE", callback=_given_file
+        "--sites",
+        help="Site registry file (default: set in qaudit.toml, else sites.yaml when present).",
+        metavar="FILE",
+        callback=_given_file,
+        show_default=False,
     ),
 ]
 WaiversOpt = Annotated[
     str,
     typer.Option(
-        "--waivers", help="Waivers file (default: waivers.yaml when present).", metavar="FILE", callback=_given_file
+        "--waivers",
+        help="Waivers file (default: set in qaudit.toml, else waivers.yaml when present).",
+        metavar="FILE",
+        callback=_given_file,
+        show_default=False,
     ),
 ]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)]
+AuditPathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Audit files or folders (default: audits in qaudit.toml, else audits).",
+        metavar="PATH",
+        callback=_audit_paths,
+        show_default=False,
+    ),
+]
+OutFolderOpt = Annotated[
+    str,
+    typer.Option(
+        "--out",
+        "--output",
+        "-o",
+        help="Output folder (default: reports in qaudit.toml, else reports).",
+        metavar="DIR",
+        callback=_reports_folder,
+        show_default=False,
+    ),
+]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0, metavar="N")]
 CacheOpt = Annotated[
     bool, typer.Option("--cache/--no-cache", help="Reuse scores of unchanged audits from .qaudit/cache.sqlite.")
 ]
@@ -98,36 +234,81 @@ def guarded(call: Callable[[], T]) -> T:
         sys.stderr.write(problems_text(exc.problems))
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        sys.stderr.write("qaudit: interrupted\n")
+        say_interrupted()
         raise typer.Exit(130) from None
     except BrokenPipeError:
         raise typer.Exit(1) from None
     except OSError as exc:
+        from .staging import OutputRefused
+
         where = f"{exc.filename}: " if exc.filename else ""
+        if isinstance(exc, OutputRefused):  # its message already says what to do
+            fail(f"{where}{exc.strerror}", 2)
         fail(f"{where}{exc.strerror or exc}; check the path and its permissions", 2)
 
 
 def emit(text: str) -> None:
     """Write command output to stdout."""
+    if not text:
+        return  # nothing to write: no write either, so that a full or closed stdout fails alike, buffered or not
     sys.stdout.write(text)
     sys.stdout.flush()
 
 
-@app.callback()
-def main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    """Service-standards quality audits."""
-    if version:
+_interrupt = {"taken": False, "said": False}
+
+
+def say_interrupted() -> None:
+    """Write ``qaudit: interrupted`` on stderr, once however many layers report the interrupt."""
+    if not _interrupt["said"]:
+        _interrupt["said"] = True
+        sys.stderr.write("qaudit: interrupted\n")
+        sys.stderr.flush()
+
+
+def _on_interrupt(signum: int, frame: Any) -> None:
+    # The first Ctrl-C stops the command. While it stops (workers ended, temporary files removed),
+    # a second one, and the complaints of writers left half-way, would only bury the one line.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.unraisablehook = lambda unraisable: None
+    _interrupt["taken"] = True
+    raise KeyboardInterrupt
+
+
+def _print_version(value: bool) -> None:
+    if value:
         from . import __version__
 
         emit(f"qaudit {__version__}\n")
         raise typer.Exit(0)
 
 
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version)
+    ] = False,
+) -> None:
+    """Service-standards quality audits.
+
+    Run from a workspace (a folder with a qaudit.toml, or below one), commands
+    take their standards, audits, sites, waivers and reports from that file.
+    """
+
+
 @app.command()
 def lint(
-    paths: Annotated[list[str] | None, typer.Argument(help="Standard files or folders.", metavar="[PATH]...")] = None,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Standard files or folders (default: the workspace's standards, sites and waivers, else standards).",
+            metavar="PATH",
+            callback=_standards_paths,
+            show_default=False,
+        ),
+    ] = None,
     format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
@@ -160,7 +341,10 @@ def schema(kind: Annotated[SchemaKind, typer.Argument(help="File kind.")]) -> No
 @app.command()
 def show(
     standard: Annotated[str, typer.Argument(help="Standard id.")],
-    version: Annotated[int | None, typer.Option("--version", "-v", help="Version (default: the highest).")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option("--standard-version", "--version", help="Standard version (default: the highest).", metavar="N"),
+    ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language (default: the standard's first).")] = None,
     standards: StandardsOpt = "standards",
 ) -> None:
@@ -200,7 +384,7 @@ def load_standard(folder: str, standard_id: str, version: int | None) -> Any:
 
 @app.command()
 def score(
-    paths: Annotated[list[str] | None, typer.Argument(help="Audit files or folders.", metavar="[PATH]...")] = None,
+    paths: AuditPathsArg = None,
     format: Annotated[ScoreFormat, typer.Option("--format", "-f", help="Output format.")] = ScoreFormat.table,
     standards: StandardsOpt = "standards",
     sites: SitesOpt = "sites.yaml",
@@ -225,6 +409,10 @@ def score(
         emit(RESULT_RENDERERS[format.value](run))
     if format is not ScoreFormat.json:
         report_problems(run)
+    elif run.warnings:  # not part of the JSON contract, but never silent: on stderr
+        from .output import problems_text
+
+        sys.stderr.write(problems_text(run.warnings))
     raise typer.Exit(1 if run.problems else 0)
 
 
@@ -260,10 +448,21 @@ def new(
     site: Annotated[str, typer.Option("--site", help="Site id.")],
     inspector: Annotated[str, typer.Option("--inspector", help="Inspector's name.")],
     date: Annotated[str | None, typer.Option("--date", help="Visit date YYYY-MM-DD (default: today).")] = None,
-    version: Annotated[int | None, typer.Option("--version", help="Standard version (default: the highest).")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option("--standard-version", "--version", help="Standard version (default: the highest).", metavar="N"),
+    ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the comments.")] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    output: Annotated[
+        str | None, typer.Option("--out", "--output", "-o", help="File to write (default: stdout).", metavar="FILE")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    instances: Annotated[
+        int | None,
+        typer.Option(
+            "--instances", help="Blank blocks per repeated section (default: the section's min).", metavar="N", min=1
+        ),
+    ] = None,
     standards: StandardsOpt = "standards",
 ) -> None:
     """Write a blank YAML audit listing every item, ready for an inspector to fill."""
@@ -274,7 +473,7 @@ def new(
         check_site_and_inspector(site, inspector)
         std = load_standard(standards, standard, version)
         day = parse_date(date)
-        text = blank_audit(std, site=site, inspector=inspector, date=day, lang=lang)
+        text = blank_audit(std, site=site, inspector=inspector, date=day, lang=lang, instances=instances)
         if output is None:
             emit(text)
             return
@@ -292,13 +491,16 @@ def check_site_and_inspector(site: str, inspector: str) -> None:
     from .model import SLUG_PATTERN
     from .problems import QauditError
 
-    if not re.match(SLUG_PATTERN, site):
+    if not re.fullmatch(SLUG_PATTERN, site):
         raise QauditError(
             f"--site {site!r} is not a site id; use lowercase letters, digits, '.', '_' and '-', "
             "starting with a letter or digit (e.g. yvn-01)"
         )
     if not inspector.strip():
         raise QauditError("--inspector is empty; give the inspector's name")
+    from .commands.capture import refuse_undecodable
+
+    refuse_undecodable("--inspector", inspector)
 
 
 def parse_date(value: str | None, option: str = "--date") -> dt.date:
@@ -318,11 +520,99 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date:
 
 
 def refuse_overwrite(path: str, force: bool) -> None:
-    """Refuse to replace an existing file unless ``--force``."""
+    """Refuse to replace an existing file unless ``--force`` (a device or a pipe, like /dev/stdout, is written to)."""
     from .problems import QauditError
 
-    if os.path.exists(path) and not force:
+    if (os.path.isfile(path) or os.path.isdir(path)) and not force:
         raise QauditError(f"{path} already exists; pass --force to overwrite it, or choose another -o")
+
+
+HIDDEN_ALIASES = frozenset({"--output", "--version"})
+"""Older spellings still accepted (``--output`` for ``--out``, ``--version`` for ``--standard-version``), not shown."""
+
+
+class QauditCommand(TyperCommand):
+    """A command whose help reads plainly: ``STANDARD``, ``[PATH]...``, ``--site SITE``, one name per option."""
+
+    WORDS: ClassVar[dict[str, str]] = {
+        "date": "DATE",
+        "today": "DATE",
+        "lang": "LANG",
+        "site": "SITE",
+        "inspector": "NAME",
+        "templates": "DIR",
+    }
+    """What the value of an option without a metavar is, by the option's name."""
+
+    @staticmethod
+    def _choices(param: Any) -> list[str]:
+        kind = getattr(param, "type_descriptor", None) or getattr(param, "type", None)
+        return [str(c.value if isinstance(c, Enum) else c) for c in getattr(kind, "choices", None) or ()]
+
+    @staticmethod
+    def _counts(param: Any) -> bool:
+        described = getattr(param, "type_descriptor", None)
+        if described is not None:
+            return getattr(described, "annotation", None) is int
+        return getattr(getattr(param, "type", None), "name", "") in ("integer", "integer range")
+
+    def _metavar(self, param: Any) -> str:
+        name = (param.metavar or "").strip("[]. ") or (param.name or "").upper()
+        choices = self._choices(param)
+        if param.param_type_name == "option" and choices:
+            return "[" + "|".join(choices) + "]"
+        if param.param_type_name == "option" and not param.metavar:
+            return "N" if self._counts(param) else self.WORDS.get(param.name or "", "TEXT")
+        return name
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name != "argument":
+                pieces.extend(param.get_usage_pieces(ctx))
+                continue
+            name = self._metavar(param)
+            repeated = "..." if param.nargs != 1 else ""
+            pieces.append(f"{name}{repeated}" if param.required else f"[{name}]{repeated}")
+        return pieces
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        import copy
+
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            if getattr(param, "hidden", False):
+                continue
+            if param.param_type_name == "argument":
+                choices = self._choices(param)
+                text = param.help or ""  # type: ignore[attr-defined]
+                if choices:
+                    text = f"{text.rstrip('.')}: {', '.join(choices)}."
+                arguments.append((self._metavar(param) + ("..." if param.nargs != 1 else ""), text))
+                continue
+            shown = copy.copy(param)
+            names = [o for o in param.opts if o not in HIDDEN_ALIASES or len([n for n in param.opts if "--" in n]) < 2]
+            shown.opts = names
+            if not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+                shown.metavar = self._metavar(param)
+            record = shown.get_help_record(ctx)
+            if record is not None:
+                options.append(record)
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl(options)
+
+
+def _plain_help(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = QauditCommand
+    for sub in group.registered_groups:
+        if isinstance(sub.typer_instance, typer.Typer):
+            _plain_help(sub.typer_instance)
 
 
 def _register_commands() -> None:
@@ -333,6 +623,7 @@ def _register_commands() -> None:
 
     for module in sorted(m.name for m in pkgutil.iter_modules(commands.__path__)):
         importlib.import_module(f"{commands.__name__}.{module}")
+    _plain_help(app)
 
 
 _register_commands()
@@ -340,10 +631,25 @@ _register_commands()
 
 def run_cli() -> None:
     """Console-script entry point."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_interrupt)
+    status: Any = 0
     try:
-        app()
-    except KeyboardInterrupt:  # pragma: no cover - interactive
-        sys.stderr.write("qaudit: interrupted\n")
+        try:
+            app()
+        except SystemExit as done:
+            status = done.code
+        # Output still buffered fails here, where it is reported, not at exit (where it would be
+        # a traceback, or nothing when the last write was empty): one outcome, buffered or not.
+        sys.stdout.flush()
+        if _interrupt["taken"]:
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        # Typer ends an interrupted command with status 130 and no word; every command says one line.
+        say_interrupted()
         sys.exit(130)
     except OSError as exc:
         # Standard output could not be written (a full disk, a closed pipe): one line, no traceback,
@@ -354,6 +660,7 @@ def run_cli() -> None:
             sys.exit(1)  # the reader stopped reading (`| head`): nothing to say
         sys.stderr.write(f"qaudit: error: cannot write the output ({exc.strerror or exc}); check where it goes\n")
         sys.exit(2)
+    sys.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,11 +7,33 @@ from typing import Annotated, Any
 
 import typer
 
-from ..cli import StandardsOpt, app, guarded, load_standard, parse_date, refuse_overwrite
+from ..cli import StandardsOpt, app, audits_folder, guarded, load_standard, parse_date, refuse_overwrite
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the standard's first).")]
-VersionOpt = Annotated[int | None, typer.Option("--version", help="Standard version (default: the highest).")]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option("--standard-version", "--version", help="Standard version (default: the highest).", metavar="N"),
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+InstancesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--instances", help="Blank blocks per repeated section (default: the section's min).", metavar="N", min=1
+    ),
+]
+
+
+def refuse_undecodable(option: str, value: str) -> None:
+    """Refuse an option value holding bytes that are not UTF-8 (they could be neither shown nor saved)."""
+    from ..problems import QauditError
+    from ..yamlwrite import undecodable_bytes
+
+    found = undecodable_bytes(value)
+    if found:
+        shown = f" (byte 0x{found[0]:02X})" if found[0] <= 0xFF else ""
+        raise QauditError(
+            f"{option} holds bytes that are not UTF-8 text{shown}; type it again in a terminal set to UTF-8"
+        )
 
 
 def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
@@ -25,6 +47,7 @@ def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
         raise QauditError(f"--site {site!r} is not a site id; use lowercase letters, digits, '.', '_' and '-'")
     if not inspector.strip():
         raise QauditError("--inspector is empty; give the inspector's name")
+    refuse_undecodable("--inspector", inspector)
     if lang is not None and std.languages and lang not in std.languages:
         raise QauditError(f"--lang {lang}: {std.label} is written in {', '.join(std.languages)}")
 
@@ -34,14 +57,15 @@ def form(
     standard: Annotated[str, typer.Argument(help="Standard id.")],
     site: Annotated[str, typer.Option("--site", help="Site id.")],
     inspector: Annotated[str, typer.Option("--inspector", help="Inspector's name.")],
-    output: Annotated[str, typer.Option("--output", "-o", help="The .xlsx file to write.")],
+    output: Annotated[str, typer.Option("--out", "--output", "-o", help="The .xlsx file to write.", metavar="FILE")],
     date: Annotated[str | None, typer.Option("--date", help="Visit date YYYY-MM-DD (default: today).")] = None,
     version: VersionOpt = None,
     lang: LangOpt = None,
     force: ForceOpt = False,
+    instances: InstancesOpt = None,
     standards: StandardsOpt = "standards",
 ) -> None:
-    """Write an Excel audit form: one row per item, dropdowns, protected, printable on A4."""
+    """Write an Excel audit form: one row per item (per instance), dropdowns, protected, printable on A4."""
 
     def run() -> None:
         from ..forms import write_form
@@ -52,7 +76,7 @@ def form(
             raise QauditError(f"-o {output}: the form must be an .xlsx file")
         std = load_standard(standards, standard, version)
         check_visit(std, site, inspector, lang)
-        data = write_form(std, site=site, inspector=inspector, date=parse_date(date), lang=lang)
+        data = write_form(std, site=site, inspector=inspector, date=parse_date(date), lang=lang, instances=instances)
         refuse_overwrite(output, force)
         write_atomic(output, data)
         sys.stderr.write(f"wrote {output}\n")
@@ -63,7 +87,10 @@ def form(
 @app.command()
 def convert(
     form_path: Annotated[str, typer.Argument(help="A filled Excel form.", metavar="FORM.xlsx")],
-    output: Annotated[str | None, typer.Option("--output", "-o", help="YAML file to write (default: stdout).")] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--out", "--output", "-o", help="YAML file to write (default: stdout).", metavar="FILE"),
+    ] = None,
     force: ForceOpt = False,
     standards: StandardsOpt = "standards",
 ) -> None:
@@ -98,7 +125,14 @@ def run_audit(
     site: Annotated[str, typer.Option("--site", help="Site id.")],
     inspector: Annotated[str, typer.Option("--inspector", help="Inspector's name.")],
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Audit file to write (default: audits/<site>-<date>.yaml).")
+        str | None,
+        typer.Option(
+            "--out",
+            "--output",
+            "-o",
+            help="Audit file to write (default: <site>-<date>.yaml in the workspace's audits folder, else audits).",
+            metavar="FILE",
+        ),
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Visit date YYYY-MM-DD (default: today).")] = None,
     version: VersionOpt = None,
@@ -110,14 +144,16 @@ def run_audit(
     import os
 
     from ..audits import safe_name
-    from ..interactive import Quit, Session, draft_path, run_session
+    from ..interactive import DraftLock, Quit, Session, draft_path, run_session
     from ..problems import QauditError
+
+    locks: list[DraftLock] = []
 
     def start() -> Session:
         std = load_standard(standards, standard, version)
         day = parse_date(date)
         check_visit(std, site, inspector, lang)
-        path = output or os.path.join("audits", f"{site}-{day.isoformat()}.yaml")
+        path = output or os.path.join(audits_folder(), f"{site}-{day.isoformat()}.yaml")
         stem, suffix = os.path.splitext(os.path.basename(path))
         if suffix.lower() not in (".yaml", ".yml") or not safe_name(stem):
             raise QauditError(
@@ -132,27 +168,62 @@ def run_audit(
                 "qaudit run asks its questions in a terminal, and stdin is not one; "
                 "to fill an audit without a terminal use 'qaudit new' (YAML) or 'qaudit form' (Excel)"
             )
-        from ..forms import clean_text
+        from ..staging import check_writable
 
+        folder = os.path.dirname(os.path.abspath(path))
         try:  # find out now, not after the first answer, that the answers cannot be saved there
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
         except OSError as exc:
             raise QauditError(f"-o {path}: cannot make its folder ({exc.strerror or exc})") from None
+        try:
+            check_writable(folder)
+        except OSError as exc:
+            raise QauditError(
+                f"-o {path}: its folder cannot be written ({exc.strerror or exc}); no answer could be saved there, "
+                "so nothing was asked: choose another -o or make the folder writable"
+            ) from None
+        # One session per audit file: a second one would lose answers, or overwrite the other's audit.
+        lock = DraftLock(path)
+        try:
+            lock.acquire()
+        except OSError as exc:
+            raise QauditError(f"-o {path}: cannot take the lock {lock.path} ({exc.strerror or exc})") from None
+        locks.append(lock)
+        if os.path.exists(path) and not os.path.exists(draft_path(path)) and not force:
+            # Saved by a session that ended since the check above.
+            raise QauditError(f"{path} already exists; pass --force to audit again over it, or choose another -o")
+        from ..forms import clean_text
+
         session = Session(std, site, clean_text(inspector), day, lang or std.default_language, path)
         session.load_draft()
         return session
 
-    session = guarded(start)
+    try:
+        session = guarded(start)
+    except BaseException:
+        for lock in locks:
+            lock.release()
+        raise
 
     def say(text: str) -> None:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
 
+    terminal = sys.stdin.isatty()
+    if terminal:
+        try:  # line editing for input(): arrows, backspace and history edit the line instead of typing codes
+            import readline  # noqa: F401
+        except ImportError:  # pragma: no cover - Python built without readline
+            pass
+
     def ask(prompt: str) -> str:
         return input(prompt)
 
+    import shutil
+
+    colour = terminal and sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     try:
-        run_session(session, ask, say)
+        run_session(session, ask, say, colour=colour, width=shutil.get_terminal_size().columns)
     except OSError as exc:
         from ..cli import fail
 
@@ -161,5 +232,8 @@ def run_audit(
             f"{draft_path(session.output)}"
         )
     except (Quit, EOFError, KeyboardInterrupt):
-        say(f"\nStopped. {len(session.answers)} answers are kept; run the same command to resume.")
+        say(f"\nStopped. {session.answered()} answers are kept; run the same command to resume.")
         raise typer.Exit(130) from None
+    finally:
+        for lock in locks:
+            lock.release()
