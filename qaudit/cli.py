@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, NoReturn, TypeVar
 
@@ -255,6 +255,14 @@ def emit(text: str) -> None:
     sys.stdout.flush()
 
 
+def emit_chunks(chunks: Iterable[str]) -> None:
+    """Write command output to stdout piece by piece, as it is made (a long table shows its first lines at once)."""
+    for chunk in chunks:
+        if chunk:
+            sys.stdout.write(chunk)
+    sys.stdout.flush()
+
+
 _interrupt = {"taken": False, "said": False}
 
 
@@ -393,7 +401,7 @@ def score(
     cache: CacheOpt = True,
 ) -> None:
     """Score audits (YAML files or filled Excel forms) by the scoring model."""
-    from .render.results import RESULT_RENDERERS
+    from .render.results import RESULT_CHUNKS
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     if format is ScoreFormat.json:
@@ -406,7 +414,11 @@ def score(
             out.write(chunk)
         out.flush()
     else:
-        emit(RESULT_RENDERERS[format.value](run))
+        from .progress import step
+
+        # Streamed too: a table's first lines show at once, and no output is held whole.
+        with step(f"writing the {format.value}", 2 * len(run.results), unit="rows", delay=0.3, output=True) as bar:
+            emit_chunks(RESULT_CHUNKS[format.value](run, bar.advance))
     if format is not ScoreFormat.json:
         report_problems(run)
     elif run.warnings:  # not part of the JSON contract, but never silent: on stderr

@@ -19,12 +19,13 @@ import io
 import os
 import re
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 from .audits import Audit, Response, read_value, safe_name
 from .model import SLUG_PATTERN, Item, Standard
 from .problems import InvalidInput, Problem, error
 from .standards import StandardLibrary
+from .validation import did_you_mean
 
 FORM_SCHEMA = "qaudit/form@1"
 AUDIT_SHEET = "Audit"
@@ -135,8 +136,22 @@ def allowed_answers(item: Item, standard: Standard, lang: str) -> list[str]:
     return tail
 
 
-def write_form(standard: Standard, *, site: str, inspector: str, date: dt.date, lang: str | None = None) -> bytes:
-    """An Excel audit form for ``standard``, as the bytes of an .xlsx file."""
+def write_form(
+    standard: Standard,
+    *,
+    site: str,
+    inspector: str,
+    date: dt.date,
+    lang: str | None = None,
+    instances: int | None = None,
+) -> bytes:
+    """An Excel audit form for ``standard``, as the bytes of an .xlsx file.
+
+    A ``qaudit/standard@2`` standard gets the layout of Forms v2 (:func:`write_form_v2`), with
+    ``instances`` blank blocks per repeated section (default: the section's ``min``).
+    """
+    if standard.is_v2:
+        return write_form_v2(standard, site=site, inspector=inspector, date=date, lang=lang, instances=instances)
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.workbook.protection import WorkbookProtection
@@ -477,6 +492,16 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
                 path, date_row, 2, "wrong-type", f"the date {_shown(date_value)} is not a date; type it as YYYY-MM-DD"
             )
         )
+    if standard.is_v2:
+        return _read_v2(
+            path,
+            rows,
+            header_row,
+            standard,
+            lang,
+            problems,
+            Visit(site_text, clean_text(inspector_text), day),
+        )
     responses: dict[str, Response] = {}
     seen_rows: dict[str, int] = {}
     id_col, response_col, comment_col = columns
@@ -559,14 +584,7 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
     if problems:
         raise InvalidInput(problems)
     assert day is not None
-    # Spreadsheet files get names like "Visit form (2).xlsx": the id is the name with every run of
-    # other characters made a '-', as an inspector cannot add an id to a form the way a YAML file can.
-    stem = os.path.splitext(os.path.basename(path))[0]
-    audit_id = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")
-    if not safe_name(audit_id):
-        raise InvalidInput(
-            [error(path, 1, 1, "invalid-id", f"the file name gives the unsafe audit id '{stem}'; rename the file")]
-        )
+    audit_id = _form_id(path)
     return Audit(
         id=audit_id,
         file=path,
@@ -579,6 +597,19 @@ def _read(path: str, wb: Any, library: StandardLibrary) -> Audit:
         language=lang,
         source="xlsx",
     )
+
+
+def _form_id(path: str) -> str:
+    """The audit id a form's file name gives; raises :class:`InvalidInput` when it gives none."""
+    # Spreadsheet files get names like "Visit form (2).xlsx": the id is the name with every run of
+    # other characters made a '-', as an inspector cannot add an id to a form the way a YAML file can.
+    stem = os.path.splitext(os.path.basename(path))[0]
+    audit_id = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")
+    if not safe_name(audit_id):
+        raise InvalidInput(
+            [error(path, 1, 1, "invalid-id", f"the file name gives the unsafe audit id '{stem}'; rename the file")]
+        )
+    return audit_id
 
 
 def _text(value: Any) -> str:
@@ -688,10 +719,36 @@ def _date(value: Any) -> dt.date | None:
 
 
 def audit_yaml(audit: Audit, standard: Standard) -> str:
-    """An audit as a YAML file (``qaudit/audit@1``), with the item texts as comments."""
+    """An audit as a YAML file (``qaudit/audit@1``, or ``@2`` for a ``@2`` standard), with the item
+    texts as comments."""
     from . import yamlwrite
 
     lang = audit.language or standard.default_language
+    if standard.is_v2:
+        return yamlwrite.document(
+            [
+                f"# {yamlwrite.comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
+                *yamlwrite.header_lines(
+                    audit_id=audit.id,
+                    standard=standard.id,
+                    version=standard.version,
+                    site=audit.site,
+                    inspector=audit.inspector,
+                    date=audit.date.isoformat(),
+                    language=audit.language,
+                    schema="qaudit/audit@2",
+                ),
+                *yamlwrite.audit_lines(
+                    standard,
+                    lang=lang,
+                    responses=audit.responses,
+                    instances={k: [(i.label, i.responses) for i in v] for k, v in audit.instances.items()},
+                    fields=audit.fields,
+                    subject=audit.subject,
+                    comment=audit.comment,
+                ),
+            ]
+        )
     lines = [
         f"# {yamlwrite.comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
         *yamlwrite.header_lines(
@@ -709,3 +766,604 @@ def audit_yaml(audit: Audit, standard: Standard) -> str:
         lines.append(f"  # {yamlwrite.comment(standard.text(item.text, lang))}")
         lines.append(yamlwrite.response_line(item, audit.responses[item_id]))
     return yamlwrite.document(lines)
+
+
+# --- Forms v2 (contract section 8) ---------------------------------------------------------------
+
+FORM_SCHEMA_V2 = "qaudit/form@2"
+COLUMNS_V2 = ("ID", "Section", "Item", "Guidance", "Allowed answers", "Instance", "Response", "Comment", "Evidence")
+WIDTHS_V2 = (20, 16, 42, 36, 26, 12, 20, 30, 20)
+FIELD_PREFIX = "field:"
+SUBJECT_ID = "audit:subject"
+COMMENT_ID = "audit:comment"
+# The words of the rows Forms v2 adds: (header fields, subject, overall comment), per language.
+V2_WORDS = {
+    "en": ("Header", "Subject: what was audited within the site (a room, a call, a visit)", "Overall comment"),
+    "hy": ("Ընդհանուր տվյալներ", "Ինչ է ստուգվել օբյեկտում (համար, զանգ, այց)", "Ընդհանուր մեկնաբանություն"),
+    "ka": ("ზოგადი მონაცემები", "რა შემოწმდა ობიექტზე (ნომერი, ზარი, ვიზიტი)", "საერთო კომენტარი"),
+    "lv": ("Vispārīgi dati", "Kas tika pārbaudīts objektā (numurs, zvans, apmeklējums)", "Kopējais komentārs"),
+    "hu": ("Általános adatok", "Mit ellenőriztek a telephelyen (szoba, hívás, látogatás)", "Összesítő megjegyzés"),
+}
+V2_NOTE = (
+    "Repeated blocks: write the label (the room number, the call id) in Instance; a block left empty is ignored. "
+    "Several answers: separate them with commas, [] for none. Evidence: file names separated by commas."
+)
+_LINE_HEIGHT = 15.0
+
+
+def _row_height(values: list[tuple[str, float]]) -> float:
+    """A row height (points) that shows every wrapped text of the row in full."""
+    import math
+
+    lines = 1
+    for text, width in values:
+        per_line = max(4, int(width * 0.9) - 1)  # conservative: wide letters and word breaks waste room
+        count = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+        lines = max(lines, count)
+    return lines * _LINE_HEIGHT + 3
+
+
+def _hint(item: Item, standard: Standard, lang: str, condition: str | None) -> str:
+    """What the ``Allowed answers`` cell of an item says."""
+    answers = allowed_answers(item, standard, lang)
+    if item.type == "number":
+        unit = f" ({item.unit})" if item.unit else ""
+        shown = f"number{unit}" + (f", {answers[0]}" if answers else "")
+    elif item.type == "multi_choice":
+        options = (
+            o.value + (f" ({standard.text(o.label, lang)})" if o.label is not None else "") for o in item.choices
+        )
+        shown = "any of, separated by commas ([] for none): " + ", ".join(options)
+    elif item.type == "text":
+        shown = "free text" + ("" if item.is_required else "; may stay empty")
+    elif item.type == "date":
+        shown = "date YYYY-MM-DD" + ("" if item.is_required else "; may stay empty")
+    else:
+        shown = ", ".join(answers)
+    notes = []
+    if not item.is_scored and item.type not in ("text", "date"):
+        notes.append("not scored")
+    if item.require is not None:
+        for what in ("comment", "evidence"):
+            need = getattr(item.require, what)
+            if need != "never":
+                notes.append(f"{what} required {'on a finding' if need == 'findings' else 'always'}")
+    if condition is not None:
+        notes.append(f"{condition}; otherwise leave it empty")
+    return shown + "".join(f"\n{n}" for n in notes)
+
+
+def write_form_v2(
+    standard: Standard,
+    *,
+    site: str,
+    inspector: str,
+    date: dt.date,
+    lang: str | None = None,
+    instances: int | None = None,
+) -> bytes:
+    """An Excel audit form of Forms v2 (contract section 8) for a ``@2`` standard.
+
+    The table's header row holds ``ID``, ``Section``, ``Item``, ``Guidance``, ``Allowed answers``,
+    ``Instance``, ``Response``, ``Comment`` and ``Evidence``. Header fields are rows ``field:<id>``,
+    then ``audit:subject``; the items follow in standard order, a repeated section as ``instances``
+    blocks (default its ``min``) of one row per item; ``audit:comment`` is the last row.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.workbook.protection import WorkbookProtection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .blank import condition_note, describe_field, instance_count
+
+    lang = lang or standard.default_language or "en"
+    labels = LABELS.get(lang, LABELS["en"])
+    words = V2_WORDS.get(lang, V2_WORDS["en"])
+    site, inspector = clean_text(site), clean_text(inspector)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = AUDIT_SHEET
+    meta = wb.create_sheet(META_SHEET)
+    meta.sheet_state = "hidden"
+    last_letter = _column_letter(len(COLUMNS_V2))
+    col = {name: index for index, name in enumerate(COLUMNS_V2, start=1)}
+
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    input_fill = PatternFill("solid", fgColor="FFF2CC")
+    block_fill = PatternFill("solid", fgColor="DDEBF7")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    unlocked = Protection(locked=False)
+
+    _put(ws, 1, 1, standard.text(standard.title, lang))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.merge_cells(f"A1:{last_letter}1")
+    for offset, (label, value, editable) in enumerate(
+        [
+            (labels[0], standard.id, False),
+            (labels[1], standard.version, False),
+            (labels[2], site, True),
+            (labels[3], inspector, True),
+            (labels[4], date, True),
+            (labels[5], lang, False),
+        ]
+    ):
+        row = 2 + offset
+        ws.cell(row, 1, label).font = bold
+        cell = _put(ws, row, 2, value)
+        if isinstance(value, dt.date):
+            cell.number_format = "yyyy-mm-dd"
+        cell.alignment = Alignment(horizontal="left")
+        if editable:
+            cell.protection = unlocked
+            cell.fill = input_fill
+    ws.cell(8, 1, labels[6]).font = Font(italic=True)
+    ws.merge_cells(f"A8:{last_letter}8")
+    ws.cell(9, 1, V2_NOTE).font = Font(italic=True)
+    ws.cell(9, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(f"A9:{last_letter}9")
+    ws.row_dimensions[9].height = _row_height([(V2_NOTE, sum(WIDTHS_V2))])
+    for column, name in enumerate(COLUMNS_V2, start=1):
+        cell = ws.cell(HEADER_ROW, column, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+    meta.append(["key", "value"])
+    for key, value in (
+        ("schema", FORM_SCHEMA_V2),
+        ("standard", standard.id),
+        ("version", standard.version),
+        ("fingerprint", standard.fingerprint),
+        ("language", lang),
+    ):
+        meta.append([key, value])
+    lists: dict[tuple[str, ...], str] = {}
+
+    def dropdown(answers: list[str], title: str, numbers: bool = False) -> DataValidation:
+        key = tuple(answers)
+        if key not in lists:
+            column = 4 + len(lists)  # dropdown lists live in the hidden sheet from column D on
+            letter = _column_letter(column)
+            meta.cell(10, column, title)
+            for offset, answer in enumerate(answers, start=1):
+                number = numbers and re.fullmatch(r"-?\d+", answer)
+                _put(meta, 10 + offset, column, int(answer) if number else answer)
+            lists[key] = f"{META_SHEET}!${letter}$11:${letter}${10 + len(answers)}"
+        validation = DataValidation(type="list", formula1=lists[key], allow_blank=True)
+        validation.error = f"Choose one of: {', '.join(answers)}"
+        return validation
+
+    row = HEADER_ROW
+
+    def add_row(ident: str, section: str, text: str, guidance: str, hint: str, *, instance: bool = False) -> int:
+        nonlocal row
+        row += 1
+        for column, value in zip(range(1, 6), (ident, section, text, guidance, hint), strict=True):
+            _put(ws, row, column, value).alignment = wrap
+        inputs = ["Response"] if ident.startswith((FIELD_PREFIX, "audit:")) else ["Response", "Comment", "Evidence"]
+        if instance:
+            inputs.append("Instance")
+        for name in inputs:
+            cell = ws.cell(row, col[name])
+            cell.protection = unlocked
+            cell.fill = input_fill
+            cell.alignment = wrap
+            if name != "Response":
+                cell.number_format = "@"
+        ws.row_dimensions[row].height = _row_height(
+            [(str(v), WIDTHS_V2[i]) for i, v in enumerate((ident, section, text, guidance, hint)) if v]
+        )
+        return row
+
+    def check(at: int, validation: DataValidation, title: str) -> None:
+        validation.errorTitle = title[:32]
+        validation.showErrorMessage = True
+        ws.add_data_validation(validation)
+        validation.add(_cell_name(at, col["Response"]))
+
+    def typed(at: int, kind: str, title: str, answers: list[str], na: str | None = None) -> None:
+        """The check of a Response cell by the answer's kind."""
+        cell = ws.cell(at, col["Response"])
+        response = _cell_name(at, col["Response"])
+        if kind == "text":
+            cell.number_format = "@"
+        elif kind == "date":
+            cell.number_format = "yyyy-mm-dd"
+            validation = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+            validation.error = "Type a date, YYYY-MM-DD"
+            check(at, validation, title)
+        elif kind == "number":
+            test = f"ISNUMBER({response})" + (f',{response}="{na}"' if na else "")
+            validation = DataValidation(type="custom", formula1=f"OR({test})", allow_blank=True)
+            validation.error = "Type a number" + (f" or {na}" if na else "")
+            check(at, validation, title)
+        elif kind == "multi_choice":
+            cell.number_format = "@"
+            # A list check holds one value only: several are typed, separated by commas, and checked on reading.
+            prompt = DataValidation(allow_blank=True, showInputMessage=True)
+            prompt.promptTitle = title[:32]
+            prompt.prompt = ("Any of, separated by commas ([] for none): " + ", ".join(answers))[:255]
+            ws.add_data_validation(prompt)
+            prompt.add(response)
+        else:
+            check(at, dropdown(answers, title, numbers=kind == "scale"), title)
+
+    for field_ in standard.fields or ():
+        text = standard.text(field_.text, lang) + (" (required)" if field_.required else "")
+        at = add_row(f"{FIELD_PREFIX}{field_.id}", words[0], text, "", describe_field(field_, standard, lang))
+        options = field_.options if isinstance(field_.options, list) else []
+        shown = [standard.text(o.label, lang) if o.label is not None else o.value for o in options]
+        typed(at, field_.type, field_.id, shown)
+    at = add_row(SUBJECT_ID, words[0], words[1], "", "free text; may stay empty")
+    typed(at, "text", SUBJECT_ID, [])
+
+    def item_rows(item: Item, section_title: str, condition: str | None, instance: bool) -> None:
+        at = add_row(
+            item.id,
+            section_title,
+            standard.text(item.text, lang) + ("  [CRITICAL]" if item.critical else ""),
+            standard.text(item.guidance, lang),
+            _hint(item, standard, lang, condition),
+            instance=instance,
+        )
+        answers = allowed_answers(item, standard, lang)
+        if item.type == "multi_choice":
+            answers = [o.value for o in item.choices]
+        na = answers[0] if item.type == "number" and answers else None
+        typed(at, item.type, item.id, answers, na)
+
+    for section in standard.sections:
+        title = standard.text(section.title, lang)
+        section_note = condition_note(section.when)
+        if section.repeat is None:
+            for item in section.items:
+                item_rows(item, title, condition_note(item.when) or section_note, False)
+            continue
+        label = standard.text(section.repeat.label, lang) if section.repeat.label is not None else "Instance"
+        for number in range(1, instance_count(section, instances) + 1):
+            first = row + 1
+            for item in section.items:
+                notes = " and ".join(n for n in (section_note, condition_note(item.when)) if n)
+                item_rows(item, f"{title}\n{label} {number}", notes.replace(" and only when", " and") or None, True)
+            for at in range(first, row + 1):
+                ws.cell(at, col["Section"]).fill = block_fill
+    at = add_row(COMMENT_ID, words[0], words[2], "", "free text; may stay empty")
+    typed(at, "text", COMMENT_ID, [])
+
+    for letter_index, width in enumerate(WIDTHS_V2, start=1):
+        ws.column_dimensions[_column_letter(letter_index)].width = width
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{last_letter}{row}"
+    ws.print_options.gridLines = True
+    meta.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+class Visit(NamedTuple):
+    """The visit a form's header block names (already checked)."""
+
+    site: str
+    inspector: str
+    day: dt.date | None
+
+
+class _Block:
+    """Rows of one instance of a repeated section, as found in a form."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, Item, tuple[Any, ...]]] = []
+        self.label = ""
+        self.label_row: int | None = None
+        self.filled = False
+
+    def has(self, item: Item) -> bool:
+        return any(entry[1].id == item.id for entry in self.rows)
+
+
+def _read_v2(
+    path: str,
+    rows: list[tuple[Any, ...]],
+    header_row: int,
+    standard: Standard,
+    lang: str,
+    problems: list[Problem],
+    visit: Visit,
+) -> Audit:
+    """Read a Forms v2 table: the cells become the audit a YAML file with the same answers is, read by
+    the same reader (:class:`~qaudit.responses.ResponseReader`), every problem located at its cell."""
+    from .audits import _anything_scored
+    from .responses import ResponseReader, read_fields
+    from .yamlsrc import QStr
+
+    names = [str(v).strip() if v is not None else "" for v in rows[header_row]]
+    col = {name: names.index(name) for name in COLUMNS_V2 if name in names}
+    id_col, response_col = col["ID"], col["Response"]
+
+    def cell(row: tuple[Any, ...], name: str) -> Any:
+        index = col.get(name)
+        return row[index] if index is not None and index < len(row) else None
+
+    def problem(at: int, name: str, rule: str, message: str) -> None:
+        problems.append(_problem(path, at, col.get(name, id_col) + 1, rule, message))
+
+    where: dict[tuple[Any, ...], tuple[int, int]] = {}
+    skip: set[tuple[Any, ...]] = set()  # paths already reported here: the reader says nothing more of them
+    raw_fields: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    blocks: dict[str, list[_Block]] = {}
+    subject: str | None = None
+    overall: str | None = None
+
+    def response_of(at: int, row: tuple[Any, ...], item: Item, base: tuple[Any, ...]) -> Any:
+        """The YAML-shaped response of one item row (absent when Response, Comment and Evidence are empty)."""
+        path = base + (item.id,)
+        where[path] = where[path + ("value",)] = (at, response_col + 1)
+        if "Comment" in col:
+            where[path + ("comment",)] = (at, col["Comment"] + 1)
+        if "Evidence" in col:
+            where[path + ("evidence",)] = (at, col["Evidence"] + 1)
+        value = cell(row, "Response")
+        value = _LITERAL_FORMULAS.get(value.strip().upper(), value) if isinstance(value, str) else value
+        if _is_formula(value):
+            problem(at, "Response", "formula", "holds a formula; formulas are never evaluated: type the answer itself")
+            skip.add(path)
+            return None
+        comment, evidence = cell(row, "Comment"), cell(row, "Evidence")
+        for name, found in (("Comment", comment), ("Evidence", evidence)):
+            if _is_formula(found) and not isinstance(found, str):
+                problem(at, name, "formula", f"holds a formula; type the {name.lower()} as text")
+                skip.add(path)
+                return None
+        entry = _cell_answer(item, value)
+        if entry is None and _text(comment) == "" and _text(evidence) == "":
+            return None
+        if _text(comment) == "" and _text(evidence) == "":
+            return entry
+        mapping: dict[str, Any] = {"value": entry}
+        if _text(comment) != "":
+            mapping["comment"] = clean_text(_raw(comment))
+        if _text(evidence) != "":
+            mapping["evidence"] = [clean_text(e).strip() for e in _raw(evidence).split(",") if e.strip()]
+        return mapping
+
+    for at, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
+        ident = _text(cell(row, "ID"))
+        label = _text(_raw(cell(row, "Instance")))
+        if ident == "":
+            if any(_text(cell(row, n)) != "" for n in ("Instance", "Response", "Comment", "Evidence")):
+                problem(at, "ID", "missing-key", "this row has an answer but no ID; put the ID back (or clear the row)")
+            continue
+        if ident in seen and not (ident in standard.items and standard.section_of[ident].repeat is not None):
+            problem(at, "ID", "duplicate-key", f"'{ident}' is listed again (first in row {seen[ident]})")
+            continue
+        if ident.startswith(FIELD_PREFIX):
+            field_id = ident[len(FIELD_PREFIX) :]
+            seen[ident] = at
+            where[("fields", field_id)] = (at, response_col + 1)
+            if field_id not in standard.field_map:
+                known = list(standard.field_map)
+                hint = did_you_mean(field_id, known) or (
+                    f"; fields of {standard.label}: {', '.join(known)}" if known else ""
+                )
+                problem(at, "ID", "unknown-field", f"'{field_id}' is not a field of {standard.label}{hint}")
+                continue
+            value = cell(row, "Response")
+            if _is_formula(value):
+                problem(at, "Response", "formula", "holds a formula; type the value itself")
+                skip.add(("fields", field_id))
+                continue
+            if _text(value) != "":
+                raw_fields[field_id] = _field_answer(standard.field_map[field_id], value)
+            continue
+        if ident in (SUBJECT_ID, COMMENT_ID):
+            seen[ident] = at
+            value = cell(row, "Response")
+            text = clean_text(_raw(value)).strip() if _text(value) != "" else None
+            if ident == SUBJECT_ID:
+                subject = text
+            else:
+                overall = text
+            continue
+        item = standard.items.get(ident)
+        if item is None:
+            hint = did_you_mean(ident, [*standard.items, *(f"field:{f}" for f in standard.field_map)])
+            problem(at, "ID", "unknown-item", f"'{ident}' is not an item of {standard.label}{hint}")
+            continue
+        section = standard.section_of[ident]
+        if section.repeat is None:
+            seen[ident] = at
+            if label:
+                problem(
+                    at,
+                    "Instance",
+                    "invalid-instance",
+                    f"'{ident}' is not in a repeated section; leave its Instance cell empty",
+                )
+                continue
+            entry = response_of(at, row, item, ("responses",))
+            if entry is not None:
+                raw[ident] = entry
+            continue
+        found = blocks.setdefault(section.id, [])
+        if not found or found[-1].has(item) or (label and found[-1].label and label != found[-1].label):
+            found.append(_Block())
+        block = found[-1]
+        block.rows.append((at, item, row))
+        if label and not block.label:
+            block.label, block.label_row = label, at
+        if label or _text(cell(row, "Response")) != "":
+            block.filled = True
+    for section_id, found in blocks.items():
+        kept = [b for b in found if b.filled]
+        if not kept:
+            continue
+        first_row = kept[0].label_row or kept[0].rows[0][0]
+        where[("responses", section_id)] = (first_row, col.get("Instance", id_col) + 1)
+        entries: list[dict[str, Any]] = []
+        for block in kept:
+            base = ("responses", section_id, len(entries))
+            if not block.label:
+                section = standard.section_of[block.rows[0][1].id]
+                what = standard.text(section.repeat.label, lang) if section.repeat and section.repeat.label else ""
+                problem(
+                    block.rows[0][0],
+                    "Instance",
+                    "invalid-instance",
+                    f"this block of '{section_id}' has answers but no label; write the {what.lower() or 'instance'}"
+                    " label (the room number, the call id) in Instance",
+                )
+                continue
+            assert block.label_row is not None
+            where[base] = where[base + ("instance",)] = (block.label_row, col.get("Instance", id_col) + 1)
+            instance_entry: dict[str, Any] = {"instance": QStr(clean_text(block.label))}
+            for at, item, row in block.rows:
+                response = response_of(at, row, item, base)
+                if response is not None:
+                    instance_entry[item.id] = response
+            entries.append(instance_entry)
+        raw[section_id] = entries
+
+    def locate(path: tuple[Any, ...]) -> tuple[int, int]:
+        for end in range(len(path), 0, -1):
+            if path[:end] in where:
+                return where[path[:end]]
+        return (header_row + 1, id_col + 1)
+
+    def add(path: tuple[Any, ...], rule: str, message: str, *, key: bool = False) -> None:
+        if path in skip or (len(path) > 1 and path[:-1] in skip and path[-1] == "value"):
+            return
+        if rule == "missing-field":
+            named = re.search(r"'([^']+)'", message)
+            if named:
+                path = ("fields", named.group(1))
+        if rule == "missing-response" and path == ("responses",):
+            named = re.search(r"'([^']+)'", message)
+            section_id = named.group(1) if named else ""
+            section = next((s for s in standard.sections if s.id == section_id), None)
+            if section is not None and section.repeat is not None:
+                message = (
+                    f"no block of the repeated section '{section_id}' is filled in; write the label in Instance "
+                    f"and the answers of at least {section.repeat.min}"
+                )
+        item = standard.items.get(str(path[-2] if path[-1] == "value" else path[-1])) if len(path) > 1 else None
+        if rule == "invalid-value" and item is not None:
+            message += _labels_hint(item, standard, lang)
+        line, column = locate(path)
+        problems.append(_problem(path_name, line, column, rule, message))
+
+    path_name = path
+
+    def missing(at_path: tuple[Any, ...], item: Item) -> None:
+        if at_path in skip:
+            return
+        if at_path not in where:
+            add(
+                at_path[:-1] if len(at_path) > 2 else ("responses",),
+                "missing-response",
+                f"no row for item '{item.id}'; add it (make a new form with 'qaudit form')",
+            )
+            return
+        from .responses import allowed_values
+
+        add(at_path, "missing-response", f"item '{item.id}' has no response; {allowed_values(item)}")
+
+    reader = ResponseReader(standard, add, on_missing=missing)
+    responses, instances = reader.read(raw)
+    fields = read_fields(standard, raw_fields, add)
+    if not problems and not _anything_scored(standard, responses, instances):
+        problems.append(
+            error(
+                path,
+                1,
+                1,
+                "nothing-scored",
+                "no scored item is answered (each is N/A, unscored or does not apply), so the audit has no score; "
+                "answer at least one scored item",
+            )
+        )
+    if problems:
+        raise InvalidInput(sorted(problems))
+    assert visit.day is not None
+    return Audit(
+        id=_form_id(path),
+        file=path,
+        standard=standard.id,
+        standard_version=standard.version,
+        site=visit.site,
+        inspector=visit.inspector,
+        date=visit.day,
+        responses=responses,
+        language=lang,
+        source="xlsx",
+        subject=subject,
+        fields=fields,
+        comment=overall,
+        instances=instances,
+    )
+
+
+def _split_values(text: str) -> list[str]:
+    """The values of a multi-select cell: ``a, b`` or ``[a, b]``; ``[]`` is none."""
+    body = text.strip()
+    if body.startswith("[") and body.endswith("]"):
+        body = body[1:-1]
+    return [part.strip().strip("'\"").strip() for part in body.split(",") if part.strip().strip("'\"").strip()]
+
+
+def _cell_answer(item: Item, value: Any) -> Any:
+    """A Response cell as the YAML value that means the same; None for an empty cell."""
+    if _text(value) == "" and not (item.type == "text" and isinstance(value, str) and value):
+        return None
+    raw = _raw(value)
+    if item.type == "multi_choice":
+        return [_option_value(item, part) for part in _split_values(raw)]
+    if item.type == "text":
+        return clean_text(raw)
+    return answer_text(item, raw) if isinstance(raw, str) else raw
+
+
+def _option_value(item: Item, text: str) -> str:
+    """An option's value for its value or its label (in any language); the text itself when neither."""
+    folded = _fold(text)
+    for option in item.choices:
+        label = option.label
+        texts = list(label.values()) if isinstance(label, dict) else [label] if isinstance(label, str) else []
+        if folded == _fold(option.value) or folded in (_fold(t) for t in texts):
+            return option.value
+    return text
+
+
+def _field_answer(field_: Any, value: Any) -> Any:
+    """A header field's cell as the YAML value that means the same (a choice by its value or label)."""
+    raw = _raw(value)
+    if field_.type == "choice" and isinstance(field_.options, list):
+        folded = _fold(raw)
+        for option in field_.options:
+            label = option.label
+            texts = list(label.values()) if isinstance(label, dict) else [label] if isinstance(label, str) else []
+            if folded == _fold(option.value) or folded in (_fold(t) for t in texts):
+                return option.value
+    if field_.type == "text":
+        from .yamlsrc import QStr
+
+        return QStr(clean_text(raw))  # taken as written, never as another YAML type
+    return raw

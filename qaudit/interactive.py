@@ -1,23 +1,31 @@
-"""The guided terminal audit (``qaudit run``): one item at a time, nothing ever lost.
+"""The guided terminal audit (``qaudit run``): one question at a time, nothing ever lost.
 
-Every answer is written to a draft file (atomically) before the next question
-appears, so Ctrl-C, a closed terminal or a killed process loses nothing:
-running the same command again resumes at the first unanswered item. At the
-end a review shows every answer with the score, grade and critical failures,
-and the audit file is written; then the draft is removed.
+The questions are the standard's header fields and the audit's subject (for a
+``qaudit/standard@2`` standard), then every item in standard order: a repeated
+section once per instance (its label asked first, then "another room?" within
+the section's min..max), a question or section whose ``when`` condition is false
+skipped with one line saying why; last the overall comment. Every answer is
+written to a draft file (atomically) before the next question appears, so
+Ctrl-C, a closed terminal or a killed process loses nothing: running the same
+command again resumes at the first unanswered question. At the end a review
+shows every answer, the findings, the score, grade and critical failures, and
+the audit file is written; then the draft is removed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import yamlwrite
 from .audits import Audit, Response, allowed_values, read_value
+from .conditions import holds, why_false
 from .forms import YES_NO_NA, answer_text, clean_text
-from .model import Item, Standard
+from .model import Condition, HeaderField, Item, Section, Standard
 from .output import write_atomic
 from .problems import InvalidInput, error
 from .yamlsrc import load
@@ -25,18 +33,46 @@ from .yamlsrc import load
 HELP = (
     "Type the answer and press Enter. Other commands:\n"
     "  na        not applicable (where allowed)\n"
-    "  b         back to the previous item\n"
-    "  g N | g ID  go to item number N or item ID\n"
-    "  s         skip this item for now\n"
-    "  l         list every item and its answer\n"
+    "  b         back to the previous question\n"
+    "  g N | g ID  go to question number N or item ID\n"
+    "  s         skip this question for now\n"
+    "  l         list every question and its answer\n"
     "  q         quit (answers so far are kept; run the same command to resume)\n"
 )
+SAVE_PROMPT = "Save this audit? [Y]es / [n]o, keep editing / g N to change an item: "
+_CLOSED_MARK = "# qaudit run: no more instances of:"
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
 
 
 def draft_path(output: str) -> str:
     """Where the answers of an unfinished audit are kept (a hidden file beside it)."""
     folder, name = os.path.split(output)
     return os.path.join(folder, f".{name}.draft")
+
+
+@dataclass
+class InstanceDraft:
+    """One instance of a repeated section being filled: its label and answers by item id."""
+
+    label: str
+    answers: dict[str, Response | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of the walk, in order."""
+
+    kind: str
+    """``field``, ``subject``, ``item``, ``label`` (the label of a new instance), ``more`` (another
+    instance?), ``comment`` (the overall comment), or ``skipped`` (a section that does not apply)."""
+    key: str
+    """The field, item or section id (``subject``/``comment`` for those)."""
+    section: Section | None = None
+    instance: int | None = None
+    """Index of the instance, for the items of a repeated section."""
+    reason: str | None = None
+    """Why the question does not apply (None: it applies)."""
+    by_section: bool = False
 
 
 @dataclass
@@ -49,10 +85,25 @@ class Session:
     date: dt.date
     lang: str | None
     output: str
-    answers: dict[str, Response] = field(default_factory=dict)
+    answers: dict[str, Response | None] = field(default_factory=dict)
+    """Answers to items outside repeated sections; None: an optional item asked and left empty."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    """Header fields asked; None: an optional field left empty."""
+    instances: dict[str, list[InstanceDraft]] = field(default_factory=dict)
+    closed: set[str] = field(default_factory=set)
+    """Repeated sections the inspector said have no more instances."""
+    subject: str | None = None
+    comment: str | None = None
+    asked: set[str] = field(default_factory=set)
+    """``subject`` and ``comment`` once asked (they may be left empty)."""
     loaded: bool = False
     dropped: list[str] = field(default_factory=list)
     """Items whose kept answer no longer fits the standard (they are asked again)."""
+
+    @property
+    def v2(self) -> bool:
+        """Whether the standard declares ``@2``: fields, subject and overall comment are asked."""
+        return self.standard.is_v2
 
     @property
     def items(self) -> list[Item]:
@@ -63,33 +114,144 @@ class Session:
         """The title of an item's section, in the session's language."""
         return self.standard.text(self.standard.section_of[item.id].title, self.lang)
 
-    def to_yaml(self) -> str:
-        """The answers so far as an audit file (complete once every item is answered)."""
-        standard = self.standard
-        lines = [
-            f"# {yamlwrite.comment(f'{standard.text(standard.title, self.lang)} ({standard.label})')}",
-            *yamlwrite.header_lines(
-                standard=standard.id,
-                version=standard.version,
-                site=self.site,
-                inspector=self.inspector,
-                date=self.date.isoformat(),
-                language=self.lang,
-            ),
-        ]
-        lines.append("responses:" if self.answers else "responses: {}")
-        for item in self.items:
-            response = self.answers.get(item.id)
-            if response is None:
+    def instance_word(self, section: Section) -> str:
+        """What one instance of a repeated section is called (``Room``)."""
+        label = section.repeat.label if section.repeat is not None else None
+        return self.standard.text(label, self.lang) if label is not None else "Instance"
+
+    # --- the questions ---------------------------------------------------------------------------
+
+    def _reason(self, condition: Condition | None, scope: dict[str, Any]) -> str | None:
+        if condition is None or holds(condition, scope, self.standard.items):
+            return None
+        return why_false(condition, scope, self.standard.items)
+
+    def steps(self) -> list[Step]:
+        """Every question in order, with whether it applies given the answers so far."""
+        steps: list[Step] = []
+        if self.v2:
+            steps += [Step("field", f.id) for f in self.standard.fields or ()]
+            steps.append(Step("subject", "subject"))
+        top = _values(self.answers)
+        for section in self.standard.sections:
+            section_reason = self._reason(section.when, top)
+            if section.repeat is None:
+                for item in section.items:
+                    reason = section_reason or self._reason(item.when, top)
+                    steps.append(Step("item", item.id, section, None, reason, section_reason is not None))
                 continue
+            if section_reason is not None:
+                steps.append(Step("skipped", section.id, section, None, section_reason, True))
+                continue
+            found = self.instances.get(section.id, [])
+            for index, instance in enumerate(found):
+                scope = {**top, **_values(instance.answers)}
+                for item in section.items:
+                    steps.append(Step("item", item.id, section, index, self._reason(item.when, scope)))
+            repeat = section.repeat
+            if len(found) < repeat.min:
+                steps.append(Step("label", section.id, section, len(found)))
+            elif (repeat.max is None or len(found) < repeat.max) and section.id not in self.closed:
+                steps.append(Step("more", section.id, section, len(found)))
+        if self.v2:
+            steps.append(Step("comment", "comment"))
+        return steps
+
+    def response(self, step: Step) -> Response | None:
+        """The answer a step of an item holds (None when unanswered or left empty)."""
+        return self._store(step).get(step.key)
+
+    def _store(self, step: Step) -> dict[str, Response | None]:
+        if step.instance is None or step.section is None:
+            return self.answers
+        return self.instances[step.section.id][step.instance].answers
+
+    def done(self, step: Step) -> bool:
+        """Whether a step needs no answer now (answered, or it does not apply)."""
+        if step.reason is not None or step.kind == "skipped":
+            return True
+        if step.kind == "field":
+            return step.key in self.fields
+        if step.kind in ("subject", "comment"):
+            return step.key in self.asked
+        if step.kind in ("label", "more"):
+            return False
+        store = self._store(step)
+        if step.key not in store:
+            return False
+        response = store[step.key]
+        if response is None:
+            return True
+        return not self.missing_extras(self.standard.items[step.key], response)
+
+    def missing_extras(self, item: Item, response: Response) -> list[str]:
+        """``comment`` and ``evidence`` when the item's ``require`` asks for them and they are not given."""
+        from .responses import is_finding
+
+        if item.require is None or response.na:
+            return []
+        _, finding = is_finding(self.standard, item, response)
+        missing = []
+        for what, given in (("comment", bool(response.comment)), ("evidence", bool(response.evidence))):
+            need = getattr(item.require, what)
+            if not given and (need == "always" or (need == "findings" and finding)):
+                missing.append(what)
+        return missing
+
+    def prune(self) -> None:
+        """Forget the answers of items that no longer apply (an earlier answer changed)."""
+        for step in self.steps():
+            if step.kind == "item" and step.reason is not None:
+                self._store(step).pop(step.key, None)
+        for section in self.standard.sections:
+            top = _values(self.answers)
+            if section.repeat is not None and section.when is not None and self._reason(section.when, top):
+                self.instances.pop(section.id, None)
+
+    # --- the draft and the audit file ------------------------------------------------------------
+
+    def to_yaml(self, *, draft: bool = False) -> str:
+        """The answers so far as an audit file (complete once every question is answered)."""
+        standard = self.standard
+        lines = [f"# {yamlwrite.comment(f'{standard.text(standard.title, self.lang)} ({standard.label})')}"]
+        if draft and self.closed:
+            lines.append(f"{_CLOSED_MARK} {', '.join(sorted(self.closed))}")
+        lines += yamlwrite.header_lines(
+            standard=standard.id,
+            version=standard.version,
+            site=self.site,
+            inspector=self.inspector,
+            date=self.date.isoformat(),
+            language=self.lang,
+            schema="qaudit/audit@2" if self.v2 else "qaudit/audit@1",
+        )
+
+        def kept(found: dict[str, Response | None]) -> dict[str, Response | None]:
             # An empty comment (or one of nothing an audit may hold) is no comment.
-            kept = yamlwrite.clean(response.comment or "") or None
-            lines.append(yamlwrite.response_line(item, response._replace(comment=kept)))
+            return {
+                key: None if r is None else r._replace(comment=yamlwrite.clean(r.comment or "") or None)
+                for key, r in found.items()
+            }
+
+        lines += yamlwrite.audit_lines(
+            standard,
+            lang=self.lang,
+            responses=kept(self.answers),
+            instances={key: [(i.label, kept(i.answers)) for i in found] for key, found in self.instances.items()},
+            fields=self.fields,
+            subject=self.subject,
+            comment=self.comment,
+            empty=self.asked,
+        )
         return yamlwrite.document(lines)
 
     def save_draft(self) -> None:
         """Write the answers so far, atomically."""
-        write_atomic(draft_path(self.output), self.to_yaml())
+        write_atomic(draft_path(self.output), self.to_yaml(draft=True))
+
+    def answered(self) -> int:
+        """How many questions are answered (header fields, subject and comment included)."""
+        return sum(1 for step in self.steps() if step.reason is None and step.kind != "skipped" and self.done(step))
 
     def load_draft(self) -> int:
         """Read the answers of an interrupted session; returns how many were found.
@@ -147,170 +309,606 @@ class Session:
                         )
                     ]
                 )
+        try:
+            with open(path, encoding="utf-8", errors="replace") as text:
+                for line in text:
+                    if line.startswith(_CLOSED_MARK):
+                        self.closed = {s.strip() for s in line[len(_CLOSED_MARK) :].split(",") if s.strip()}
+        except OSError:
+            pass
+        if self.v2:
+            raw_fields = data.get("fields") if isinstance(data.get("fields"), dict) else {}
+            for field_ in self.standard.fields or ():
+                if isinstance(raw_fields, dict) and field_.id in raw_fields:
+                    value, message = read_field(self.standard, field_, raw_fields[field_.id])
+                    if message is None:
+                        self.fields[field_.id] = value
+                    else:
+                        self.dropped.append(field_.id)
+            for key in ("subject", "comment"):
+                if key in data:
+                    self.asked.add(key)
+                    text_value = data[key]
+                    setattr(
+                        self,
+                        key,
+                        None if text_value is None or isinstance(text_value, (dict, list)) else str(text_value),
+                    )
         raw = data.get("responses") if isinstance(data.get("responses"), dict) else {}
-        for item in self.items:
-            entry = raw.get(item.id) if isinstance(raw, dict) else None
+        assert isinstance(raw, dict)
+        for section in self.standard.sections:
+            if section.repeat is None:
+                self._read_answers(section.items, raw, self.answers)
+                continue
+            entries = raw.get(section.id)
+            if not isinstance(entries, list):
+                continue
+            for entry in entries:
+                if isinstance(entry, dict) and isinstance(entry.get("instance"), str) and entry["instance"].strip():
+                    instance = InstanceDraft(str(entry["instance"]))
+                    self._read_answers(section.items, entry, instance.answers)
+                    self.instances.setdefault(section.id, []).append(instance)
+        return self.answered()
+
+    def _read_answers(self, items: list[Item], raw: dict[str, Any], into: dict[str, Response | None]) -> None:
+        for item in items:
+            if item.id not in raw:
+                continue
+            entry = raw[item.id]
             comment = None
+            evidence: tuple[str, ...] = ()
             if isinstance(entry, dict):
                 comment = entry.get("comment")
+                found = entry.get("evidence")
+                if isinstance(found, list):
+                    evidence = tuple(str(e) for e in found if not isinstance(e, (dict, list)))
                 entry = entry.get("value")
             if entry is None:
+                if item.type in ("text", "date") and not item.is_required:
+                    into[item.id] = None
                 continue
             value, na, message = read_value(item, entry)
             if message is not None and isinstance(entry, str):
                 value, na, message = read_value(item, answer_text(item, entry))
             if message is None:
-                self.answers[item.id] = Response(value, na, None if comment is None else str(comment))
+                into[item.id] = Response(value, na, None if comment is None else str(comment), evidence)
             else:
                 self.dropped.append(item.id)
-        return len(self.answers)
 
     def audit(self) -> Audit:
-        """The finished audit."""
-        return Audit(
-            id=os.path.splitext(os.path.basename(self.output))[0],
-            file=self.output,
-            standard=self.standard.id,
-            standard_version=self.standard.version,
-            site=self.site,
-            inspector=self.inspector,
-            date=self.date,
-            responses={item.id: self.answers[item.id] for item in self.items},
-            language=self.lang,
-        )
+        """The finished audit, read from the file it would be, by the reader every audit file goes through."""
+        from .audits import build_audit
+        from .standards import StandardLibrary
+        from .yamlsrc import parse
+
+        library = StandardLibrary(standards={self.standard.key: self.standard})
+        audit, problems = build_audit(parse(self.to_yaml(), self.output), library)
+        if audit is None:
+            raise InvalidInput(problems)
+        return audit
 
 
-def _yaml_value(item: Item, response: Response) -> str:
-    return yamlwrite.answer(item, response)
+def _values(found: dict[str, Response | None]) -> dict[str, Any]:
+    """Answers with a value, by item id: what conditions test."""
+    return {key: r.value for key, r in found.items() if r is not None and not r.na and r.value is not None}
+
+
+def read_field(standard: Standard, field_: HeaderField, raw: Any) -> tuple[Any, str | None]:
+    """A header field's value read by its type: ``(value, problem message)``."""
+    from .responses import read_fields
+
+    said: list[str] = []
+
+    def add(path: tuple[Any, ...], rule: str, message: str, *, key: bool = False) -> None:
+        if path == ("fields", field_.id) or field_.id in message:
+            said.append(message)
+
+    found = read_fields(standard, {field_.id: raw}, add)
+    if said:
+        return None, said[0]
+    return found.get(field_.id), None
 
 
 class Quit(Exception):
     """The inspector asked to stop (answers are kept in the draft)."""
 
 
+class _Screen:
+    """What the terminal shows: colour only on a terminal, text wrapped at word boundaries."""
+
+    def __init__(self, say: Callable[[str], None], colour: bool, width: int) -> None:
+        self.say = say
+        self.colour = colour
+        self.width = max(40, width)
+
+    def paint(self, text: str, *styles: str) -> str:
+        if not self.colour or not styles:
+            return text
+        codes = ";".join(_COLOURS[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def wrapped(self, text: str, indent: str = "") -> None:
+        for paragraph in text.split("\n"):
+            self.say(
+                textwrap.fill(
+                    paragraph,
+                    self.width - 1,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+                or indent
+            )
+
+    def error(self, message: str) -> None:
+        self.wrapped(self.paint(f"  ✗ {message}", "red"))
+
+
 def _choices(session: Session, item: Item) -> str:
-    if item.type == "choice":
+    if item.type in ("choice", "multi_choice"):
         lines = []
         for n, option in enumerate(item.choices, start=1):
             label = session.standard.text(option.label, session.lang) if option.label is not None else option.value
             lines.append(f"    {n}) {option.value}" + (f" — {label}" if label != option.value else ""))
+        if item.type == "multi_choice":
+            lines.append("    0) none   (several: numbers separated by commas, e.g. 1,3)")
         if item.na_allowed:
             lines.append("    na) N/A")
         return "\n".join(lines)
+    if item.type == "text":
+        return "    free text" + ("" if item.is_required else " (Enter to leave it empty)")
+    if item.type == "date":
+        return "    a date written YYYY-MM-DD" + ("" if item.is_required else " (Enter to leave it empty)")
     shown = "    " + allowed_values(item)
+    if item.type == "yes_no":
+        shown += " (y / n)"
     words = YES_NO_NA.get(session.lang or "en")
-    if words is not None and session.lang != "en" and (item.type == "yes_no" or item.na_allowed):
+    if words is not None and session.lang not in (None, "en") and (item.type == "yes_no" or item.na_allowed):
         local = list(words[:2]) if item.type == "yes_no" else []
         local += [words[2]] if item.na_allowed else []
         shown += f" ({' / '.join(local)})"
     return shown
 
 
-def run_session(session: Session, ask: Callable[[str], str], say: Callable[[str], None]) -> Audit | None:
-    """Walk the inspector through the checklist; the finished audit, or None when they quit."""
-    from .scoring import NothingToScore, score
+def _shown(item: Item | None, response: Response | None) -> str:
+    if response is None:
+        return "(left empty)"
+    if item is None:
+        return ""
+    if response.value is None and not response.na:
+        return "(left empty)"
+    if item.type == "multi_choice" and not response.na:
+        return ", ".join(response.value or ()) or "none"  # type: ignore[arg-type]
+    return yamlwrite.answer(item, response).strip('"')
 
-    ask = _text_only(ask, say)
-    items = session.items
-    resumed = len(session.answers) if session.loaded else session.load_draft()
+
+def run_session(
+    session: Session,
+    ask: Callable[[str], str],
+    say: Callable[[str], None],
+    *,
+    colour: bool = False,
+    width: int = 80,
+) -> Audit | None:
+    """Walk the inspector through the checklist; the finished audit, or None when they quit."""
+    screen = _Screen(say, colour, width)
+    ask = _text_only(ask, screen)
+    resumed = session.answered() if session.loaded else session.load_draft()
+    steps = session.steps()
+    total = sum(1 for s in steps if s.kind not in ("skipped", "label", "more") and s.reason is None)
     if resumed:
-        say(f"Resuming: {resumed} of {len(items)} answers were kept from last time.")
+        say(f"Resuming: {resumed} of {total} answers were kept from last time.")
     if session.dropped:
         say(f"These kept answers no longer fit the standard and are asked again: {', '.join(session.dropped)}")
     say(
         f"{session.standard.text(session.standard.title, session.lang)} ({session.standard.label}) — "
         f"{session.site}, {session.date.isoformat()}. Type ? for help."
     )
-    index = _first_unanswered(session, 0)
+    index = _first_open(session, steps, 0)
     while True:
+        steps = session.steps()
         if index is None:
-            audit = session.audit()
-            try:
-                result = score(session.standard, audit)
-            except NothingToScore:
-                say("Every item is N/A, so the audit has no score: answer at least one item.")
-                index = 0
+            reply = _review_and_save(session, ask, screen)
+            if isinstance(reply, Audit):
+                return reply
+            index = reply
+            continue
+        moved = _ask_step(session, steps, index, ask, screen)
+        if isinstance(moved, _Goto):
+            index = moved.index
+            continue
+        steps = session.steps()
+        index = _first_open(session, steps, moved.index, forward_only=moved.skip)
+        if index is not None and index >= moved.index:
+            _say_skipped(steps, moved.index, index, screen, session)
+
+
+@dataclass(frozen=True)
+class _Goto:
+    """Go to this step (a navigation command)."""
+
+    index: int | None
+
+
+@dataclass(frozen=True)
+class _Next:
+    """The step at ``index`` was dealt with: go on from there (after it when ``skip``)."""
+
+    index: int
+    skip: bool = False
+
+
+def _first_open(session: Session, steps: list[Step], start: int, *, forward_only: bool = False) -> int | None:
+    """The first step from ``start`` (then from the top) that still needs an answer."""
+    begin = start + 1 if forward_only else start
+    order = list(range(begin, len(steps))) + list(range(0, min(begin, len(steps))))
+    for candidate in order:
+        if not session.done(steps[candidate]):
+            return candidate
+    if forward_only and start < len(steps) and not session.done(steps[start]):
+        return start
+    return None
+
+
+def _say_skipped(steps: list[Step], start: int, end: int, screen: _Screen, session: Session) -> None:
+    """One line for each question (or whole section) passed over because its condition is false."""
+    said: set[str] = set()
+    for step in steps[max(0, start) : end]:
+        if step.reason is None:
+            continue
+        if step.by_section and step.section is not None:
+            if step.section.id in said:
                 continue
-            say(_review(session, result))
-            reply = ask("Save this audit? [Y]es / [n]o, keep editing / g N to change an item: ").strip().lower()
-            if reply in ("", "y", "yes"):
-                write_atomic(session.output, session.to_yaml())
-                try:
-                    os.unlink(draft_path(session.output))
-                except FileNotFoundError:
-                    pass
-                say(f"Saved {session.output}")
-                return audit
-            if reply.startswith("g"):
-                target = _goto(reply, items)
-                if target is None:
-                    say(f"No such item; give its number (1-{len(items)}) or its id.")
-                    continue
-                index = target
-            else:
-                index = 0
-            continue
-        item = items[index]
-        say("")
-        say(
-            f"[{session.section_title(item)}] {index + 1}/{len(items)}  {item.id}"
-            + ("  CRITICAL" if item.critical else "")
-        )
-        say(session.standard.text(item.text, session.lang))
-        if item.guidance is not None:
-            say("  " + session.standard.text(item.guidance, session.lang))
-        say(_choices(session, item))
-        current = session.answers.get(item.id)
-        prompt = "> " if current is None else f"[{_yaml_value(item, current).strip(chr(34))}] > "
-        reply = clean_text(ask(prompt)).strip()
-        if reply == "" and current is not None:
-            index = _next(session, index)
-            continue
-        command = reply.lower()
-        if command in ("?", "h", "help"):
-            say(HELP)
-            continue
-        if command in ("q", "quit"):
-            raise Quit
-        if command in ("b", "back"):
-            index = max(0, index - 1)
-            continue
-        if command in ("s", "skip"):
-            index = _next(session, index, skip=True)
-            continue
-        if command in ("l", "list"):
-            say(_listing(session))
-            continue
-        if command.startswith("g ") or command.startswith("goto "):
-            target = _goto(command, items)
-            if target is None:
-                say(f"No such item; give its number (1-{len(items)}) or its id.")
-            else:
-                index = target
-            continue
-        raw: str = answer_text(item, reply)
-        if item.type == "choice" and reply.isdigit() and 1 <= int(reply) <= len(item.choices):
-            raw = item.choices[int(reply) - 1].value
-        value, na, message = read_value(item, raw)
-        if message is not None:
-            say(f"  ✗ {message}")
-            continue
-        kept = current.comment if current is not None else None
-        # The answer is on disk before the comment is asked: a kill at the comment loses nothing.
-        session.answers[item.id] = Response(value, na, kept)
+            said.add(step.section.id)
+            title = session.standard.text(step.section.title, session.lang)
+            screen.say(screen.paint(f"  — skipped the section '{title}': {step.reason}", "dim"))
+        else:
+            screen.say(screen.paint(f"  — skipped '{step.key}': {step.reason}", "dim"))
+
+
+def _heading(session: Session, steps: list[Step], index: int, screen: _Screen) -> None:
+    step = steps[index]
+    count = f"{index + 1}/{len(steps)}"
+    if step.kind == "field":
+        field_ = session.standard.field_map[step.key]
+        screen.say(f"[{_HEADER}] {count}  {field_.id}" + ("" if field_.required else "  (optional)"))
+        screen.wrapped(session.standard.text(field_.text, session.lang))
+        return
+    if step.kind in ("subject", "comment"):
+        screen.say(f"[{_HEADER}] {count}")
+        return
+    assert step.section is not None
+    title = session.standard.text(step.section.title, session.lang)
+    if step.kind in ("label", "more"):
+        screen.say(f"[{title}]")
+        return
+    if step.instance is not None:
+        title += f" — {session.instance_word(step.section)} {session.instances[step.section.id][step.instance].label}"
+    item = session.standard.items[step.key]
+    critical = "  " + screen.paint("CRITICAL", "red", "bold") if item.critical else ""
+    screen.say(f"[{title}] {count}  {item.id}{critical}")
+    screen.wrapped(session.standard.text(item.text, session.lang))
+    if item.guidance is not None:
+        screen.wrapped(session.standard.text(item.guidance, session.lang), "  ")
+
+
+_HEADER = "Header"
+
+
+def _command(session: Session, steps: list[Step], index: int, reply: str, screen: _Screen) -> _Goto | _Next | None:
+    """The navigation command typed, if any (None: an answer)."""
+    command = reply.lower()
+    if command in ("?", "h", "help"):
+        screen.say(HELP)
+        return _Goto(index)
+    if command in ("q", "quit"):
+        raise Quit
+    if command in ("b", "back"):
+        back = index - 1
+        while back > 0 and (steps[back].reason is not None or steps[back].kind in ("skipped", "label", "more")):
+            back -= 1
+        return _Goto(max(0, back))
+    if command in ("s", "skip"):
+        return _Next(index, skip=True)
+    if command in ("l", "list"):
+        screen.say(_listing(session, steps))
+        return _Goto(index)
+    if command.startswith("g ") or command.startswith("goto "):
+        target = _goto(command, steps)
+        if target is None:
+            screen.say(f"No such item; give its number (1-{len(steps)}) or its id.")
+            return _Goto(index)
+        return _Goto(target)
+    return None
+
+
+def _ask_step(
+    session: Session, steps: list[Step], index: int, ask: Callable[[str], str], screen: _Screen
+) -> _Goto | _Next:
+    step = steps[index]
+    screen.say("")
+    _heading(session, steps, index, screen)
+    if step.kind == "field":
+        return _ask_field(session, steps, index, ask, screen)
+    if step.kind in ("subject", "comment"):
+        return _ask_note(session, steps, index, ask, screen)
+    if step.kind in ("label", "more"):
+        return _ask_instance(session, steps, index, ask, screen)
+    return _ask_item(session, steps, index, ask, screen)
+
+
+def _ask_field(
+    session: Session, steps: list[Step], index: int, ask: Callable[[str], str], screen: _Screen
+) -> _Goto | _Next:
+    field_ = session.standard.field_map[steps[index].key]
+    from .blank import describe_field
+
+    options = field_.options if isinstance(field_.options, list) else []
+    if field_.type == "choice":
+        for n, option in enumerate(options, start=1):
+            label = session.standard.text(option.label, session.lang) if option.label is not None else option.value
+            screen.say(f"    {n}) {option.value}" + (f" — {label}" if label != option.value else ""))
+    else:
+        screen.say(f"    {describe_field(field_, session.standard, session.lang)}")
+    current = session.fields.get(field_.id)
+    known = field_.id in session.fields
+    prompt = "> " if not known or current is None else f"[{current}] > "
+    reply = clean_text(ask(prompt)).strip()
+    if reply == "" and known:
+        return _Next(index)
+    if reply == "" and not field_.required:
+        session.fields[field_.id] = None
         session.save_draft()
+        return _Next(index)
+    if reply == "":
+        screen.error(f"'{field_.id}' is required; {describe_field(field_, session.standard, session.lang)}")
+        return _Goto(index)
+    moved = _command(session, steps, index, reply, screen)
+    if moved is not None:
+        return moved
+    raw: str = reply
+    if field_.type == "choice":
+        if reply.isdigit() and 1 <= int(reply) <= len(options):
+            raw = options[int(reply) - 1].value
+        else:
+            for option in options:
+                texts = list(option.label.values()) if isinstance(option.label, dict) else [option.label or ""]
+                if reply.casefold() in (t.casefold() for t in texts if t):
+                    raw = option.value
+    value, message = read_field(session.standard, field_, raw)
+    if message is not None:
+        screen.error(message)
+        return _Goto(index)
+    session.fields[field_.id] = value
+    session.save_draft()
+    return _Next(index)
+
+
+def _ask_note(
+    session: Session, steps: list[Step], index: int, ask: Callable[[str], str], screen: _Screen
+) -> _Goto | _Next:
+    key = steps[index].key
+    question = (
+        "Subject: what was audited within the site (a room, a call, a visit)"
+        if key == "subject"
+        else "Overall comment on the visit"
+    )
+    current = getattr(session, key)
+    screen.wrapped(question)
+    prompt = "(Enter for none) > " if current is None else f"[{current}] (Enter to keep, - to clear) > "
+    reply = clean_text(ask(prompt)).strip()
+    moved = _command(session, steps, index, reply, screen) if len(reply) <= 1 or reply.startswith("g ") else None
+    if moved is not None:
+        return moved
+    if reply == "-":
+        setattr(session, key, None)
+    elif reply:
+        setattr(session, key, reply)
+    session.asked.add(key)
+    session.save_draft()
+    return _Next(index)
+
+
+def _ask_instance(
+    session: Session, steps: list[Step], index: int, ask: Callable[[str], str], screen: _Screen
+) -> _Goto | _Next:
+    step = steps[index]
+    section = step.section
+    assert section is not None and section.repeat is not None
+    word = session.instance_word(section)
+    found = session.instances.setdefault(section.id, [])
+    if step.kind == "more":
+        limit = f", at most {section.repeat.max}" if section.repeat.max is not None else ""
+        reply = clean_text(ask(f"Another {word.lower()}? [y/N] ({len(found)} so far{limit}) ")).strip()
+        moved = _command(session, steps, index, reply, screen) if reply.lower() not in ("n", "no", "") else None
+        if moved is not None:
+            return moved
+        if reply.lower() in ("", "n", "no"):
+            session.closed.add(section.id)
+            session.save_draft()
+            return _Next(index)
+        if reply.lower() not in ("y", "yes"):
+            screen.error(f"answer y to add another {word.lower()}, or n (or Enter) when there is none")
+            return _Goto(index)
+    reply = clean_text(ask(f"{word} {len(found) + 1}: its label (the room number, the call id) > ")).strip()
+    if reply == "":
+        screen.error(f"give the {word.lower()} a label, e.g. its number")
+        return _Goto(index)
+    moved = _command(session, steps, index, reply, screen) if len(reply) == 1 or reply.startswith("g ") else None
+    if moved is not None:
+        return moved
+    label = reply.strip("'\"").strip() or reply
+    if any(i.label == label for i in found):
+        screen.error(f"{word.lower()} '{label}' is already in this audit; give each one its own label")
+        return _Goto(index)
+    found.append(InstanceDraft(label))
+    session.closed.discard(section.id)
+    session.save_draft()
+    return _Next(index)
+
+
+def _multi_answer(item: Item, reply: str) -> Any:
+    """A multi-select reply as the list it means: option numbers (``1,3``), values or labels; ``0`` or ``[]``: none."""
+    from .forms import _option_value, _split_values
+
+    text = reply.strip()
+    if text in ("0", "[]"):
+        return []
+    if text.lower() in ("na", "n/a"):
+        return text
+    chosen = []
+    for part in _split_values(text):
+        if part.isdigit() and 1 <= int(part) <= len(item.choices):
+            chosen.append(item.choices[int(part) - 1].value)
+        else:
+            chosen.append(_option_value(item, part))
+    return chosen
+
+
+def _ask_item(
+    session: Session, steps: list[Step], index: int, ask: Callable[[str], str], screen: _Screen
+) -> _Goto | _Next:
+    step = steps[index]
+    item = session.standard.items[step.key]
+    store = session._store(step)
+    screen.say(_choices(session, item))
+    current = store.get(item.id)
+    has_current = item.id in store
+    prompt = "> " if not has_current else f"[{_shown(item, current)}] > "
+    reply = clean_text(ask(prompt)).strip()
+    if reply == "" and has_current:
+        if current is not None and session.missing_extras(item, current):
+            return _extras(session, step, item, current, ask, screen, index)
+        return _Next(index)
+    if reply == "" and item.type in ("text", "date") and not item.is_required:
+        store[item.id] = None
+        session.save_draft()
+        return _Next(index)
+    moved = _command(session, steps, index, reply, screen)
+    if moved is not None:
+        return moved
+    raw: Any = answer_text(item, reply)
+    if item.type == "yes_no" and reply.lower() in ("y", "n"):
+        raw = "yes" if reply.lower() == "y" else "no"
+    elif item.type == "choice" and reply.isdigit() and 1 <= int(reply) <= len(item.choices):
+        raw = item.choices[int(reply) - 1].value
+    elif item.type == "multi_choice":
+        raw = _multi_answer(item, reply)
+    elif item.type == "text":
+        raw = reply.strip("'\"") if len(reply) > 1 and reply[0] == reply[-1] and reply[0] in "'\"" else reply
+    if reply == "" and item.type == "multi_choice":
+        raw = []
+    value, na, message = read_value(item, raw)
+    if message is not None:
+        screen.error(message)
+        return _Goto(index)
+    kept = current.comment if current is not None else None
+    evidence = current.evidence if current is not None else ()
+    # The answer is on disk before the comment is asked: a kill at the comment loses nothing.
+    response = Response(value, na, kept, evidence)
+    store[item.id] = response
+    session.prune()
+    session.save_draft()
+    return _extras(session, step, item, response, ask, screen, index, optional=True)
+
+
+def _extras(
+    session: Session,
+    step: Step,
+    item: Item,
+    response: Response,
+    ask: Callable[[str], str],
+    screen: _Screen,
+    index: int,
+    *,
+    optional: bool = False,
+) -> _Next:
+    """Ask the comment (and evidence) of an answer: required ones until given, else an optional comment."""
+    store = session._store(step)
+    needed = session.missing_extras(item, response)
+    kept = response.comment
+    if "comment" in needed:
+        why = "required on a finding" if item.require and item.require.comment == "findings" else "required"
+        comment = ""
+        while not comment:
+            comment = clean_text(ask(f"Comment ({why}): ")).strip()
+            if not comment:
+                screen.error(f"'{item.id}' needs a comment here; say what was found")
+        response = response._replace(comment=comment)
+    elif optional:
         if kept:
             comment = clean_text(ask(f"Comment [{kept}] (Enter to keep, - to clear): ")).strip()
             comment = kept if comment == "" else ("" if comment == "-" else comment)
         else:
             comment = clean_text(ask("Comment (Enter for none): ")).strip()
-        if (comment or None) != kept:
-            session.answers[item.id] = Response(value, na, comment or None)
-            session.save_draft()
-        index = _next(session, index)
+        response = response._replace(comment=comment or None)
+    before = store[item.id]
+    if (response.comment or None) != (before.comment if before is not None else None):
+        store[item.id] = response
+        session.save_draft()
+    if "evidence" in needed:
+        why = "required on a finding" if item.require and item.require.evidence == "findings" else "required"
+        files: list[str] = []
+        while not files:
+            typed = clean_text(ask(f"Evidence, file names separated by commas ({why}): "))
+            files = [f.strip() for f in typed.split(",") if f.strip()]
+            if not files:
+                screen.error(f"'{item.id}' needs evidence here: the photo's file name, e.g. photos/0042.jpg")
+        store[item.id] = response._replace(evidence=tuple(files))
+        session.save_draft()
+    return _Next(index)
 
 
-def _text_only(ask: Callable[[str], str], say: Callable[[str], None]) -> Callable[[str], str]:
+def _review_and_save(session: Session, ask: Callable[[str], str], screen: _Screen) -> Audit | int | None:
+    """Show the review and ask to save: the saved audit, or the step to go on with."""
+    from .scoring import score
+
+    steps = session.steps()
+    try:
+        audit = session.audit()
+        result = score(session.standard, audit)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            screen.error(problem.message)
+        return _first_open(session, steps, 0) or 0
+    except Exception as exc:  # NothingToScore: every item N/A
+        if type(exc).__name__ != "NothingToScore":
+            raise
+        screen.error("Every item is N/A, so the audit has no score: answer at least one item.")
+        return 0
+    screen.say(_review(session, steps, result, screen))
+    while True:
+        reply = ask(SAVE_PROMPT).strip().lower()
+        if reply in ("", "y", "yes"):
+            write_atomic(session.output, session.to_yaml())
+            try:
+                os.unlink(draft_path(session.output))
+            except FileNotFoundError:
+                pass
+            screen.say(f"Saved {session.output}")
+            return audit
+        if reply.startswith("g"):
+            target = _goto(reply, steps)
+            if target is None:
+                screen.say(f"No such item; give its number (1-{len(steps)}) or its id.")
+                continue
+            return target
+        if reply in ("n", "no"):
+            screen.say("Back to the first question; Enter keeps each answer, g N goes to question N.")
+            return 0
+        if reply in ("q", "quit"):
+            raise Quit
+        if reply in ("l", "list"):
+            screen.say(_listing(session, steps))
+            continue
+        screen.error(
+            f"'{reply}' is not a reply here: type y (or Enter) to save, n to keep editing from the first "
+            "question, g N or g ID to change one answer, or q to quit without saving (answers are kept)"
+        )
+
+
+def _text_only(ask: Callable[[str], str], screen: _Screen) -> Callable[[str], str]:
     """``ask``, asking again while what is typed is not UTF-8 text (a terminal set to another encoding)."""
 
     def asking(prompt: str) -> str:
@@ -325,7 +923,7 @@ def _text_only(ask: Callable[[str], str], say: Callable[[str], None]) -> Callabl
                 if not found:
                     return reply
                 shown = f" (byte 0x{found[0]:02X})" if found[0] <= 0xFF else ""
-            say(f"  ✗ what was typed is not UTF-8 text{shown}; set the terminal to UTF-8 and type it again")
+            screen.error(f"what was typed is not UTF-8 text{shown}; set the terminal to UTF-8 and type it again")
 
     return asking
 
@@ -386,57 +984,88 @@ def lock_path(output: str) -> str:
     return os.path.join(folder, f".{name}.lock")
 
 
-def _first_unanswered(session: Session, start: int) -> int | None:
-    items = session.items
-    for offset in range(len(items)):
-        candidate = (start + offset) % len(items)
-        if items[candidate].id not in session.answers:
-            return candidate
-    return None
-
-
-def _next(session: Session, index: int, *, skip: bool = False) -> int | None:
-    """The next unanswered item after ``index`` (wrapping), or None when all are answered."""
-    items = session.items
-    if not skip and index + 1 < len(items) and items[index + 1].id not in session.answers:
-        return index + 1
-    found = _first_unanswered(session, index + 1)
-    if skip and found == index and len(session.answers) < len(items):
-        return index
-    return found
-
-
-def _goto(command: str, items: list[Item]) -> int | None:
+def _goto(command: str, steps: list[Step]) -> int | None:
     parts = command.split(maxsplit=1)
     if len(parts) != 2:
         return None
     target = parts[1].strip()
-    if target.isdigit() and 1 <= int(target) <= len(items):
+    if target.isdigit() and 1 <= int(target) <= len(steps):
         return int(target) - 1
-    for n, item in enumerate(items):
-        if item.id == target:
+    for n, step in enumerate(steps):
+        if step.key == target and step.kind not in ("skipped", "label", "more") and step.reason is None:
             return n
     return None
 
 
-def _listing(session: Session) -> str:
+def _listing(session: Session, steps: list[Step]) -> str:
     lines = []
-    for n, item in enumerate(session.items, start=1):
-        response = session.answers.get(item.id)
-        shown = "—" if response is None else _yaml_value(item, response).strip('"')
-        lines.append(f"  {n:>3}. {item.id:<30} {shown}")
+    for n, step in enumerate(steps, start=1):
+        if step.kind in ("skipped", "label", "more"):
+            continue
+        where = ""
+        if step.instance is not None and step.section is not None:
+            where = f"{session.instance_word(step.section)} {session.instances[step.section.id][step.instance].label}: "
+        if step.reason is not None:
+            lines.append(f"  {n:>3}. {where + step.key:<30} — does not apply: {step.reason}")
+            continue
+        if step.kind == "field":
+            shown = "—" if step.key not in session.fields else str(session.fields[step.key] or "(left empty)")
+        elif step.kind in ("subject", "comment"):
+            value = getattr(session, step.key)
+            shown = "—" if step.key not in session.asked else value or "(left empty)"
+        else:
+            store = session._store(step)
+            shown = "—" if step.key not in store else _shown(session.standard.items[step.key], store[step.key])
+        lines.append(f"  {n:>3}. {where + step.key:<30} {shown}")
     return "\n".join(lines)
 
 
-def _review(session: Session, result: object) -> str:
+def _review(session: Session, steps: list[Step], result: object, screen: _Screen) -> str:
     from .scoring import AuditResult
 
     assert isinstance(result, AuditResult)
-    lines = ["", "Review", "======", _listing(session), ""]
+    lines = ["", "Review", "======"]
+    if session.v2:
+        if session.fields:
+            lines.append("Header fields:")
+            for key, value in session.fields.items():
+                lines.append(f"  {key}: {'(left empty)' if value is None else value}")
+        lines.append(f"Subject: {session.subject or '(none)'}")
+    lines.append(_listing(session, steps))
+    findings = []
+    for entry in result.items:
+        if getattr(entry, "finding", False):
+            instance = getattr(entry, "instance", None)
+            findings.append(f"{entry.id}" + (f" ({instance})" if instance else ""))
+    comments = []
+    for step in steps:
+        if step.kind == "item" and step.reason is None:
+            response = session.response(step)
+            if response is not None and response.comment:
+                where = ""
+                if step.instance is not None and step.section is not None:
+                    where = f" ({session.instances[step.section.id][step.instance].label})"
+                comments.append(f"  {step.key}{where}: {response.comment}")
+    if comments:
+        lines += ["Comments:", *comments]
+    if session.v2:
+        lines.append(f"Overall comment: {session.comment or '(none)'}")
+    lines.append("")
+    if session.v2:
+        lines.append(
+            screen.paint(f"Findings: {len(findings)}", "yellow" if findings else "green")
+            + (f" — {', '.join(findings)}" if findings else "")
+        )
     lines.append(
         f"Score {result.score:.2f}" + (f" (raw {result.raw_score:.2f})" if result.raw_score != result.score else "")
     )
+    # A whole line is coloured, so that what it says stays one run of text.
     verdict = "no pass mark" if result.passed is None else "PASS" if result.passed else "FAIL"
-    lines.append(f"Grade {result.grade} — {verdict}")
-    lines.append(f"Critical failures: {', '.join(result.critical_failures) or 'none'}")
+    style = () if result.passed is None else ("green", "bold") if result.passed else ("red", "bold")
+    lines.append(screen.paint(f"Grade {result.grade} — {verdict}", *style))
+    critical = ", ".join(dict.fromkeys(result.critical_failures)) or "none"
+    lines.append(screen.paint(f"Critical failures: {critical}", *(("red", "bold") if result.critical_failures else ())))
     return "\n".join(lines)
+
+
+__all__ = ["DraftLock", "InstanceDraft", "Quit", "Session", "Step", "draft_path", "lock_path", "run_session"]

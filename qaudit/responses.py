@@ -225,9 +225,13 @@ def _plural(count: int, word: str) -> str:
 class ResponseReader:
     """Reads every response of one audit, reporting each problem through ``add(path, rule, message, key)``."""
 
-    def __init__(self, standard: Standard, add: Callable[..., None]) -> None:
+    def __init__(
+        self, standard: Standard, add: Callable[..., None], *, on_missing: Callable[[Path, Item], None] | None = None
+    ) -> None:
         self.standard = standard
         self.add = add
+        # A form reports each unanswered item at its own cell: it takes them one by one.
+        self.on_missing = on_missing
         self.repeated = {s.id: s for s in standard.sections if s.repeat is not None}
         self.top_items = {i.id: i for s in standard.sections if s.repeat is None for i in s.items}
 
@@ -300,7 +304,10 @@ class ResponseReader:
                 return Response(None, applicable=False)
             if not item.is_required:
                 return Response(None)
-            missing.append(item.id)
+            if self.on_missing is not None:
+                self.on_missing(path, item)
+            else:
+                missing.append(item.id)
             return None
         entry = container[item.id]
         comment: str | None = None
@@ -324,7 +331,8 @@ class ResponseReader:
             value_path = path + ("value",)
             entry = entry["value"]
         if reason is not None:
-            if isinstance(entry, str) and entry.strip().lower() in NA_VALUES:
+            # Left empty (a blank audit's `item:`, `""` or `[]`) is left out, and `na` is accepted.
+            if entry is None or entry == [] or (isinstance(entry, str) and entry.strip().lower() in NA_VALUES | {""}):
                 return Response(None, False, comment, evidence, applicable=False)
             because = f"{reason} (the condition of its section)" if by_section else reason
             self.add(

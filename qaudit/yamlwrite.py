@@ -18,14 +18,14 @@ Whatever text it is given, what it writes reads back through qaudit's own loader
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .source import CONTROL_CHARACTERS
 from .yamlsrc import implicit_type
 
 if TYPE_CHECKING:
-    from .model import Item
+    from .model import Item, Standard
     from .responses import Response
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -80,15 +80,28 @@ def comment(text: str) -> str:
     return " ".join(_NOT_IN_COMMENT.sub(" ", _SURROGATE.sub("\ufffd", text)).split())
 
 
+_comment_line = comment  # for functions whose ``comment`` is an audit's comment
+
+
 def answer(item: Item, response: Response) -> str:
-    """The YAML of a response's value: ``na``, ``yes``/``no``, a quoted option or a number."""
+    """The YAML of a response's value: ``na``, ``yes``/``no``, a quoted option or text, a list of
+    options, a date or a number."""
     if response.na:
         return "na"
     if item.type == "yes_no":
         return "yes" if response.value else "no"
-    if item.type == "choice":
+    if item.type in ("choice", "text"):
         return quoted(str(response.value))
+    if item.type == "multi_choice":
+        return flow_list(response.value or ())  # type: ignore[arg-type]
     return str(response.value)
+
+
+def value(kind: str, raw: object) -> str:
+    """The YAML of a header field's value (by the field's type), a subject or an overall comment (``text``)."""
+    if kind in ("number", "date"):
+        return str(raw)
+    return quoted(str(raw))
 
 
 def response_line(item: Item, response: Response, *, indent: str = "  ") -> str:
@@ -134,3 +147,69 @@ def header_lines(
 def document(lines: Sequence[str]) -> str:
     """The lines as a file's text, each ending with a line break."""
     return "\n".join(lines) + "\n"
+
+
+def audit_lines(
+    standard: Standard,
+    *,
+    lang: str | None,
+    responses: Mapping[str, Response | None],
+    instances: Mapping[str, Sequence[tuple[str, Mapping[str, Response | None]]]] | None = None,
+    fields: Mapping[str, object] | None = None,
+    subject: str | None = None,
+    comment: str | None = None,
+    empty: Collection[str] = (),
+) -> list[str]:
+    """The lines of an audit after its header: ``subject``, ``fields``, ``comment`` and ``responses``.
+
+    Responses and instances are written in standard order, each item after a comment with its
+    text. A response that is None, a field whose value is None, and ``subject``/``comment`` when
+    named in ``empty``, are written with an empty value (asked, left empty); a response without a
+    value (left out, or not applicable) is left out.
+    """
+    instances = instances or {}
+    fields = fields or {}
+    lines: list[str] = []
+    if subject is not None:
+        lines.append(f"subject: {quoted(subject)}")
+    elif "subject" in empty:
+        lines.append("subject:")
+    if fields:
+        lines.append("fields:")
+        for field_ in standard.fields or ():
+            if field_.id in fields:
+                raw = fields[field_.id]
+                lines.append(f"  {plain(field_.id)}:" + ("" if raw is None else f" {value(field_.type, raw)}"))
+    if comment is not None:
+        lines.append(f"comment: {quoted(comment)}")
+    elif "comment" in empty:
+        lines.append("comment:")
+
+    def items_of(found: Mapping[str, Response | None], section_items: Iterable[Item], indent: str) -> list[str]:
+        out = []
+        for item in section_items:
+            if item.id not in found:
+                continue
+            response = found[item.id]
+            if response is not None and response.value is None and not response.na:
+                continue
+            out.append(f"{indent}# {_comment_line(standard.text(item.text, lang))}")
+            if response is None:
+                out.append(f"{indent}{plain(item.id)}:")
+            else:
+                out.append(response_line(item, response, indent=indent))
+        return out
+
+    body: list[str] = []
+    for section in standard.sections:
+        if section.repeat is None:
+            body += items_of(responses, section.items, "  ")
+            continue
+        if section.id not in instances:
+            continue
+        body.append(f"  {plain(section.id)}:" + ("" if instances[section.id] else " []"))
+        for label, found in instances[section.id]:
+            body.append(f"    - instance: {quoted(label)}")
+            body += items_of(found, section.items, "      ")
+    lines += ["responses:", *body] if body else ["responses: {}"]
+    return lines

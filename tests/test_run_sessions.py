@@ -49,9 +49,10 @@ def test_bytes_that_are_not_utf8_typed_into_run_are_asked_again(tmp_path: Path) 
     child.sendline(b"7")
     child.expect(b"Comment")
     child.send(b"late \xc3\r")  # a character cut in half
-    child.expect(b"not UTF-8 text")
-    child.sendline(b"late")
-    child.expect(b"2/5")
+    # Line editing (readline) drops the half character itself; without it, the line is asked again.
+    if child.expect([b"not UTF-8 text", b"2/5"]) == 0:
+        child.sendline(b"late")
+        child.expect(b"2/5")
     child.expect(b"> ")
     child.sendline(b"q")
     output = child.read()
