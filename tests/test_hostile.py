@@ -735,7 +735,7 @@ def test_injected_text_is_escaped_and_neutralised(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     assert qaudit("report", str(audits), "--out", str(out), *std).returncode == 0
     pages = [p.read_text(encoding="utf-8") for p in out.rglob("*.html")]
-    assert len(pages) == 1 + len(INJECTED)
+    assert len(pages) == 1 + 2 * len(INJECTED)  # the portfolio, and a scorecard and an audit page per site
     assert all("<script>alert" not in page for page in pages)
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in page for page in pages)
 

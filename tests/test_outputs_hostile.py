@@ -321,7 +321,8 @@ def test_a_report_removes_only_its_own_stale_pages(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "sites").iterdir()) == ["notes.html", "site-0.html", "site-1.html"]
     assert (out / "sites" / "site-1.html").read_text() == edited
     assert "site-2" not in (out / "index.html").read_text()
-    assert done.stderr.decode().endswith("removed 1 page of a site no longer in the input\n"), done.stderr
+    # site-2's scorecard and the pages of the 6 audits of sites 1 and 2.
+    assert done.stderr.decode().endswith("removed 7 pages of sites or audits no longer in the input\n"), done.stderr
     # A Markdown report into the same folder leaves the HTML pages alone.
     assert invoke("report", str(source), "--out", str(out), "-f", "md", *STD).returncode == 0
     assert (out / "index.html").exists() and (out / "sites" / "site-0.html").exists()

@@ -14,6 +14,7 @@ HERE = Path(__file__).parent
 DATA = HERE / "data" / "report"
 STANDARDS = HERE / "data" / "spec" / "standards"
 GOLDEN = HERE / "golden" / "report"
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1796083200"}  # the portfolio's generation date: 2026-12-01
 
 
 def report(out: Path, *args: str, audits: Path = DATA / "audits") -> subprocess.CompletedProcess[str]:
@@ -32,7 +33,7 @@ def report(out: Path, *args: str, audits: Path = DATA / "audits") -> subprocess.
         "--no-cache",
         *args,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=ENV)
     assert "Traceback" not in done.stderr
     return done
 
@@ -51,7 +52,7 @@ def test_writes_index_and_one_page_per_site(built: Path) -> None:
     assert 'href="sites/yvn-01.html"' in index and 'href="sites/rix-01.html"' in index
 
 
-@pytest.mark.parametrize("page", ["index.html", "sites/yvn-01.html"])
+@pytest.mark.parametrize("page", ["index.html", "sites/yvn-01.html", "audits/yvn-01-11.html"])
 def test_golden_pages(built: Path, page: str) -> None:
     got = (built / page).read_text(encoding="utf-8")
     golden = GOLDEN / page
@@ -65,7 +66,7 @@ def test_scorecard_shows_latest_result_critical_failure_and_history(built: Path)
     page = (built / "sites" / "yvn-01.html").read_text(encoding="utf-8")
     # The audit's language (lv) wins over the registry's (hy); Latvian decimals use a comma.
     assert '<html lang="lv">' in page
-    assert '<div class="big" data-score>8,3</div>' in page
+    assert '<div class="big" data-score>8,33</div>' in page
     assert "data-grade>D</span>" in page
     assert "Kritiski pārkāpumi" in page and "Nekad nestrīdējās ar klientu" in page
     assert "Argued about the bill &amp; refused a refund" in page
@@ -95,7 +96,7 @@ def test_pages_load_nothing_from_the_network(built: Path) -> None:
 def test_language_override_formats_numbers(tmp_path: Path) -> None:
     assert report(tmp_path / "hu", "--lang", "hu").returncode == 0
     page = (tmp_path / "hu" / "sites" / "rix-01.html").read_text(encoding="utf-8")
-    assert '<html lang="hu">' in page and "data-score>96,7</div>" in page and "Minősítés" in page
+    assert '<html lang="hu">' in page and "data-score>96,67</div>" in page and "Minősítés" in page
     assert report(tmp_path / "hy", "--lang", "hy").returncode == 0
     index = (tmp_path / "hy" / "index.html").read_text(encoding="utf-8")
     assert "Սպասարկման որակի ամփոփագիր" in index
@@ -177,6 +178,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_hostile_text_stays_text_in_html(hostile: Path) -> None:
     pages = [hostile / "html" / "index.html", *sorted((hostile / "html" / "sites").iterdir())]
     assert [p.name for p in pages] == ["index.html", "evil.html", "solo.html"]
+    pages += sorted((hostile / "html" / "audits").iterdir())  # every audit's page too
+    assert len(pages) == 3 + 4
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"<(script|img|i|b)\b", text), page
@@ -197,18 +200,24 @@ def test_hostile_text_stays_text_in_markdown(hostile: Path) -> None:
     assert "· `evil` · &lt;i&gt;R&lt;/i&gt; ·" in evil  # the region
     # Markup in a comment is literal: no emphasis, no link, no broken table cell.
     assert "\\| pipe \\*bold\\* \\[link\\](javascript:alert(1))" in evil
-    changed = "hostile@2 (A szabvány verziója megváltozott)"
-    assert f"| 2026. márc. 10. | &lt;script&gt;alert(1)&lt;/script&gt; Insp | {changed} | 0,0 | D |" in evil
+    changed = "Ellenőrzés &lt;b&gt;v2&lt;/b&gt; (A szabvány verziója megváltozott: v2)"
+    assert f"| 2026. márc. 10. | &lt;script&gt;alert(1)&lt;/script&gt; Insp | {changed} | 0,00 | D |" in evil
 
 
 def test_zero_score_critical_failure_shows_raw_score_coverage_and_empty_section(hostile: Path) -> None:
     evil = (hostile / "html" / "sites" / "evil.html").read_text(encoding="utf-8")
     assert '<html lang="hu">' in evil  # no audit or registry language: the standard's first
-    assert '<div class="big" data-score>0,0</div>' in evil and "data-grade>D</span>" in evil
-    assert "Nyers pontszám: <strong>8,3</strong>" in evil  # raw score beside the zeroed score
+    assert '<div class="big" data-score>0,00</div>' in evil and "data-grade>D</span>" in evil
+    assert "Nyers pontszám: <strong>8,33</strong>" in evil  # raw score beside the zeroed score
     assert "Lefedettség: <strong>75%</strong>" in evil  # the all-N/A section (weight 1 of 4) left out
-    assert '<tr><th scope="row">Második</th><td class="num">–</td><td class="num flat">–</td></tr>' in evil
-    assert '<tr><th scope="row">Harmadik</th><td class="num">0,0</td><td class="num down">−100,0</td></tr>' in evil
+    assert (
+        '<tr><th scope="row">Második</th><td class="num" data-label="Pontszám">–</td>'
+        '<td class="num flat" data-label="Változás az előző audit óta">–</td></tr>'
+    ) in evil
+    assert (
+        '<tr><th scope="row">Harmadik</th><td class="num" data-label="Pontszám">0,00</td>'
+        '<td class="num down" data-label="Változás az előző audit óta">−100,00</td></tr>'
+    ) in evil
     alert = evil.split('<section class="alert"')[1].split("</section>")[0]
     assert "Kritikus D" in alert and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in alert
     recurring = evil.split("<h2>Visszatérő hibák</h2>")[1].split("</ul>")[0]
@@ -220,13 +229,14 @@ def test_version_change_marked_on_the_chart_inside_it(hostile: Path) -> None:
     assert evil.count('stroke="#a15c00"') == 1
     assert '<line x1="457.9" x2="457.9" y1="24" y2="184" stroke="#a15c00" stroke-dasharray="3 3"/>' in evil
     # Right of the middle, the label ends at the line, above the plot: it never runs off the 600-wide chart.
-    assert '<text x="453.9" y="16" text-anchor="end">A szabvány verziója megváltozott: hostile@2</text>' in evil
-    assert 'hostile@2 <span class="tag">A szabvány verziója megváltozott</span>' in evil  # and in the table
+    assert '<text x="453.9" y="16" text-anchor="end">A szabvány verziója megváltozott: v2</text>' in evil
+    # And in the table, beside the standard's title (never its id).
+    assert 'Ellenőrzés &lt;b&gt;v2&lt;/b&gt; <span class="tag">A szabvány verziója megváltozott: v2</span>' in evil
 
 
 def test_site_with_one_audit(hostile: Path) -> None:
     solo = (hostile / "html" / "sites" / "solo.html").read_text(encoding="utf-8")
-    assert '<div class="big" data-score>91,7</div>' in solo
+    assert '<div class="big" data-score>91,67</div>' in solo
     assert solo.count("<circle") == 1
     # One date under the chart, centred on the point, not the same date twice.
     assert re.findall(r'<text x="[\d.]+" y="204"[^>]*>([^<]+)</text>', solo) == ["2026. márc. 11."]
@@ -234,7 +244,7 @@ def test_site_with_one_audit(hostile: Path) -> None:
     index = (hostile / "html" / "index.html").read_text(encoding="utf-8")
     row = index.split('<tr data-site="solo">')[1].split("</tr>")[0]
     assert '<div class="few">too few audits to rank fairly (1)</div>' in row
-    assert '<td class="num" data-score>91.7</td>' in row
+    assert '<td class="num" data-label="Score" data-score>91.67</td>' in row
 
 
 def test_markdown_portfolio_has_the_heatmap(hostile: Path) -> None:
@@ -244,7 +254,7 @@ def test_markdown_portfolio_has_the_heatmap(hostile: Path) -> None:
         "| Site | First &lt;script&gt;alert(1)&lt;/script&gt; | Second | Third |\n| --- | ---: | ---: | ---: |\n"
         in index
     )
-    assert "| solo | 87.5 | – | 100.0 |\n" in index
+    assert "| solo | 87.50 | – | 100.00 |\n" in index
 
 
 @pytest.mark.parametrize("lang", ["xx", "hu_HU", "fr"])
@@ -267,7 +277,7 @@ def test_audit_language_without_labels_falls_back(tmp_path: Path) -> None:
     assert report(tmp_path / "out", audits=audits).returncode == 0
     page = (tmp_path / "out" / "sites" / "yvn-01.html").read_text(encoding="utf-8")
     # Not lang="fr" over English words: the registry's language (hy) is next in line.
-    assert '<html lang="hy">' in page and "data-score>8,3</div>" in page and "Կրիտիկական" in page
+    assert '<html lang="hy">' in page and "data-score>8,33</div>" in page and "Կրիտիկական" in page
 
 
 def test_template_error_is_one_located_line(tmp_path: Path) -> None:
@@ -315,7 +325,7 @@ def test_a_write_failure_leaves_the_previous_report_intact(tmp_path: Path) -> No
     done = report(out, "--lang", "hu")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert (out / "index.html").read_bytes() == index  # no page was swapped in
-    assert sorted(p.name for p in out.iterdir()) == [".qaudit-pages.json", "index.html", "sites"]  # and its record
+    assert sorted(p.name for p in out.iterdir()) == [".qaudit-pages.json", "audits", "index.html", "sites"]
 
 
 def test_a_re_run_rewrites_only_the_pages_that_changed(tmp_path: Path) -> None:
@@ -325,17 +335,19 @@ def test_a_re_run_rewrites_only_the_pages_that_changed(tmp_path: Path) -> None:
     shutil.copytree(DATA / "audits", audits)
     out = tmp_path / "out"
     assert report(out, audits=audits).returncode == 0
-    pages = ("index.html", "sites/rix-01.html", "sites/yvn-01.html")
+    pages = ("index.html", "sites/rix-01.html", "sites/yvn-01.html", "audits/rix-01-11.html", "audits/yvn-01-11.html")
     first = {page: os.stat(out / page) for page in pages}
     done = report(out, audits=audits)
     assert done.returncode == 0
-    assert done.stderr.endswith(f"wrote 0 of 3 pages to {out}/ ({out / 'index.html'}); the others were unchanged\n")
+    assert done.stderr.endswith(f"wrote 0 of 7 pages to {out}/ ({out / 'index.html'}); the others were unchanged\n")
     assert all(os.stat(out / page).st_ino == first[page].st_ino for page in pages)  # not even replaced
     rix = audits / "rix-01-11.yaml"
     rix.write_text(rix.read_text(encoding="utf-8").replace("addressed-by-name: yes", "addressed-by-name: no"))
     done = report(out, audits=audits)
-    assert done.returncode == 0 and f"wrote 2 of 3 pages to {out}/" in done.stderr
+    assert done.returncode == 0 and f"wrote 3 of 7 pages to {out}/" in done.stderr  # rix-01's audit, site, index
     assert os.stat(out / "sites/yvn-01.html").st_ino == first["sites/yvn-01.html"].st_ino
+    assert os.stat(out / "audits/yvn-01-11.html").st_ino == first["audits/yvn-01-11.html"].st_ino
+    assert os.stat(out / "audits/rix-01-11.html").st_ino != first["audits/rix-01-11.html"].st_ino
     assert os.stat(out / "sites/rix-01.html").st_ino != first["sites/rix-01.html"].st_ino
     assert os.stat(out / "index.html").st_ino != first["index.html"].st_ino  # rix-01's score changed there too
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
@@ -378,7 +390,8 @@ def test_results_read_back_partly_give_the_pages_of_results_read_in_full(tmp_pat
         writer.commit(render_report(results, run.library, run.sites, writer=writer).pages)
         folder = tmp_path / name
         pages[name] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("[!.]*") if p.is_file()}
-    assert pages["partly"] == pages["whole"] and len(pages["whole"]) == 11  # 10 scorecards and the portfolio
+    # 64 audit pages, 10 scorecards and the portfolio
+    assert pages["partly"] == pages["whole"] and len(pages["whole"]) == 75
     headings = [f"<h2>{labels(lang)['recurring']}</h2>".encode() for lang in LANGUAGES]
     recurring = [page for page, text in pages["whole"].items() if any(h in text for h in headings)]
     assert len(recurring) >= 2  # items failed in two of the last three audits are found from their scores alone
@@ -413,7 +426,7 @@ def test_the_same_pages_whatever_the_number_of_workers(tmp_path: Path) -> None:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.html"))})
-    assert len(outputs[0]) == 11  # 10 scorecards and the portfolio, each rendered by one of two workers
+    assert len(outputs[0]) == 75  # 64 audits, 10 scorecards and the portfolio, each rendered by one of two workers
     assert outputs[0] == outputs[1]
 
 

@@ -19,10 +19,10 @@ from ..staging import HOST, OutputSet, holds
 
 
 class Page(NamedTuple):
-    """One rendered page: its path under the output folder and its text."""
+    """One rendered page: its path under the output folder and its text (bytes for a PDF)."""
 
     path: str
-    text: str
+    text: str | bytes
 
 
 class Staged(NamedTuple):
@@ -48,7 +48,7 @@ class PageWriter:
 
     The commit also records every page in ``.qaudit-pages.json``; a page that an
     earlier run wrote (its digest unchanged since) and that this run does not
-    write (its site is no longer in the input) is removed with the same commit.
+    write (its site or audit is no longer in the input) is removed with the same commit.
     A page qaudit did not write, or one edited since, is never removed.
     """
 
@@ -58,15 +58,24 @@ class PageWriter:
         self.token = self.files.token
         self._digests: dict[str, str] = {}
         self.removed: list[str] = []
-        """Pages of an earlier run removed by :meth:`commit` (their sites are no longer in the input)."""
+        """Pages of an earlier run removed by :meth:`commit` (their sites or audits are no longer in the input)."""
 
     def put(self, page: Page) -> Staged:
         """Stage ``page`` unless its file already holds its text (an OSError names the page)."""
-        data = page.text.encode("utf-8")
+        data = page.text.encode("utf-8") if isinstance(page.text, str) else page.text
         self._digests[page.path] = _digest(data)
         if holds(self.files.target(page.path), data):
             return Staged(page.path, None)
         return Staged(page.path, self.files.stage(page.path, data))
+
+    def digest(self, path: str) -> str:
+        """The digest of the page staged (or found unchanged) at ``path``."""
+        return self._digests[path]
+
+    def adopt(self, staged: Staged, digest: str) -> Staged:
+        """A page another process staged with a copy of this writer (same run), with its digest: commit it too."""
+        self._digests[staged.path] = digest
+        return staged
 
     def prepare(self, folders: Iterable[str]) -> None:
         """Make the folders (under ``out``) that pages will be written to, remembering which were missing."""
@@ -118,7 +127,7 @@ class PageWriter:
 
 
 def _page_path(path: str) -> bool:
-    """A recorded page: a file of the report (``index.*`` or ``sites/<id>.*``), never outside the folder."""
+    """A recorded page: a file of the report (``index.*``, ``sites/<id>.*``, ``audits/<id>.*``), never outside it."""
     parts = path.split("/")
     return len(parts) <= 2 and all(part and part not in (".", "..") for part in parts) and "\\" not in path
 

@@ -13,8 +13,9 @@ import contextlib
 import datetime as dt
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +26,7 @@ from ..registry import SiteRegistry
 from ..resultset import ResultSet
 from ..scoring import AuditResult
 from ..standards import StandardLibrary
+from .numbers import half_up
 from .pages import Page, PageWriter, Staged
 
 LANGUAGES = ("en", "hy", "ka", "lv", "hu")
@@ -65,29 +67,36 @@ class Formatter:
         self._dates: dict[dt.date, str] = {}
         self._percents: dict[tuple[float, bool], str] = {}
 
-    def number(self, value: float | None, digits: int = 1) -> str:
-        """``87.5`` as ``87,5`` in Hungarian; a dash for None."""
+    def number(self, value: float | None, digits: int = 2) -> str:
+        """``87.5`` as ``87,50`` in Hungarian (half away from zero, docs/numbers.md); a dash for None."""
         if value is None:
             return "–"
-        text = f"{round(value, digits):,.{digits}f}"
+        text = f"{half_up(value, digits):,.{digits}f}"
         return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.group)
 
     def signed(self, value: float | None) -> str:
-        """A change with its sign: ``+2,5`` / ``−1,0``."""
+        """A change with its sign: ``+2,50`` / ``−1,00``."""
         if value is None:
             return "–"
-        text = self.number(abs(value))
-        return ("+" if value > 0 else "−" if value < 0 else "±") + text
+        rounded = half_up(value, 2)
+        text = self.number(abs(float(rounded)))
+        return ("+" if rounded > 0 else "−" if rounded < 0 else "±") + text
 
     def percent(self, value: float, *, exact: bool = False) -> str:
-        """A share as a percentage; with ``exact``, a share short of 1 never shows as 100 %."""
+        """A share as a percentage to at most 1 decimal (half away from zero, docs/numbers.md).
+
+        With ``exact``, a share short of 1 never shows as 100 %.
+        """
         key = (value, exact)
         found = self._percents.get(key)
         if found is None:
             from babel.numbers import format_percent
 
-            pattern = "#,##0.#%" if exact and value < 1 else "#,##0%"
-            found = format_percent(value, format=pattern, locale=self.locale)
+            share = half_up(value * 100, 1)
+            if exact and value < 1 and share >= 100:
+                share = Decimal("99.9")
+            # Already rounded: Babel only places the digits, the separator and the sign for the language.
+            found = format_percent(share / 100, format="#,##0.#%", locale=self.locale)
             if len(self._percents) < 10_000:  # item scores repeat a few values on every page
                 self._percents[key] = found
         return found
@@ -137,8 +146,20 @@ def _passed(words: dict[str, str], passed: bool | None) -> str:
     return "—" if passed is None else (words["passed"] if passed else words["failed"])
 
 
-def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float | None) -> dict[str, Any]:
-    """Coordinates of the score-history chart (a 600 × 200 SVG with margins)."""
+CHART_VALUE_LABELS = 12
+"""Up to this many points, each shows its score; beyond it, only the last one and the lowest (titles hold all)."""
+
+
+def _standard_title(library: StandardLibrary, standard_id: str, version: int | None, lang: str) -> str:
+    """A standard's title in ``lang`` (its id when the library does not have it)."""
+    standard = library.get(standard_id, version) or library.get(standard_id)
+    return standard.text(standard.title, lang) if standard is not None else standard_id
+
+
+def _chart(
+    audits: Sequence[AuditResult], fmt: Formatter, pass_score: float | None, *, key: str = "chart"
+) -> dict[str, Any]:
+    """Coordinates of the score-history chart (a 600 × 212 SVG with margins); ``key`` makes its ids unique."""
     # The top margin holds the labels of standard-version changes, clear of the line.
     width, height, left, right, top, bottom = 600, 212, 40, 12, 24, 28
     first, last = audits[0].date, audits[-1].date
@@ -152,15 +173,26 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float | No
     def y(score: float) -> float:
         return round(top + (100 - score) / 100 * (height - top - bottom), 1)
 
-    points = [
-        {
-            "x": x(a.date),
-            "y": y(a.score),
-            "label": f"{fmt.date(a.date)}: {fmt.number(a.score)} ({a.grade})",
-            "fail": a.passed is False,
-        }
-        for a in audits
-    ]
+    lowest = min(range(len(audits)), key=lambda i: (audits[i].score, -i))
+    points = []
+    for index, a in enumerate(audits):
+        px, py = x(a.date), y(a.score)
+        shown = len(audits) <= CHART_VALUE_LABELS or index in (lowest, len(audits) - 1)
+        # A value sits above its point, or below it when the point is near the top of the plot.
+        ty = round(py - 9 if py - 9 > top + 4 else py + 17, 1)
+        anchor = "start" if px - left < 16 else "end" if width - right - px < 16 else "middle"
+        points.append(
+            {
+                "x": px,
+                "y": py,
+                "label": f"{fmt.date(a.date)}: {fmt.number(a.score)} ({a.grade})",
+                "value": fmt.number(a.score) if shown else "",
+                "tx": px,
+                "ty": ty,
+                "anchor": anchor,
+                "fail": a.passed is False,
+            }
+        )
     changes = []
     for previous, current in itertools.pairwise(audits):
         if (current.standard, current.standard_version) != (previous.standard, previous.standard_version):
@@ -172,7 +204,7 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float | No
                     "x": at,
                     "text_x": round(at - 4 if anchor == "end" else at + 4, 1),
                     "anchor": anchor,
-                    "label": current.standard_label,
+                    "label": f"v{current.standard_version}",
                 }
             )
     if len(audits) == 1:
@@ -183,6 +215,7 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float | No
             {"x": width - right, "anchor": "end", "label": fmt.date(last)},
         ]
     return {
+        "key": key,
         "width": width,
         "height": height,
         "left": left,
@@ -200,10 +233,31 @@ def _chart(audits: Sequence[AuditResult], fmt: Formatter, pass_score: float | No
     }
 
 
-def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, generated: str = "") -> dict[str, Any]:
-    """Everything a site scorecard shows, formatted for ``lang``."""
+def _series_by_standard(audits: Sequence[AuditResult]) -> list[tuple[AuditResult, ...]]:
+    """One series per standard id (contract 7.10), the latest audit's standard first, then by id."""
+    by_standard: dict[str, list[AuditResult]] = {}
+    for audit in audits:
+        by_standard.setdefault(audit.standard, []).append(audit)
+    latest = audits[-1].standard
+    order = [latest, *sorted(s for s in by_standard if s != latest)]
+    return [tuple(by_standard[s]) for s in order]
+
+
+def site_view(
+    history: SiteHistory,
+    library: StandardLibrary,
+    lang: str,
+    *,
+    generated: str = "",
+    audit_links: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Everything a site scorecard shows, formatted for ``lang``.
+
+    ``audit_links`` maps audit ids to their pages (relative to the scorecard).
+    """
     words = labels(lang)
     fmt = formatter(lang)
+    links = audit_links or {}
     latest = history.latest
     standard = library.get(latest.standard, latest.standard_version)
 
@@ -217,16 +271,28 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
                     return standard.text(section.title, lang)
         return section_id
 
-    items = []
+    def instance_label(section_id: str, instance: str | None) -> str:
+        if instance is None:
+            return ""
+        section = next((s for s in standard.sections if s.id == section_id), None) if standard else None
+        name = section.repeat.label if section is not None and section.repeat is not None else None
+        return f"{standard.text(name, lang) if name and standard else words['instance']} {instance}"
+
+    def title_of(result: AuditResult) -> str:
+        return _standard_title(library, result.standard, result.standard_version, lang)
+
+    items: list[dict[str, Any]] = []
     waived = []
-    criticals = []
+    criticals: list[dict[str, Any]] = []
     for item in latest.items:
         if item.waived:
             waived.append({"id": item.id, "text": text(item.id), "reason": item.waived})
             continue
-        if not item.finding:  # contract 7.5: with the defaults, a score below 1
+        if not item.finding:  # contract 7.5: a finding, whatever the item's score
             continue
         label = _choice_label(standard, item.id, item.value, lang)
+        if isinstance(item.value, (list, tuple)):
+            label = ", ".join(_choice_label(standard, item.id, v, lang) or str(v) for v in item.value)
         row = {
             "id": item.id,
             "text": text(item.id),
@@ -237,9 +303,10 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
             "comment": item.comment or "",
             "evidence": list(item.evidence),
             "section": section_title(item.section),
+            "instance": instance_label(item.section, item.instance),
         }
         items.append(row)
-        if item.failed_critical:
+        if item.failed_critical and all(c["id"] != item.id for c in criticals):
             criticals.append(row)
     sections = [
         {
@@ -253,19 +320,24 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         }
         for s in latest.sections
     ]
-    series = history.series  # the latest audit's standard only: two standards never share a chart
+    every_series = _series_by_standard(history.audits)
     changed = {
         current.id
+        for series in every_series
         for previous, current in itertools.pairwise(series)
-        if (current.standard, current.standard_version) != (previous.standard, previous.standard_version)
+        if current.standard_version != previous.standard_version
     }
     audits = [
         {
+            "id": a.id,
+            "href": links.get(a.id),
             "changed": a.id in changed,
             "date": fmt.date(a.date),
             "iso": a.date.isoformat(),
             "inspector": a.inspector,
-            "standard": a.standard_label,
+            "subject": a.subject or "",
+            "standard": title_of(a),
+            "version": f"v{a.standard_version}",
             "score": fmt.number(a.score),
             "grade": a.grade,
             "status": _status(a.score, a.passed),
@@ -273,7 +345,13 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         }
         for a in reversed(history.audits)
     ]
-    chart = _chart(series, fmt, latest.pass_score)
+    charts = []
+    for number, series in enumerate(every_series, start=1):
+        chart = _chart(series, fmt, series[-1].pass_score, key=f"chart-{number}")
+        chart["title"] = title_of(series[-1])
+        chart["alt"] = words["history_alt"].format(count=len(series), first=chart["first"], last=chart["last"])
+        charts.append(chart)
+    chart = charts[0]
     return {
         "lang": lang,
         "words": words,
@@ -281,6 +359,8 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         "site": {"id": history.site, "name": history.name, "region": history.region or ""},
         "standard_title": standard.text(standard.title, lang) if standard else latest.standard,
         "latest": {
+            "id": latest.id,
+            "href": links.get(latest.id),
             "score": fmt.number(latest.score),
             "raw": fmt.number(latest.raw_score),
             "raw_differs": latest.raw_score != latest.score,
@@ -289,7 +369,9 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
             "passed": _passed(words, latest.passed),
             "date": fmt.date(latest.date),
             "inspector": latest.inspector,
-            "standard": latest.standard_label,
+            "subject": latest.subject or "",
+            "standard": title_of(latest),
+            "version": f"v{latest.standard_version}",
             "coverage": fmt.percent(latest.coverage, exact=True),
             "partial_coverage": latest.coverage < 1,
             "change": fmt.signed(history.change),
@@ -302,10 +384,52 @@ def site_view(history: SiteHistory, library: StandardLibrary, lang: str, *, gene
         "waived": waived,
         "recurring": [{"id": i, "text": text(i)} for i in history.recurring_failures()],
         "chart": chart,
-        "history_alt": words["history_alt"].format(count=len(series), first=chart["first"], last=chart["last"]),
+        "charts": charts,
+        "history_alt": chart["alt"],
         "audits": audits,
+        "has_subjects": any(a["subject"] for a in audits),
         "generated": generated,
     }
+
+
+def audit_page_view(
+    result: AuditResult,
+    library: StandardLibrary,
+    lang: str,
+    *,
+    site: dict[str, str],
+    index_href: str,
+    site_href: str | None,
+) -> dict[str, Any]:
+    """Everything the page of one audit shows (contract section 8), formatted for ``lang``."""
+    from .auditpage import AuditPage
+
+    words = labels(lang)
+    fmt = formatter(lang)
+    standard = library.get(result.standard, result.standard_version)
+    view = AuditPage(result, standard, lang, words, fmt).view()
+    title = _standard_title(library, result.standard, result.standard_version, lang)
+    subject = f" · {result.subject}" if result.subject else ""
+    view.update(
+        {
+            "lang": lang,
+            "words": words,
+            "title": f"{title} — {site['name']} — {fmt.date(result.date)}{subject}",
+            "standard_title": title,
+            "site": site,
+            "status": _status(result.score, result.passed),
+            "passed": _passed(words, result.passed),
+            "pass_score": words["pass_score"].replace(
+                "{score}", "—" if result.pass_score is None else fmt.number(result.pass_score, 0)
+            ),
+            "criticals": [
+                library.item_text(result.standard, i, lang, result.standard_version) for i in result.critical_failures
+            ],
+            "index_href": index_href,
+            "site_href": site_href,
+        }
+    )
+    return view
 
 
 def _trend(change: float | None) -> str:
@@ -328,6 +452,14 @@ def _heat(score: float | None) -> str:
     return "h1"
 
 
+def report_date() -> dt.date:
+    """The date a report is made: today, or the date ``SOURCE_DATE_EPOCH`` gives (reproducible reports)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
 def portfolio_view(
     histories: Sequence[SiteHistory],
     library: StandardLibrary,
@@ -336,8 +468,13 @@ def portfolio_view(
     total: int,
     site_links: dict[str, str],
     failed: list[dict[str, Any]] | None = None,
+    generated_on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Everything the portfolio page shows, formatted for ``lang``.
+
+    The headline gives the average of the sites' latest scores, how many sites
+    with a pass mark pass, and the date the report was made (``generated_on``,
+    else :func:`report_date`).
 
     ``failed`` is the most-failed-items table (``followup.ItemTally``); computed
     from the histories when not given.
@@ -364,6 +501,7 @@ def portfolio_view(
                 "trend": fmt.signed(slope) if slope is not None else "–",
                 "trend_class": _trend(slope),
                 "last": fmt.date(h.latest.date),
+                "standard": _standard_title(library, h.latest.standard, h.latest.standard_version, lang),
                 "few": not h.enough_for_trend,
                 "audits": h.audit_count,
             }
@@ -429,7 +567,7 @@ def portfolio_view(
         {
             "text": library.item_text(r["standard"], r["item"], lang),
             "id": r["item"],
-            "standard": r["standard"],
+            "standard": _standard_title(library, r["standard"], None, lang),
             "rate": fmt.percent(r["failure_rate"]),
             "failed": r["failed"],
             "audits": r["audits"],
@@ -437,10 +575,22 @@ def portfolio_view(
         for r in failed
         if r["failed"]
     ][:10]
+    with_mark = [h for h in histories if h.latest.passed is not None]
+    passing = sum(1 for h in with_mark if h.latest.passed)
+    average = sum(h.latest.score for h in histories) / len(histories) if histories else None
+    headline = {
+        "average": fmt.number(average),
+        "passing": words["sites_passing_value"].format(passed=passing, total=len(with_mark)),
+        "sites": len(histories),
+        "audits": total,
+        "date": fmt.date(generated_on or report_date()),
+        "iso": (generated_on or report_date()).isoformat(),
+    }
     return {
         "lang": lang,
         "words": words,
         "title": words["portfolio"],
+        "headline": headline,
         "rows": rows,
         "distribution": distribution,
         "heatmaps": heatmaps,
@@ -509,13 +659,28 @@ def site_language(history: SiteHistory, library: StandardLibrary, override: str 
     return next((c for c in candidates if c in LANGUAGES), "en")
 
 
-def _read_for_scorecards(results: Iterable[tuple[Any, bytes]], tally: Any, keep: int = 3) -> Iterator[AuditResult]:
+def audit_language(
+    result: AuditResult, registry_language: str | None, library: StandardLibrary, override: str | None
+) -> str:
+    """An audit page's language: ``--lang``, else the audit's, else the site's in the registry, else the standard's."""
+    standard = library.get(result.standard, result.standard_version)
+    candidates = [override, result.language, registry_language, *((standard.languages or []) if standard else [])]
+    return next((c for c in candidates if c in LANGUAGES), "en")
+
+
+def _read_for_scorecards(
+    results: Iterable[tuple[Any, bytes]],
+    tally: Any,
+    keep: int = 3,
+    each: Callable[[AuditResult], None] | None = None,
+) -> Iterator[AuditResult]:
     """Results (sort key and JSON, in order), each decoded only as far as a scorecard needs it.
 
     Each site's latest result is decoded in full. The ``keep - 1`` before it keep
     their sections (section changes) and, of their items, only the failed ones
     (recurring failures), with their ids and scores. Older results keep neither.
-    Every result is counted in ``tally`` from the score texts of its items.
+    Every result is counted in ``tally`` from the score texts of its items;
+    ``each`` (the per-audit pages) sees every result decoded in full.
     """
     import dataclasses
     import json
@@ -527,6 +692,8 @@ def _read_for_scorecards(results: Iterable[tuple[Any, bytes]], tally: Any, keep:
     site = None
 
     def counted(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes, bytes]]]:
+        if each is not None:
+            each(from_dict(json.loads(blob)))
         head, scores = head_and_score_texts(blob)
         tally.count(head["site"], head["site_region"], head["standard"], scores)
         return head, scores
@@ -543,7 +710,10 @@ def _read_for_scorecards(results: Iterable[tuple[Any, bytes]], tally: Any, keep:
     def latest(blob: bytes) -> AuditResult:
         data = json.loads(blob)
         tally.add_dict(data)
-        return from_dict(data)
+        result = from_dict(data)
+        if each is not None:
+            each(result)
+        return result
 
     for key, blob in results:
         if pending and key[0] != site:
@@ -628,6 +798,8 @@ def render_report(
     fmt: str = "html",
     templates: str | None = None,
     jobs: int = 1,
+    link_suffix: str | None = None,
+    base: str | None = None,
 ) -> Report:
     """Render every page of the report and stage it with ``writer``: one scorecard per site, then ``index``.
 
@@ -639,6 +811,12 @@ def render_report(
     page cannot be staged. With ``jobs`` above 1 (0: one per core) and many
     sites, the scorecards are rendered by that many worker processes, each
     reading its own sites' results; the pages are the same whatever ``jobs`` is.
+
+    An HTML report also holds one page per audit (``audits/<audit-id>.html``),
+    staged by whichever process renders it. Links between pages end in
+    ``link_suffix`` (default: the pages' own), so that pages printed to PDF
+    link to each other's PDFs; with ``base`` (the URL of the folder the pages
+    will finally be in), every page resolves its links from there.
     """
     from ..engine import worker_count
     from ..followup import ItemTally
@@ -647,10 +825,11 @@ def render_report(
     suffix = "md" if fmt == "md" else "html"
     folders = [templates] if templates else []
     folders.append(os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
-    _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders)
+    links = link_suffix or suffix
+    _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders, writer, links, base)
     workers = worker_count(jobs)
     try:
-        writer.prepare(["", "sites"])
+        writer.prepare(["", "sites", "audits"] if suffix == "html" else ["", "sites"])
         if isinstance(results, ResultSet):
             ranges = results.site_ranges(4 * workers if workers > 1 else 1)
             parts = _map_parts(ranges, workers) if workers > 1 and len(ranges) > 1 else map(_render_sites, ranges)
@@ -663,17 +842,17 @@ def render_report(
         for part in parts:
             if isinstance(part, Problem):
                 raise TemplateFailure(part)
+            pages += [writer.adopt(staged, digest) for staged, digest in part.audit_pages]
             pages += [writer.put(page) for page in part.pages]  # while the workers render the next parts
             histories += part.histories
             problems += part.problems
             tally.merge(part.tally)
-        links = {h.site: f"sites/{h.site}.{suffix}" for h in histories}
         view = portfolio_view(
             histories,
             library,
             lang or "en",
             total=sum(h.audit_count for h in histories),
-            site_links=links,
+            site_links={h.site: f"sites/{h.site}.{links}" for h in histories},
             failed=tally.report(library)["items"],
         )
         pages.append(writer.put(_JOB.render(f"index.{suffix}", "index", view)))
@@ -696,6 +875,16 @@ class _Job:
     suffix: str
     env: Any
     folders: list[str]
+    writer: PageWriter
+    links: str
+    """The suffix of the pages links point to."""
+    base: str | None = None
+    """The URL of the folder the pages will be read from, when it is not where they are written."""
+
+    @property
+    def audit_pages(self) -> bool:
+        """Whether the report has a page per audit (HTML, and the PDFs printed from it)."""
+        return self.suffix == "html"
 
     def render(self, path: str, kind: str, view: dict[str, Any]) -> Page:
         # A user's template can fail in any way: say where, never a traceback.
@@ -703,6 +892,9 @@ class _Job:
         try:
             with _time_limit(RENDER_SECONDS if len(self.folders) > 1 else None):
                 template = self.env.get_template(f"{kind}.{self.suffix}.j2")
+                if self.base is not None:
+                    folder = os.path.dirname(path)
+                    view = {**view, "base_href": self.base + (folder + "/" if folder else "")}
                 return Page(path, template.render(**view))
         except Exception as exc:
             # A page cut off for its size fails outside any template line: name the page's template.
@@ -751,6 +943,8 @@ class _Part:
     problems: list[Problem]
     tally: Any
     """The sites' :class:`~qaudit.followup.ItemTally`."""
+    audit_pages: list[tuple[Staged, str]]
+    """The audits' pages, staged as they were rendered, with their digests."""
 
 
 def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
@@ -761,24 +955,70 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
     job = _JOB
     assert job is not None
     tally = ItemTally(job.sites, regions=False)
+    audit_pages: list[tuple[Staged, str]] = []
+    failure: list[Problem] = []
+    registry = job.sites.sites if job.sites is not None else {}
+
+    def audit_page(result: AuditResult) -> None:
+        # Staged here, in whichever process renders it: a report of many audits never holds their pages.
+        if failure or not safe_name(result.id):
+            return
+        entry = registry.get(result.site)
+        site = {
+            "id": result.site,
+            "name": (entry.name if entry and entry.name else None) or result.site_name or result.site,
+            "region": (entry.region if entry else None) or result.site_region or "",
+        }
+        view = audit_page_view(
+            result,
+            job.library,
+            audit_language(result, entry.language if entry else None, job.library, job.lang),
+            site=site,
+            index_href=f"../index.{job.links}",
+            site_href=f"../sites/{result.site}.{job.links}" if safe_name(result.site) else None,
+        )
+        try:
+            page = job.render(f"audits/{result.id}.{job.suffix}", "audit", view)
+        except TemplateFailure as exc:
+            failure.append(exc.problem)
+            return
+        staged = job.writer.put(page)
+        audit_pages.append((staged, job.writer.digest(page.path)))
+
+    each = audit_page if job.audit_pages else None
     # Only the last 3 audits of a site (recurring failures, changes) keep their items.
     if span is not None:
         assert isinstance(job.results, ResultSet)
-        every = site_histories(_read_for_scorecards(job.results.blobs_between(*span), tally), job.sites, full=3)
+        read = _read_for_scorecards(job.results.blobs_between(*span), tally, each=each)
+        every = site_histories(read, job.sites, full=3)
     else:
-        every = site_histories(job.results, job.sites, full=3, each=tally.add)
+
+        def both(result: AuditResult) -> None:
+            tally.add(result)
+            if each is not None:
+                each(result)
+
+        every = site_histories(job.results, job.sites, full=3, each=both)
+    if failure:
+        return failure[0]
     histories = [h for h in every if safe_name(h.site)]
     problems = [p for h in every if not safe_name(h.site) for p in _unsafe_site_problems(h)]
     pages = []
     try:
         for history in histories:
-            view = site_view(history, job.library, site_language(history, job.library, job.lang))
-            view["index_href"] = f"../index.{job.suffix}"
+            links = (
+                {a.id: f"../audits/{a.id}.{job.links}" for a in history.audits if safe_name(a.id)}
+                if job.audit_pages
+                else {}
+            )
+            language = site_language(history, job.library, job.lang)
+            view = site_view(history, job.library, language, audit_links=links)
+            view["index_href"] = f"../index.{job.links}"
             pages.append(job.render(f"sites/{history.site}.{job.suffix}", "site", view))
-    except TemplateFailure as failure:
-        return failure.problem
+    except TemplateFailure as failed:
+        return failed.problem
     tally.settle()  # sent settled: the counts of distinct pairs, not the pairs
-    return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally)
+    return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally, audit_pages)
 
 
 def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem]:
