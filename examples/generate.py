@@ -8,6 +8,9 @@ July to November 2026 in the site's language, on every bundled standard.
 critical failures, N/A answers and comments; ``tbs-01`` was audited by two
 inspectors on the same day in October (for inspector calibration);
 ``client-service-core`` moves from version 1 to version 2 in September.
+The inspectors' comments come from ``comments.yaml`` beside this script: three
+that praise and three that note a shortcoming for every item of the standards
+used here, in each site language, so every comment is about its own item.
 
 The audits of the contract-v2 standards (``hotel-room-inspection``,
 ``mystery-shop``, ``contact-centre-qa``) are written by hand: every file that
@@ -24,6 +27,8 @@ import os
 import random
 import shutil
 import sys
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -152,32 +157,28 @@ HAND_WRITTEN_SITES = [
 HAND_WRITTEN = "schema: qaudit/audit@2"
 MONTHS = [dt.date(2026, 7, 8), dt.date(2026, 8, 12), dt.date(2026, 9, 9), dt.date(2026, 10, 14), dt.date(2026, 11, 11)]
 
-COMMENTS = {
-    "good": {
-        "hy": [
-            "Հաճախորդին դիմեց անունով և ջերմորեն ողջունեց",
-            "Ամեն ինչ արվեց պայմանավորված ժամին",
-            "Համբերատար բացատրեց",
-        ],
-        "ka": ["სტუმარს სახელით მიმართა და თბილად მიესალმა", "ყველაფერი შეთანხმებულ დროს გაკეთდა", "მოთმინებით აუხსნა"],
-        "lv": [
-            "Uzrunāja klientu vārdā un sirsnīgi sveica",
-            "Viss tika izdarīts norunātajā laikā",
-            "Pacietīgi paskaidroja",
-        ],
-        "hu": [
-            "Nevén szólította az ügyfelet és kedvesen köszöntötte",
-            "Minden a megbeszélt időben történt",
-            "Türelmesen elmagyarázta",
-        ],
-    },
-    "bad": {
-        "hy": ["Ուշացավ առանց նախազգուշացման", "Վիճեց հաճախորդի հետ գնի շուրջ", "Ստուգաթերթը լրացված չէր"],
-        "ka": ["გაფრთხილების გარეშე დააგვიანა", "სტუმარს ფასზე შეედავა", "ჩამონათვალი არ იყო შევსებული"],
-        "lv": ["Nokavējās bez brīdinājuma", "Strīdējās ar klientu par cenu", "Kontrolsaraksts nebija aizpildīts"],
-        "hu": ["Szó nélkül késett", "Vitatkozott az ügyféllel az árról", "Az ellenőrzőlista nem volt kitöltve"],
-    },
-}
+COMMENTS_FILE = os.path.join(HERE, "comments.yaml")
+LANGUAGES = ("hy", "ka", "lv", "hu")
+
+
+def load_comments(path: str = COMMENTS_FILE) -> dict[str, dict[str, dict[str, dict[str, list[str]]]]]:
+    """The inspectors' comments: standard id -> item id -> language -> ``good``/``bad`` -> three texts.
+
+    Each list must hold exactly three texts: ``audit_text`` draws one with ``rng.choice``, and a
+    list of another length would shift the random sequence and so every score generated after it.
+    """
+    with open(path, encoding="utf-8") as handle:
+        comments = yaml.safe_load(handle)
+    for standard_id, items in comments.items():
+        for item_id, languages in items.items():
+            for lang in LANGUAGES:
+                for tone in ("good", "bad"):
+                    texts = languages[lang][tone]
+                    assert len(texts) == 3 and all(texts), (standard_id, item_id, lang, tone)
+    return comments
+
+
+COMMENTS = load_comments()
 
 
 def answer(item: Item, rng: random.Random, quality: float) -> tuple[object, str]:
@@ -204,6 +205,17 @@ def answer(item: Item, rng: random.Random, quality: float) -> tuple[object, str]
         return options[0].value, "good"
     choice = rng.choice(options[1:])
     return choice.value, "bad" if choice.score == 0 else "partial"
+
+
+def comment_tone(item: Item, value: object, kind: str) -> str:
+    """Whether a comment on this answer praises (``good``) or notes what fell short (``bad``).
+
+    A number drawn as "partial" can still land in the full-marks band (2 minutes where the first
+    band ends at 2): it gets a good comment, so that no comment contradicts its own score.
+    """
+    if kind == "good" or (item.type == "number" and item.score_of(value) == 1.0):
+        return "good"
+    return "bad"
 
 
 def audit_text(
@@ -235,7 +247,8 @@ def audit_text(
         else:
             value, kind = answer(item, rng, quality)
         if (kind in ("bad", "partial") and rng.random() < 0.6) or (kind == "good" and rng.random() < 0.08):
-            comment = json.dumps(rng.choice(COMMENTS["good" if kind == "good" else "bad"][lang]), ensure_ascii=False)
+            texts = COMMENTS[std.id][item.id][lang][comment_tone(item, value, kind)]
+            comment = json.dumps(rng.choice(texts), ensure_ascii=False)
             lines.append(f"  {item.id}: {{value: {value}, comment: {comment}}}")
         else:
             lines.append(f"  {item.id}: {value}")
