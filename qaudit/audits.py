@@ -194,8 +194,8 @@ def _header_problems(doc: Document) -> list[Problem]:
     paths: list[Path] = [
         (key,)
         for key in ("id", "standard", "site", "inspector", "subject")
-        if key in data and not isinstance(data[key], (dict, list))
-    ]
+        if key in data and not isinstance(data[key], (dict, list)) and not (key == "subject" and data[key] is None)
+    ]  # an empty subject is no subject
     if isinstance(data.get("site"), dict) and "id" in data["site"]:
         paths.append(("site", "id"))
     return id_type_problems(doc, paths)

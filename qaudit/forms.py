@@ -21,6 +21,7 @@ import re
 import warnings
 from typing import Any, NamedTuple
 
+from . import i18n
 from .audits import Audit, Response, read_value, safe_name
 from .model import SLUG_PATTERN, Item, Standard
 from .problems import InvalidInput, Problem, error
@@ -36,61 +37,27 @@ MAX_FORM_ROWS = 5000
 HEADER_SEARCH_ROWS = 200
 """How far down the sheet the table's header row is looked for (rows may be inserted above it)."""
 
-# Answers a yes/no dropdown offers, per language (English is always accepted too).
-YES_NO_NA = {
-    "en": ("yes", "no", "N/A"),
-    "hy": ("այո", "ոչ", "չի վերաբերում"),
-    "ka": ("დიახ", "არა", "არ ეხება"),
-    "lv": ("jā", "nē", "nav attiecināms"),
-    "hu": ("igen", "nem", "nem releváns"),
-}
-LABELS = {
-    "en": (
-        "Standard",
-        "Version",
-        "Site",
-        "Inspector",
-        "Date",
-        "Language",
-        "Fill in the Response column; Comment is optional.",
-    ),
-    "hy": (
-        "Ստանդարտ",
-        "Տարբերակ",
-        "Օբյեկտ",
-        "Տեսուչ",
-        "Ամսաթիվ",
-        "Լեզու",
-        "Լրացրեք Պատասխան սյունակը, մեկնաբանությունը՝ ըստ ցանկության։",
-    ),
-    "ka": (
-        "სტანდარტი",
-        "ვერსია",
-        "ობიექტი",
-        "ინსპექტორი",
-        "თარიღი",
-        "ენა",
-        "შეავსეთ პასუხის სვეტი; კომენტარი არასავალდებულოა.",
-    ),
-    "lv": (
-        "Standarts",
-        "Versija",
-        "Objekts",
-        "Inspektors",
-        "Datums",
-        "Valoda",
-        "Aizpildiet atbilžu kolonnu; komentārs nav obligāts.",
-    ),
-    "hu": (
-        "Szabvány",
-        "Verzió",
-        "Telephely",
-        "Ellenőr",
-        "Dátum",
-        "Nyelv",
-        "Töltse ki a Válasz oszlopot; a megjegyzés nem kötelező.",
-    ),
-}
+HEADER_KEYS = ("standard", "version", "site", "inspector", "date", "language")
+"""The header block's labels (column A), as keys of the catalogue (:mod:`qaudit.i18n`)."""
+
+
+def answer_words(lang: str | None) -> tuple[str, str, str]:
+    """The yes, no and N/A a yes/no dropdown offers in ``lang`` (English is always accepted too)."""
+    table = i18n.words(lang)
+    return table["answer_yes"], table["answer_no"], table["answer_na"]
+
+
+def header_labels(lang: str | None) -> tuple[str, ...]:
+    """The labels of the header block (standard, version, site, inspector, date, language) in ``lang``."""
+    table = i18n.words(lang)
+    return tuple(table[key] for key in HEADER_KEYS)
+
+
+def _form_labels(lang: str) -> tuple[str, ...]:
+    """The header block's labels, then the line that says what to fill in."""
+    return (*header_labels(lang), i18n.words(lang)["form_instruction"])
+
+
 _FORMULA_START = ("=", "+", "@")
 # LibreOffice saves a TRUE or FALSE typed into a cell as these formulas: they are constants,
 # read as such; any other formula is refused.
@@ -125,7 +92,7 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
 
 def allowed_answers(item: Item, standard: Standard, lang: str) -> list[str]:
     """The answers a form's dropdown offers for ``item`` (only N/A, if allowed, for free numbers)."""
-    yes, no, na = YES_NO_NA.get(lang, YES_NO_NA["en"])
+    yes, no, na = answer_words(lang)
     tail = [na] if item.na_allowed else []
     if item.type == "yes_no":
         return [yes, no, *tail]
@@ -158,7 +125,7 @@ def write_form(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     lang = lang or standard.default_language or "en"
-    labels = LABELS.get(lang, LABELS["en"])
+    labels = _form_labels(lang)
     site, inspector = clean_text(site), clean_text(inspector)  # a worksheet cannot hold control characters
     wb = Workbook()
     ws = wb.active
@@ -646,7 +613,7 @@ def answer_text(item: Item, raw: str) -> str:
             texts = list(label.values()) if isinstance(label, dict) else [label] if isinstance(label, str) else []
             if folded == _fold(option.value) or folded in (_fold(t) for t in texts):
                 return option.value
-    for yes, no, na in YES_NO_NA.values():
+    for yes, no, na in (answer_words(lang) for lang in i18n.LANGUAGES):
         if folded == _fold(na):
             return "na"
         if item.type == "yes_no" and folded == _fold(yes):
@@ -691,7 +658,7 @@ def _header_block(rows: list[tuple[Any, ...]], header_row: int) -> list[tuple[in
     found: dict[int, tuple[int, Any]] = {}
     for index, row in enumerate(rows[:header_row]):
         label = _fold(str(row[0])) if row and row[0] is not None else ""
-        for labels in LABELS.values():
+        for labels in (header_labels(lang) for lang in i18n.LANGUAGES):
             for key, name in enumerate(labels[:6]):
                 if label == _fold(name) and key not in found:
                     found[key] = (index + 1, row[1] if len(row) > 1 else None)
@@ -776,14 +743,6 @@ WIDTHS_V2 = (20, 16, 42, 36, 26, 12, 20, 30, 20)
 FIELD_PREFIX = "field:"
 SUBJECT_ID = "audit:subject"
 COMMENT_ID = "audit:comment"
-# The words of the rows Forms v2 adds: (header fields, subject, overall comment), per language.
-V2_WORDS = {
-    "en": ("Header", "Subject: what was audited within the site (a room, a call, a visit)", "Overall comment"),
-    "hy": ("Ընդհանուր տվյալներ", "Ինչ է ստուգվել օբյեկտում (համար, զանգ, այց)", "Ընդհանուր մեկնաբանություն"),
-    "ka": ("ზოგადი მონაცემები", "რა შემოწმდა ობიექტზე (ნომერი, ზარი, ვიზიტი)", "საერთო კომენტარი"),
-    "lv": ("Vispārīgi dati", "Kas tika pārbaudīts objektā (numurs, zvans, apmeklējums)", "Kopējais komentārs"),
-    "hu": ("Általános adatok", "Mit ellenőriztek a telephelyen (szoba, hívás, látogatás)", "Összesítő megjegyzés"),
-}
 V2_NOTE = (
     "Repeated blocks: write the label (the room number, the call id) in Instance; a block left empty is ignored. "
     "Several answers: separate them with commas, [] for none. Evidence: file names separated by commas."
@@ -857,8 +816,9 @@ def write_form_v2(
     from .blank import condition_note, describe_field, instance_count
 
     lang = lang or standard.default_language or "en"
-    labels = LABELS.get(lang, LABELS["en"])
-    words = V2_WORDS.get(lang, V2_WORDS["en"])
+    labels = _form_labels(lang)
+    table = i18n.words(lang)
+    words = (table["header"], table["subject_question"], table["form_overall_comment"])
     site, inspector = clean_text(site), clean_text(inspector)
     wb = Workbook()
     ws = wb.active

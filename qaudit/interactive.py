@@ -10,6 +10,10 @@ Ctrl-C, a closed terminal or a killed process loses nothing: running the same
 command again resumes at the first unanswered question. At the end a review
 shows every answer, the findings, the score, grade and critical failures, and
 the audit file is written; then the draft is removed.
+
+Every word the inspector reads comes from the catalogue (:mod:`qaudit.i18n`) in
+the audit's language; ``y``/``n`` (and the language's own yes and no) answer
+yes/no questions, and numbers pick options, in every language.
 """
 
 from __future__ import annotations
@@ -22,24 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import yamlwrite
-from .audits import Audit, Response, allowed_values, read_value
+from .audits import Audit, Response, read_value
 from .conditions import holds, why_false
-from .forms import YES_NO_NA, answer_text, clean_text
+from .forms import answer_text, clean_text
+from .i18n import gettext, words
 from .model import Condition, HeaderField, Item, Section, Standard
 from .output import write_atomic
 from .problems import InvalidInput, error
 from .yamlsrc import load
 
-HELP = (
-    "Type the answer and press Enter. Other commands:\n"
-    "  na        not applicable (where allowed)\n"
-    "  b         back to the previous question\n"
-    "  g N | g ID  go to question number N or item ID\n"
-    "  s         skip this question for now\n"
-    "  l         list every question and its answer\n"
-    "  q         quit (answers so far are kept; run the same command to resume)\n"
-)
-SAVE_PROMPT = "Save this audit? [Y]es / [n]o, keep editing / g N to change an item: "
 _CLOSED_MARK = "# qaudit run: no more instances of:"
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
 
@@ -117,7 +112,7 @@ class Session:
     def instance_word(self, section: Section) -> str:
         """What one instance of a repeated section is called (``Room``)."""
         label = section.repeat.label if section.repeat is not None else None
-        return self.standard.text(label, self.lang) if label is not None else "Instance"
+        return self.standard.text(label, self.lang) if label is not None else words(self.lang)["instance"]
 
     # --- the questions ---------------------------------------------------------------------------
 
@@ -183,6 +178,15 @@ class Session:
         if response is None:
             return True
         return not self.missing_extras(self.standard.items[step.key], response)
+
+    def say(self, key: str, /, **fields: object) -> str:
+        """The catalogue's text of ``key`` in the audit's language, placeholders filled."""
+        return gettext(self.lang, key, **fields)
+
+    def replies(self, key: str) -> set[str]:
+        """What may be typed for yes (``run_yes_replies``) or no (``run_no_replies``), lower case."""
+        english = words("en")[key]
+        return {r.strip().casefold() for r in f"{english},{words(self.lang)[key]}".split(",") if r.strip()}
 
     def missing_extras(self, item: Item, response: Response) -> list[str]:
         """``comment`` and ``evidence`` when the item's ``require`` asks for them and they are not given."""
@@ -445,6 +449,26 @@ class _Screen:
         self.wrapped(self.paint(f"  ✗ {message}", "red"))
 
 
+def _hint(session: Session, item: Item, *, na: bool | None = None) -> str:
+    """What an item accepts, in the audit's language: ``give a number from 1 to 5, or na if it does not apply``."""
+    na = item.na_allowed if na is None else na
+    if item.type == "yes_no":
+        hint = session.say("run_hint_yes_no")
+    elif item.type == "scale":
+        hint = session.say("run_hint_scale", min=item.min, max=item.max)
+    elif item.type == "number":
+        hint = session.say("run_hint_number_unit", unit=item.unit) if item.unit else session.say("run_hint_number")
+    elif item.type == "date":
+        hint = session.say("run_hint_date")
+    elif item.type == "text":
+        hint = session.say("run_hint_text")
+    elif item.type == "multi_choice":
+        hint = session.say("run_hint_multi_choice", count=len(item.choices))
+    else:
+        hint = session.say("run_hint_choice", count=len(item.choices))
+    return session.say("run_hint_or_na", hint=hint) if na else hint
+
+
 def _choices(session: Session, item: Item) -> str:
     if item.type in ("choice", "multi_choice"):
         lines = []
@@ -452,34 +476,36 @@ def _choices(session: Session, item: Item) -> str:
             label = session.standard.text(option.label, session.lang) if option.label is not None else option.value
             lines.append(f"    {n}) {option.value}" + (f" — {label}" if label != option.value else ""))
         if item.type == "multi_choice":
-            lines.append("    0) none   (several: numbers separated by commas, e.g. 1,3)")
+            lines.append("    " + session.say("run_hint_multi"))
         if item.na_allowed:
-            lines.append("    na) N/A")
+            lines.append(f"    na) {session.say('na')}")
         return "\n".join(lines)
-    if item.type == "text":
-        return "    free text" + ("" if item.is_required else " (Enter to leave it empty)")
-    if item.type == "date":
-        return "    a date written YYYY-MM-DD" + ("" if item.is_required else " (Enter to leave it empty)")
-    shown = "    " + allowed_values(item)
-    if item.type == "yes_no":
-        shown += " (y / n)"
-    words = YES_NO_NA.get(session.lang or "en")
-    if words is not None and session.lang not in (None, "en") and (item.type == "yes_no" or item.na_allowed):
-        local = list(words[:2]) if item.type == "yes_no" else []
-        local += [words[2]] if item.na_allowed else []
-        shown += f" ({' / '.join(local)})"
-    return shown
+    optional = item.type in ("text", "date") and not item.is_required
+    return "    " + _hint(session, item) + (" " + session.say("run_hint_optional") if optional else "")
 
 
-def _shown(item: Item | None, response: Response | None) -> str:
+def _refusal(session: Session, item: Item, reply: str) -> str:
+    """Why a typed answer does not fit its item, and what would, in the audit's language."""
+    from .responses import NA_VALUES, read_number
+
+    if reply == "":
+        return session.say("run_no_answer", hint=_hint(session, item))
+    if answer_text(item, reply).casefold() in NA_VALUES and not item.na_allowed:
+        return session.say("run_no_na", hint=_hint(session, item, na=False))
+    if item.type == "scale" and read_number(reply) is not None:
+        return session.say("run_outside_scale", reply=reply, hint=_hint(session, item))
+    return session.say("run_bad_answer", reply=reply, hint=_hint(session, item))
+
+
+def _shown(session: Session, item: Item | None, response: Response | None) -> str:
     if response is None:
-        return "(left empty)"
+        return session.say("run_left_empty")
     if item is None:
         return ""
     if response.value is None and not response.na:
-        return "(left empty)"
+        return session.say("run_left_empty")
     if item.type == "multi_choice" and not response.na:
-        return ", ".join(response.value or ()) or "none"  # type: ignore[arg-type]
+        return ", ".join(response.value or ()) or session.say("run_none_selected")  # type: ignore[arg-type]
     return yamlwrite.answer(item, response).strip('"')
 
 
@@ -493,17 +519,22 @@ def run_session(
 ) -> Audit | None:
     """Walk the inspector through the checklist; the finished audit, or None when they quit."""
     screen = _Screen(say, colour, width)
-    ask = _text_only(ask, screen)
+    ask = _text_only(session, ask, screen)
     resumed = session.answered() if session.loaded else session.load_draft()
     steps = session.steps()
     total = sum(1 for s in steps if s.kind not in ("skipped", "label", "more") and s.reason is None)
     if resumed:
-        say(f"Resuming: {resumed} of {total} answers were kept from last time.")
+        say(session.say("run_resuming", kept=resumed, total=total))
     if session.dropped:
-        say(f"These kept answers no longer fit the standard and are asked again: {', '.join(session.dropped)}")
+        say(session.say("run_dropped", items=", ".join(session.dropped)))
     say(
-        f"{session.standard.text(session.standard.title, session.lang)} ({session.standard.label}) — "
-        f"{session.site}, {session.date.isoformat()}. Type ? for help."
+        session.say(
+            "run_start",
+            title=session.standard.text(session.standard.title, session.lang),
+            label=session.standard.label,
+            site=session.site,
+            date=session.date.isoformat(),
+        )
     )
     index = _first_open(session, steps, 0)
     while True:
@@ -562,9 +593,9 @@ def _say_skipped(steps: list[Step], start: int, end: int, screen: _Screen, sessi
                 continue
             said.add(step.section.id)
             title = session.standard.text(step.section.title, session.lang)
-            screen.say(screen.paint(f"  — skipped the section '{title}': {step.reason}", "dim"))
+            screen.say(screen.paint("  " + session.say("run_skipped_section", title=title, reason=step.reason), "dim"))
         else:
-            screen.say(screen.paint(f"  — skipped '{step.key}': {step.reason}", "dim"))
+            screen.say(screen.paint("  " + session.say("run_skipped_item", item=step.key, reason=step.reason), "dim"))
 
 
 def _heading(session: Session, steps: list[Step], index: int, screen: _Screen) -> None:
@@ -572,11 +603,12 @@ def _heading(session: Session, steps: list[Step], index: int, screen: _Screen) -
     count = f"{index + 1}/{len(steps)}"
     if step.kind == "field":
         field_ = session.standard.field_map[step.key]
-        screen.say(f"[{_HEADER}] {count}  {field_.id}" + ("" if field_.required else "  (optional)"))
+        optional = "" if field_.required else "  " + session.say("run_optional")
+        screen.say(f"[{session.say('header')}] {count}  {field_.id}{optional}")
         screen.wrapped(session.standard.text(field_.text, session.lang))
         return
     if step.kind in ("subject", "comment"):
-        screen.say(f"[{_HEADER}] {count}")
+        screen.say(f"[{session.say('header')}] {count}")
         return
     assert step.section is not None
     title = session.standard.text(step.section.title, session.lang)
@@ -586,21 +618,18 @@ def _heading(session: Session, steps: list[Step], index: int, screen: _Screen) -
     if step.instance is not None:
         title += f" — {session.instance_word(step.section)} {session.instances[step.section.id][step.instance].label}"
     item = session.standard.items[step.key]
-    critical = "  " + screen.paint("CRITICAL", "red", "bold") if item.critical else ""
+    critical = "  " + screen.paint(session.say("run_critical"), "red", "bold") if item.critical else ""
     screen.say(f"[{title}] {count}  {item.id}{critical}")
     screen.wrapped(session.standard.text(item.text, session.lang))
     if item.guidance is not None:
         screen.wrapped(session.standard.text(item.guidance, session.lang), "  ")
 
 
-_HEADER = "Header"
-
-
 def _command(session: Session, steps: list[Step], index: int, reply: str, screen: _Screen) -> _Goto | _Next | None:
     """The navigation command typed, if any (None: an answer)."""
     command = reply.lower()
     if command in ("?", "h", "help"):
-        screen.say(HELP)
+        screen.say(session.say("run_help"))
         return _Goto(index)
     if command in ("q", "quit"):
         raise Quit
@@ -617,7 +646,7 @@ def _command(session: Session, steps: list[Step], index: int, reply: str, screen
     if command.startswith("g ") or command.startswith("goto "):
         target = _goto(command, steps)
         if target is None:
-            screen.say(f"No such item; give its number (1-{len(steps)}) or its id.")
+            screen.say(session.say("run_no_such_item", count=len(steps)))
             return _Goto(index)
         return _Goto(target)
     return None
@@ -662,7 +691,11 @@ def _ask_field(
         session.save_draft()
         return _Next(index)
     if reply == "":
-        screen.error(f"'{field_.id}' is required; {describe_field(field_, session.standard, session.lang)}")
+        screen.error(
+            session.say(
+                "run_field_required", field=field_.id, hint=describe_field(field_, session.standard, session.lang)
+            )
+        )
         return _Goto(index)
     moved = _command(session, steps, index, reply, screen)
     if moved is not None:
@@ -689,14 +722,10 @@ def _ask_note(
     session: Session, steps: list[Step], index: int, ask: Callable[[str], str], screen: _Screen
 ) -> _Goto | _Next:
     key = steps[index].key
-    question = (
-        "Subject: what was audited within the site (a room, a call, a visit)"
-        if key == "subject"
-        else "Overall comment on the visit"
-    )
+    question = session.say("subject_question" if key == "subject" else "run_overall_comment")
     current = getattr(session, key)
     screen.wrapped(question)
-    prompt = "(Enter for none) > " if current is None else f"[{current}] (Enter to keep, - to clear) > "
+    prompt = session.say("run_prompt_none") if current is None else session.say("run_prompt_keep", current=current)
     reply = clean_text(ask(prompt)).strip()
     moved = _command(session, steps, index, reply, screen) if len(reply) <= 1 or reply.startswith("g ") else None
     if moved is not None:
@@ -719,28 +748,33 @@ def _ask_instance(
     word = session.instance_word(section)
     found = session.instances.setdefault(section.id, [])
     if step.kind == "more":
-        limit = f", at most {section.repeat.max}" if section.repeat.max is not None else ""
-        reply = clean_text(ask(f"Another {word.lower()}? [y/N] ({len(found)} so far{limit}) ")).strip()
-        moved = _command(session, steps, index, reply, screen) if reply.lower() not in ("n", "no", "") else None
+        if section.repeat.max is None:
+            question = session.say("run_another", word=word.lower(), count=len(found))
+        else:
+            question = session.say("run_another_max", word=word.lower(), count=len(found), max=section.repeat.max)
+        reply = clean_text(ask(question)).strip()
+        said = reply.casefold()
+        no = said == "" or said in session.replies("run_no_replies")
+        moved = _command(session, steps, index, reply, screen) if not no else None
         if moved is not None:
             return moved
-        if reply.lower() in ("", "n", "no"):
+        if no:
             session.closed.add(section.id)
             session.save_draft()
             return _Next(index)
-        if reply.lower() not in ("y", "yes"):
-            screen.error(f"answer y to add another {word.lower()}, or n (or Enter) when there is none")
+        if said not in session.replies("run_yes_replies"):
+            screen.error(session.say("run_another_error", word=word.lower()))
             return _Goto(index)
-    reply = clean_text(ask(f"{word} {len(found) + 1}: its label (the room number, the call id) > ")).strip()
+    reply = clean_text(ask(session.say("run_instance_label", name=word, number=len(found) + 1))).strip()
     if reply == "":
-        screen.error(f"give the {word.lower()} a label, e.g. its number")
+        screen.error(session.say("run_label_needed", word=word.lower()))
         return _Goto(index)
     moved = _command(session, steps, index, reply, screen) if len(reply) == 1 or reply.startswith("g ") else None
     if moved is not None:
         return moved
     label = reply.strip("'\"").strip() or reply
     if any(i.label == label for i in found):
-        screen.error(f"{word.lower()} '{label}' is already in this audit; give each one its own label")
+        screen.error(session.say("run_label_taken", name=word, label=label))
         return _Goto(index)
     found.append(InstanceDraft(label))
     session.closed.discard(section.id)
@@ -775,7 +809,7 @@ def _ask_item(
     screen.say(_choices(session, item))
     current = store.get(item.id)
     has_current = item.id in store
-    prompt = "> " if not has_current else f"[{_shown(item, current)}] > "
+    prompt = "> " if not has_current else f"[{_shown(session, item, current)}] > "
     reply = clean_text(ask(prompt)).strip()
     if reply == "" and has_current:
         if current is not None and session.missing_extras(item, current):
@@ -789,8 +823,10 @@ def _ask_item(
     if moved is not None:
         return moved
     raw: Any = answer_text(item, reply)
-    if item.type == "yes_no" and reply.lower() in ("y", "n"):
-        raw = "yes" if reply.lower() == "y" else "no"
+    if item.type == "yes_no" and reply.casefold() in session.replies("run_yes_replies"):
+        raw = "yes"
+    elif item.type == "yes_no" and reply.casefold() in session.replies("run_no_replies"):
+        raw = "no"
     elif item.type == "choice" and reply.isdigit() and 1 <= int(reply) <= len(item.choices):
         raw = item.choices[int(reply) - 1].value
     elif item.type == "multi_choice":
@@ -801,7 +837,7 @@ def _ask_item(
         raw = []
     value, na, message = read_value(item, raw)
     if message is not None:
-        screen.error(message)
+        screen.error(_refusal(session, item, reply))
         return _Goto(index)
     kept = current.comment if current is not None else None
     evidence = current.evidence if current is not None else ()
@@ -829,32 +865,36 @@ def _extras(
     needed = session.missing_extras(item, response)
     kept = response.comment
     if "comment" in needed:
-        why = "required on a finding" if item.require and item.require.comment == "findings" else "required"
+        why = session.say(
+            "run_required_on_finding" if item.require and item.require.comment == "findings" else "run_required"
+        )
         comment = ""
         while not comment:
-            comment = clean_text(ask(f"Comment ({why}): ")).strip()
+            comment = clean_text(ask(session.say("run_comment_required", why=why))).strip()
             if not comment:
-                screen.error(f"'{item.id}' needs a comment here; say what was found")
+                screen.error(session.say("run_comment_needed", item=item.id))
         response = response._replace(comment=comment)
     elif optional:
         if kept:
-            comment = clean_text(ask(f"Comment [{kept}] (Enter to keep, - to clear): ")).strip()
+            comment = clean_text(ask(session.say("run_comment_keep", current=kept))).strip()
             comment = kept if comment == "" else ("" if comment == "-" else comment)
         else:
-            comment = clean_text(ask("Comment (Enter for none): ")).strip()
+            comment = clean_text(ask(session.say("run_comment"))).strip()
         response = response._replace(comment=comment or None)
     before = store[item.id]
     if (response.comment or None) != (before.comment if before is not None else None):
         store[item.id] = response
         session.save_draft()
     if "evidence" in needed:
-        why = "required on a finding" if item.require and item.require.evidence == "findings" else "required"
+        why = session.say(
+            "run_required_on_finding" if item.require and item.require.evidence == "findings" else "run_required"
+        )
         files: list[str] = []
         while not files:
-            typed = clean_text(ask(f"Evidence, file names separated by commas ({why}): "))
+            typed = clean_text(ask(session.say("run_evidence", why=why)))
             files = [f.strip() for f in typed.split(",") if f.strip()]
             if not files:
-                screen.error(f"'{item.id}' needs evidence here: the photo's file name, e.g. photos/0042.jpg")
+                screen.error(session.say("run_evidence_needed", item=item.id))
         store[item.id] = response._replace(evidence=tuple(files))
         session.save_draft()
     return _Next(index)
@@ -875,40 +915,37 @@ def _review_and_save(session: Session, ask: Callable[[str], str], screen: _Scree
     except Exception as exc:  # NothingToScore: every item N/A
         if type(exc).__name__ != "NothingToScore":
             raise
-        screen.error("Every item is N/A, so the audit has no score: answer at least one item.")
+        screen.error(session.say("run_nothing_to_score"))
         return 0
     screen.say(_review(session, steps, result, screen))
     while True:
-        reply = ask(SAVE_PROMPT).strip().lower()
-        if reply in ("", "y", "yes"):
+        reply = ask(session.say("run_save_prompt")).strip().casefold()
+        if reply == "" or reply in session.replies("run_yes_replies"):
             write_atomic(session.output, session.to_yaml())
             try:
                 os.unlink(draft_path(session.output))
             except FileNotFoundError:
                 pass
-            screen.say(f"Saved {session.output}")
+            screen.say(session.say("run_saved", path=session.output))
             return audit
         if reply.startswith("g"):
             target = _goto(reply, steps)
             if target is None:
-                screen.say(f"No such item; give its number (1-{len(steps)}) or its id.")
+                screen.say(session.say("run_no_such_item", count=len(steps)))
                 continue
             return target
-        if reply in ("n", "no"):
-            screen.say("Back to the first question; Enter keeps each answer, g N goes to question N.")
+        if reply in session.replies("run_no_replies"):
+            screen.say(session.say("run_back_to_start"))
             return 0
         if reply in ("q", "quit"):
             raise Quit
         if reply in ("l", "list"):
             screen.say(_listing(session, steps))
             continue
-        screen.error(
-            f"'{reply}' is not a reply here: type y (or Enter) to save, n to keep editing from the first "
-            "question, g N or g ID to change one answer, or q to quit without saving (answers are kept)"
-        )
+        screen.error(session.say("run_save_unknown", reply=reply))
 
 
-def _text_only(ask: Callable[[str], str], screen: _Screen) -> Callable[[str], str]:
+def _text_only(session: Session, ask: Callable[[str], str], screen: _Screen) -> Callable[[str], str]:
     """``ask``, asking again while what is typed is not UTF-8 text (a terminal set to another encoding)."""
 
     def asking(prompt: str) -> str:
@@ -917,13 +954,13 @@ def _text_only(ask: Callable[[str], str], screen: _Screen) -> Callable[[str], st
                 reply = ask(prompt)
             except UnicodeDecodeError as exc:
                 bad = exc.object[exc.start : exc.start + 1]
-                shown = f" (byte 0x{bad[0]:02X})" if isinstance(bad, bytes) and bad else ""
+                shown = session.say("run_byte", code=f"{bad[0]:02X}") if isinstance(bad, bytes) and bad else ""
             else:
                 found = yamlwrite.undecodable_bytes(reply)
                 if not found:
                     return reply
-                shown = f" (byte 0x{found[0]:02X})" if found[0] <= 0xFF else ""
-            screen.error(f"what was typed is not UTF-8 text{shown}; set the terminal to UTF-8 and type it again")
+                shown = session.say("run_byte", code=f"{found[0]:02X}") if found[0] <= 0xFF else ""
+            screen.error(session.say("run_not_utf8", byte=shown))
 
     return asking
 
@@ -1006,16 +1043,17 @@ def _listing(session: Session, steps: list[Step]) -> str:
         if step.instance is not None and step.section is not None:
             where = f"{session.instance_word(step.section)} {session.instances[step.section.id][step.instance].label}: "
         if step.reason is not None:
-            lines.append(f"  {n:>3}. {where + step.key:<30} — does not apply: {step.reason}")
+            lines.append(f"  {n:>3}. {where + step.key:<30} " + session.say("run_does_not_apply", reason=step.reason))
             continue
         if step.kind == "field":
-            shown = "—" if step.key not in session.fields else str(session.fields[step.key] or "(left empty)")
+            value = session.fields.get(step.key)
+            shown = "—" if step.key not in session.fields else str(value or session.say("run_left_empty"))
         elif step.kind in ("subject", "comment"):
             value = getattr(session, step.key)
-            shown = "—" if step.key not in session.asked else value or "(left empty)"
+            shown = "—" if step.key not in session.asked else value or session.say("run_left_empty")
         else:
             store = session._store(step)
-            shown = "—" if step.key not in store else _shown(session.standard.items[step.key], store[step.key])
+            shown = "—" if step.key not in store else _shown(session, session.standard.items[step.key], store[step.key])
         lines.append(f"  {n:>3}. {where + step.key:<30} {shown}")
     return "\n".join(lines)
 
@@ -1024,13 +1062,15 @@ def _review(session: Session, steps: list[Step], result: object, screen: _Screen
     from .scoring import AuditResult
 
     assert isinstance(result, AuditResult)
-    lines = ["", "Review", "======"]
+    title = session.say("run_review")
+    lines = ["", title, "=" * len(title)]
+    none = session.say("run_none_given")
     if session.v2:
         if session.fields:
-            lines.append("Header fields:")
+            lines.append(session.say("run_review_fields"))
             for key, value in session.fields.items():
-                lines.append(f"  {key}: {'(left empty)' if value is None else value}")
-        lines.append(f"Subject: {session.subject or '(none)'}")
+                lines.append(f"  {key}: {session.say('run_left_empty') if value is None else value}")
+        lines.append(session.say("run_review_subject", subject=session.subject or none))
     lines.append(_listing(session, steps))
     findings = []
     for entry in result.items:
@@ -1047,24 +1087,30 @@ def _review(session: Session, steps: list[Step], result: object, screen: _Screen
                     where = f" ({session.instances[step.section.id][step.instance].label})"
                 comments.append(f"  {step.key}{where}: {response.comment}")
     if comments:
-        lines += ["Comments:", *comments]
+        lines += [session.say("run_review_comments"), *comments]
     if session.v2:
-        lines.append(f"Overall comment: {session.comment or '(none)'}")
+        lines.append(session.say("run_review_overall", comment=session.comment or none))
     lines.append("")
     if session.v2:
         lines.append(
-            screen.paint(f"Findings: {len(findings)}", "yellow" if findings else "green")
+            screen.paint(session.say("run_review_findings", count=len(findings)), "yellow" if findings else "green")
             + (f" — {', '.join(findings)}" if findings else "")
         )
-    lines.append(
-        f"Score {result.score:.2f}" + (f" (raw {result.raw_score:.2f})" if result.raw_score != result.score else "")
-    )
+    score = session.say("run_review_score", score=f"{result.score:.2f}")
+    if result.raw_score != result.score:
+        score += " " + session.say("run_review_raw", raw=f"{result.raw_score:.2f}")
+    lines.append(score)
     # A whole line is coloured, so that what it says stays one run of text.
-    verdict = "no pass mark" if result.passed is None else "PASS" if result.passed else "FAIL"
+    verdict = (
+        session.say("run_no_pass_mark") if result.passed is None else session.say("pass" if result.passed else "fail")
+    )
     style = () if result.passed is None else ("green", "bold") if result.passed else ("red", "bold")
-    lines.append(screen.paint(f"Grade {result.grade} — {verdict}", *style))
-    critical = ", ".join(dict.fromkeys(result.critical_failures)) or "none"
-    lines.append(screen.paint(f"Critical failures: {critical}", *(("red", "bold") if result.critical_failures else ())))
+    lines.append(screen.paint(session.say("run_review_grade", grade=result.grade, verdict=verdict), *style))
+    if result.critical_failures:
+        critical = session.say("run_review_critical", items=", ".join(dict.fromkeys(result.critical_failures)))
+    else:
+        critical = session.say("run_review_no_critical")
+    lines.append(screen.paint(critical, *(("red", "bold") if result.critical_failures else ())))
     return "\n".join(lines)
 
 

@@ -10,6 +10,12 @@ import typer
 from ..cli import StandardsOpt, app, audits_folder, guarded, load_standard, parse_date, refuse_overwrite
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the standard's first).")]
+RunLangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", help="Language of the audit (default: the site's, when the standard has it; else its first)."
+    ),
+]
 VersionOpt = Annotated[
     int | None,
     typer.Option("--standard-version", "--version", help="Standard version (default: the highest).", metavar="N"),
@@ -50,6 +56,20 @@ def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
     refuse_undecodable("--inspector", inspector)
     if lang is not None and std.languages and lang not in std.languages:
         raise QauditError(f"--lang {lang}: {std.label} is written in {', '.join(std.languages)}")
+
+
+def site_language(std: Any, site: str) -> str | None:
+    """The language of ``site`` in the workspace's site registry, when the standard is written in it."""
+    from ..cli import default_path
+    from ..problems import InvalidInput
+    from ..registry import load_sites
+
+    try:
+        found = load_sites(default_path("sites")).sites.get(site)
+    except (InvalidInput, OSError):  # a broken registry is reported by the commands that read it
+        return None
+    lang = found.language if found is not None else None
+    return lang if lang is not None and (not std.languages or lang in std.languages) else None
 
 
 @app.command()
@@ -136,7 +156,7 @@ def run_audit(
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Visit date YYYY-MM-DD (default: today).")] = None,
     version: VersionOpt = None,
-    lang: LangOpt = None,
+    lang: RunLangOpt = None,
     force: ForceOpt = False,
     standards: StandardsOpt = "standards",
 ) -> None:
@@ -194,7 +214,8 @@ def run_audit(
             raise QauditError(f"{path} already exists; pass --force to audit again over it, or choose another -o")
         from ..forms import clean_text
 
-        session = Session(std, site, clean_text(inspector), day, lang or std.default_language, path)
+        audit_lang = lang or site_language(std, site) or std.default_language
+        session = Session(std, site, clean_text(inspector), day, audit_lang, path)
         session.load_draft()
         return session
 
@@ -232,7 +253,9 @@ def run_audit(
             f"{draft_path(session.output)}"
         )
     except (Quit, EOFError, KeyboardInterrupt):
-        say(f"\nStopped. {session.answered()} answers are kept; run the same command to resume.")
+        from ..i18n import gettext
+
+        say("\n" + gettext(session.lang, "run_stopped", count=session.answered()))
         raise typer.Exit(130) from None
     finally:
         for lock in locks:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from .. import i18n
 from ..history import SiteHistory, SiteSummary, site_histories
 from ..model import Standard, localize
 from ..problems import Problem
@@ -33,19 +34,9 @@ LANGUAGES = ("en", "hy", "ka", "lv", "hu")
 _LOCALES = {"en": "en_GB", "hy": "hy_AM", "ka": "ka_GE", "lv": "lv_LV", "hu": "hu_HU"}
 
 
-@lru_cache(maxsize=1)
-def _labels() -> dict[str, dict[str, str]]:
-    from ..yamlsrc import load
-
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "locales", "labels.yaml")
-    data = load(path).data
-    return {str(lang): {str(k): str(v) for k, v in words.items()} for lang, words in data.items()}
-
-
 def labels(lang: str) -> dict[str, str]:
-    """The scorecard's own words in ``lang`` (English for a language qaudit does not ship)."""
-    table = _labels()
-    return {**table["en"], **table.get(lang, {})}
+    """The scorecard's own words in ``lang`` (English for a language qaudit does not ship), from the catalogue."""
+    return dict(i18n.words(lang, "scorecard"))
 
 
 class Formatter:
