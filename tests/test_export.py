@@ -9,9 +9,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 from qaudit.registry import load_sites
 from qaudit.render import workbook
@@ -56,6 +58,27 @@ def rows(path: Path, sheet: str) -> list[list[object]]:
     return [[c.value for c in row] for row in wb[sheet].iter_rows()]
 
 
+def records(path: Path | bytes, sheet: str) -> list[dict[str, object]]:
+    """The rows of a table sheet as {header: value}."""
+    wb = load_workbook(io.BytesIO(path) if isinstance(path, bytes) else path)
+    header, *body = [[c.value for c in row] for row in wb[sheet].iter_rows()]
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def width(ws: Any, letter: str) -> float:
+    """A column's width, also when the file gives it for a range of columns (openpyxl files it under the first)."""
+    index = column_index_from_string(letter)
+    for dimension in ws.column_dimensions.values():
+        if dimension.min is not None and dimension.min <= index <= dimension.max:
+            return float(dimension.width)
+    return float(ws.column_dimensions[letter].width)
+
+
+def letter_of(ws: Any, header: str) -> str:
+    """The column letter of a header cell of row 1."""
+    return next(c.column_letter for c in ws[1] if c.value == header)
+
+
 def test_sheets_and_row_counts(book: Path) -> None:
     wb = load_workbook(book)
     assert wb.sheetnames[:5] == ["Summary", "Audits", "Items", "Actions", "Trend"]
@@ -91,10 +114,10 @@ def test_sheets_and_row_counts(book: Path) -> None:
 
 def test_actions_sheet_lists_the_open_corrective_actions(book: Path) -> None:
     actions = rows(book, "Actions")
-    assert actions[0][:3] == ["Site", "Item", "Item text"]
+    assert actions[0][:5] == ["Site", "subject", "Item", "instance", "Item text"]
     # yvn-01's latest audit: start-delay (12 min → 0), addressed-by-name (no), greeting 4 (0.75),
     # needs partial (0.5), no-arguing (no, critical: due in 2 days).
-    got = {(r[0], r[1]): (r[3], r[4], r[5]) for r in actions[1:]}
+    got = {(r["Site"], r["Item"]): (r["Item score"], r["Critical"], r["Due"]) for r in records(book, "Actions")}
     assert got[("yvn-01", "no-arguing")] == (0, "yes", dt.datetime(2026, 11, 22))
     assert got[("yvn-01", "greeting-warmth")] == (0.75, "no", dt.datetime(2026, 12, 4))
     assert {site for site, _ in got} == {"rix-01", "yvn-01"} and len(got) == 5 + 1
@@ -104,8 +127,10 @@ def test_types_formats_tables_and_charts(book: Path) -> None:
     wb = load_workbook(book)
     summary, audits, items = wb["Summary"], wb["Audits"], wb["Items"]
     assert summary["D3"].is_date and summary["D3"].number_format == "yyyy-mm-dd"
-    assert isinstance(summary["E3"].value, float) and summary["E3"].number_format == "0.0"
-    assert audits["H2"].number_format == "0.0%"
+    assert isinstance(summary["E3"].value, float) and summary["E3"].number_format == "0.00"  # scores: 2 decimals
+    assert audits[f"{letter_of(audits, 'Coverage')}2"].number_format == "0.0%"
+    assert audits[f"{letter_of(audits, 'Score')}2"].number_format == "0.00"
+    assert items[f"{letter_of(items, 'Item score')}2"].number_format == "0.0%"  # a share, as a percentage
     for ws in (summary, audits, items):
         assert ws.freeze_panes == "A2"
         assert len(ws.tables) == 1
@@ -113,7 +138,7 @@ def test_types_formats_tables_and_charts(book: Path) -> None:
         assert table.autoFilter is not None and table.ref.startswith("A1:")
     assert summary.conditional_formatting and audits.conditional_formatting
     assert len(summary._charts) == 1 and len(wb["Trend"]._charts) == 1
-    assert summary.column_dimensions["B"].width >= 20
+    assert width(summary, "B") >= 20
 
 
 def test_failed_critical_item_is_red_and_user_text_is_never_a_formula(book: Path) -> None:
@@ -138,7 +163,7 @@ def test_headers_follow_lang(tmp_path: Path) -> None:
     out = tmp_path / "lv.xlsx"
     assert export(out, "--lang", "lv").returncode == 0
     assert rows(out, "Summary")[0][:3] == ["Objekts", "Nosaukums", "Reģions"]
-    assert rows(out, "Items")[1][6] == "Kavētās minūtes pakalpojuma sākumā"
+    assert records(out, "Items")[0]["Punkta teksts"] == "Kavētās minūtes pakalpojuma sākumā"
 
 
 def test_items_continue_on_further_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -335,15 +360,20 @@ def test_charts_label_their_categories_and_show_their_axes(book: Path) -> None:
     (bars,) = wb["Summary"]._charts
     (series,) = bars.series
     # Text categories: a numeric reference would show 1, 2, 3 instead of the site ids.
-    assert series.cat.strRef.f == "'Summary'!$A$2:$A$3" and series.cat.numRef is None
-    assert series.val.numRef.f == "'Summary'!$E$2:$E$3"
-    assert bars.x_axis.delete is False and bars.y_axis.delete is False
+    assert series.cat.strRef.f.replace("'", "") == "Summary!$A$2:$A$3" and series.cat.numRef is None
+    assert [p.v for p in series.cat.strRef.strCache.pt] == ["rix-01", "yvn-01"]
+    assert series.val.numRef.f.replace("'", "") == "Summary!$E$2:$E$3"
+    assert not bars.x_axis.delete and not bars.y_axis.delete  # both axes drawn
     assert bars.x_axis.scaling.orientation == "maxMin"  # the first site on top, as in the table
     assert bars.anchor._from.row >= 3  # below the table, so that both print on one page
     (line,) = wb["Trend"]._charts
-    assert line.series[0].cat.strRef.f == "'Trend'!$A$2:$A$4"
-    assert line.series[0].smooth is False and line.series[0].marker.symbol == "circle"
-    assert [c.value for c in wb["Trend"]["A"]] == ["Month", "2026-09", "2026-10", "2026-11"]
+    # Months are dates (the first of the month), on a date axis labelled yyyy-mm.
+    assert line.series[0].cat.numRef.f.replace("'", "") == "Trend!$A$2:$A$4"
+    assert line.x_axis.number_format.formatCode == "yyyy-mm"
+    assert not line.series[0].smooth and line.series[0].marker.symbol == "circle"
+    months = wb["Trend"]["A"]
+    assert [c.value for c in months] == ["Month"] + [dt.datetime(2026, m, 1) for m in (9, 10, 11)]
+    assert all(c.is_date and c.number_format == "yyyy-mm" for c in months[1:])
     # The portfolio's mean score by month: September 100, October 45, November (96.67 + 8.33) / 2.
     assert [c.value for c in wb["Trend"]["B"][1:]] == [100, 45, 52.5]
     assert wb["Trend"].tables["Trend"].ref == "A1:C4"
@@ -356,22 +386,31 @@ def test_columns_fit_their_header_and_content_in_every_language(tmp_path: Path) 
     for name in ("Summary", "Audits", "Items", "Actions", "Trend"):
         ws = wb[name]
         for c in ws[1]:
-            width = ws.column_dimensions[c.column_letter].width
-            assert width >= min(len(c.value) + 2, 18), f"{name}!{c.coordinate} {c.value!r} in {width}"
+            got = width(ws, c.column_letter)
+            assert got >= min(len(c.value) + 2, 18), f"{name}!{c.coordinate} {c.value!r} in {got}"
     items = wb["Items"]
-    assert items.column_dimensions["G"].width == len("Minutes late at the agreed start of service") + 2
-    assert items.column_dimensions["M"].width >= len("Argued about the bill & refused a refund") + 2
-    assert items["J2"].number_format == "0.00" and items["C2"].number_format == "yyyy-mm-dd"
+    text, comment = letter_of(items, "Կետի տեքստ"), letter_of(items, "Մեկնաբանություն")
+    assert int(width(items, text)) == len("Minutes late at the agreed start of service") + 2
+    assert width(items, comment) >= len("Argued about the bill & refused a refund") + 2
+    assert items[f"{letter_of(items, 'Կետի միավոր')}2"].number_format == "0.0%"
+    assert items[f"{letter_of(items, 'Ամսաթիվ')}2"].number_format == "yyyy-mm-dd"
 
 
 def test_sheets_print_on_a4_with_the_header_on_every_page(book: Path) -> None:
     wb = load_workbook(book)
-    for name in ("Summary", "Audits", "Items", "Actions", "Trend"):
-        ws = wb[name]
-        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-        assert ws.print_title_rows == "$1:$1"
-    assert wb["Summary"].sheet_properties.pageSetUpPr.fitToPage and wb["Summary"].page_setup.fitToWidth == 1
-    assert wb["yvn-01"].page_setup.orientation == "portrait"
+    for ws in wb.worksheets:
+        table = ws.title in ("Summary", "Audits", "Items", "Actions", "Trend")
+        assert ws.page_setup.orientation == ("landscape" if table else "portrait"), ws.title
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        # Fitted to one page wide (fitToWidth 1 is the file format's default), as many pages long as needed.
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.print_title_rows == ("$1:$1" if table else None), ws.title
+        assert ws.print_area and ws.print_area.replace("'", "").startswith(f"{ws.title}!$A$1:"), ws.title
+    assert wb["Items"].print_area.endswith(f"${wb['Items'].max_row}")
+    audits = wb["Audits"]
+    assert audits.print_area.endswith(f"${letter_of(audits, 'comment')}${audits.max_row}")  # the audits' own columns
+    assert wb["Summary"].print_area.endswith("$J$20")  # the table and the chart below it (rows 5 to 19)
 
 
 def test_site_scorecard_rows_are_tall_enough_for_wrapped_texts(hostile: Path, tmp_path: Path) -> None:
@@ -391,16 +430,19 @@ def test_csv_keeps_every_row_whole_and_neutralises_every_text(hostile: Path, tmp
     done = export_hostile(hostile, tmp_path / "csv", "--format", "csv")
     assert done.returncode == 0, done.stderr
     items = list(csv.reader((tmp_path / "csv" / "items.csv").open(encoding="utf-8", newline="")))
-    assert len(items) == 1 + 3 * 5 and {len(r) for r in items} == {13}  # a CR in a comment splits no row
-    cr = [r for r in items if r[5] == "cr"]
-    assert [r[6] for r in cr] == ["'\n=1+3"] * 3
-    assert [r[12] for r in cr] == ["'\n=cr in the middle\nof a comment"] * 3
-    assert {r[7] for r in items if r[5] == "plus"} == {"'=cmd|' /C calc'!A0"}
+    header = items[0]
+    assert len(items) == 1 + 3 * 5 and {len(r) for r in items} == {18}  # a CR in a comment splits no row
+    item, text, value, comment = (header.index(k) for k in ("Item", "Item text", "Value", "Comment"))
+    cr = [r for r in items if r[item] == "cr"]
+    assert [r[text] for r in cr] == ["'\n=1+3"] * 3
+    assert [r[comment] for r in cr] == ["'\n=cr in the middle\nof a comment"] * 3
+    assert {r[value] for r in items if r[item] == "plus"} == {"'=cmd|' /C calc'!A0"}
     summary = list(csv.reader((tmp_path / "csv" / "summary.csv").open(encoding="utf-8", newline="")))
     assert summary[1] == ["history", '\'=HYPERLINK("http://evil","x")', "'+region", "2026-02-05", "41.67", "'@D",
                           "FAIL", "0.0", "2", "eq"]  # fmt: skip
     audits = list(csv.reader((tmp_path / "csv" / "audits.csv").open(encoding="utf-8", newline="")))
-    assert audits[1][2] == "'@inspector" and audits[1][8] == "'@D"
+    row = dict(zip(audits[0], audits[1], strict=True))
+    assert row["Inspector"] == "'@inspector" and row["Grade"] == "'@D" and row["Name"].startswith("'=HYPERLINK")
 
 
 def test_section_columns_belong_to_the_standards_audited(hostile: Path, tmp_path: Path) -> None:
@@ -416,19 +458,20 @@ def test_section_columns_belong_to_the_standards_audited(hostile: Path, tmp_path
     out = tmp_path / "book.xlsx"
     assert export_hostile(root, out).returncode == 0
     audits = rows(out, "Audits")
-    assert audits[0][12:] == [
+    first = audits[0].index("comment") + 1  # the standards have no header fields: sections follow
+    assert audits[0][first:] == [
         "=SUM(1,2) [hostile/s1]",
         "@SUM(1) [hostile/s2]",
         "Other first [other/s1]",
         "@SUM(1) [other/s2]",
     ]
-    by_site = {r[0]: r[12:] for r in audits[1:]}
+    by_site = {r[0]: r[first:] for r in audits[1:]}
     assert by_site["site-b"] == [50.0, 33.33, None, None]
     assert by_site["site-c"] == [None, None, 100.0, 33.33]
     done = export_hostile(root, tmp_path / "csv", "--format", "csv")
     assert done.returncode == 0
     header = (tmp_path / "csv" / "audits.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.endswith("Audit,hostile/s1,hostile/s2,other/s1,other/s2")
+    assert header.endswith("Audit,comment,hostile/s1,hostile/s2,other/s1,other/s2")
 
 
 def test_follow_up_tables_keep_rows_whole_and_user_text_as_text() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -51,8 +51,8 @@ def export(
     jobs: JobsOpt = 0,
     cache: CacheOpt = True,
 ) -> None:
-    """Write Summary (one row per site), Audits (one per audit) and Items (one per audit item)."""
-    from ..render.workbook import build_csv, build_workbook
+    """Write Summary (one row per site), Audits (one per audit), Items (one per audit item), Actions and Trend."""
+    from ..render.workbook import build_csv
 
     if format is ExportFormat.csv:
         target = out or default_path("reports")
@@ -69,10 +69,25 @@ def export(
     if format is ExportFormat.csv:
         _write_set(target, build_csv(run.results, run.library, run.sites, lang=lang))
     else:
-        _write(target, build_workbook(run.results, run.library, run.sites, lang=lang, per_site=per_site))
+        _write(target, _workbook(target, run, lang, per_site))
     report_problems(run)
     sys.stderr.write(f"wrote {target} ({len(run.results)} audits)\n")
     raise typer.Exit(1 if run.problems else 0)
+
+
+def _workbook(target: str, run: Any, lang: str | None, per_site: bool) -> bytes:
+    """The workbook's bytes; a failure to build it (temporary files on a full disk) is one line."""
+    from xlsxwriter.exceptions import XlsxWriterException
+
+    from ..render.workbook import build_workbook
+
+    try:
+        return build_workbook(run.results, run.library, run.sites, lang=lang, per_site=per_site)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        fail(f"cannot write {target}: {exc.strerror or exc}{where}; check the temporary folder has space")
+    except XlsxWriterException as exc:
+        fail(f"cannot write {target}: {exc}")
 
 
 def _check_target(target: str, *, folder: bool) -> None:

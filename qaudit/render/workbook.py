@@ -1,9 +1,14 @@
-"""The Excel export: Summary, Audits, Items (and optional per-site sheets).
+"""The Excel export: Summary, Audits, Items, Actions, Trend (and optional per-site sheets); and its CSV set.
 
-Written with openpyxl's write-only mode, so memory stays flat however many
-audits there are: results are read once, in order, and every row is streamed
-to its sheet. Text that a spreadsheet would run as a formula (starting with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is stored as text.
+XlsxWriter lays the workbook out (styles, tables, charts, conditional formats,
+print setup) in its constant-memory mode, and every row is streamed to its
+sheet by :class:`~qaudit.render.xlsx_stream.StreamSheet` as the results are
+read, once and in order, so memory stays flat however many audits there are.
+Text that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) is stored as text, quote-prefixed.
+
+Numbers follow the number policy (:mod:`qaudit.render.numbers`): scores show 2
+decimals, shares (coverage, item scores) are percentages to 1 decimal.
 """
 
 from __future__ import annotations
@@ -11,23 +16,35 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import re
-import warnings
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import i18n
 from ..history import light, visit_change, visits_of
 from ..model import Standard
 from ..registry import SiteRegistry
 from ..resultset import ResultSet
-from ..scoring import AuditResult
+from ..scoring import AuditResult, ItemResult
 from ..standards import StandardLibrary
-from .results import UNSAFE_START
+from .xlsx_stream import RowStyle, StreamSheet
 
 MAX_ROWS = 1_048_576
 """Rows in one Excel sheet, header included."""
+
+FIXED_HEADERS = {
+    "subject": "subject",
+    "audit_comment": "comment",
+    "instance": "instance",
+    "applicable": "applicable",
+    "finding": "finding",
+}
+"""Columns headed by the same name in every language (contract section 8: scripts find them by it).
+
+Header fields are headed by their ids too (``field:<id>`` when an id is ``subject`` or ``comment``).
+"""
 
 SUMMARY_KEYS = (
     "site",
@@ -41,10 +58,13 @@ SUMMARY_KEYS = (
     "audits",
     "critical_failures",
 )
-"""Columns of the Summary table (one row per site), as keys of :data:`HEADERS`."""
+"""Columns of the Summary table (one row per site), as keys of the catalogue (:mod:`qaudit.i18n`)."""
 AUDIT_KEYS = (
     "site",
+    "name",
+    "region",
     "date",
+    "subject",
     "inspector",
     "standard",
     "version",
@@ -55,238 +75,92 @@ AUDIT_KEYS = (
     "result",
     "critical_failures",
     "audit",
+    "audit_comment",
 )
-"""Columns of the Audits table (then one column per section)."""
+"""Columns of the Audits table (then one column per header field, then one per section)."""
 ITEM_KEYS = (
     "audit",
     "site",
+    "name",
+    "region",
     "date",
     "standard",
     "section",
     "item",
+    "instance",
     "text",
     "value",
+    "applicable",
     "na",
     "item_score",
     "weight",
     "critical",
+    "finding",
     "comment",
 )
-"""Columns of the Items table (one row per audit item)."""
+"""Columns of the Items table (one row per audit item, per instance of a repeated section)."""
+ACTION_KEYS = (
+    "site",
+    "subject",
+    "item",
+    "instance",
+    "text",
+    "item_score",
+    "critical",
+    "due",
+    "overdue",
+    "owner",
+    "comment",
+    "audit",
+    "date",
+)
+"""Columns of the Actions table: the open corrective actions of each site's latest visits."""
+TREND_KEYS = ("month", "mean_score", "audits")
+"""Columns of the Trend table (one row per month)."""
 
-HEADERS: dict[str, dict[str, str]] = {
-    "en": {
-        "due": "Due",
-        "overdue": "Overdue",
-        "owner": "Owner",
-        "site": "Site",
-        "name": "Name",
-        "region": "Region",
-        "last_date": "Latest audit",
-        "score": "Score",
-        "grade": "Grade",
-        "result": "Result",
-        "change": "Change",
-        "audits": "Audits",
-        "critical_failures": "Critical failures",
-        "date": "Date",
-        "inspector": "Inspector",
-        "standard": "Standard",
-        "version": "Version",
-        "raw_score": "Raw score",
-        "coverage": "Coverage",
-        "audit": "Audit",
-        "section": "Section",
-        "item": "Item",
-        "text": "Item text",
-        "value": "Value",
-        "na": "N/A",
-        "item_score": "Item score",
-        "weight": "Weight",
-        "critical": "Critical",
-        "comment": "Comment",
-        "pass": "pass",
-        "fail": "FAIL",
-        "month": "Month",
-        "mean_score": "Mean score",
-        "chart_latest": "Latest score by site",
-        "chart_trend": "Mean score by month",
-        "continued": "Items continue on sheets: {sheets}",
-        "yes": "yes",
-        "no": "no",
-    },
-    "hy": {
-        "due": "Ժամկետ",
-        "overdue": "Ուշացած",
-        "owner": "Պատասխանատու",
-        "site": "Օբյեկտ",
-        "name": "Անվանում",
-        "region": "Տարածաշրջան",
-        "last_date": "Վերջին աուդիտ",
-        "score": "Միավոր",
-        "grade": "Գնահատական",
-        "result": "Արդյունք",
-        "change": "Փոփոխություն",
-        "audits": "Աուդիտներ",
-        "critical_failures": "Կրիտիկական խախտումներ",
-        "date": "Ամսաթիվ",
-        "inspector": "Տեսուչ",
-        "standard": "Ստանդարտ",
-        "version": "Տարբերակ",
-        "raw_score": "Սկզբնական միավոր",
-        "coverage": "Ընդգրկում",
-        "audit": "Աուդիտ",
-        "section": "Բաժին",
-        "item": "Կետ",
-        "text": "Կետի տեքստ",
-        "value": "Արժեք",
-        "na": "Չի վերաբերում",
-        "item_score": "Կետի միավոր",
-        "weight": "Կշիռ",
-        "critical": "Կրիտիկական",
-        "comment": "Մեկնաբանություն",
-        "pass": "անցավ",
-        "fail": "ՉԱՆՑԱՎ",
-        "month": "Ամիս",
-        "mean_score": "Միջին միավոր",
-        "chart_latest": "Վերջին միավորն ըստ օբյեկտների",
-        "chart_trend": "Միջին միավորն ըստ ամիսների",
-        "continued": "Կետերը շարունակվում են թերթերում՝ {sheets}",
-        "yes": "այո",
-        "no": "ոչ",
-    },
-    "ka": {
-        "due": "ვადა",
-        "overdue": "ვადაგადაცილებული",
-        "owner": "პასუხისმგებელი",
-        "site": "ობიექტი",
-        "name": "დასახელება",
-        "region": "რეგიონი",
-        "last_date": "ბოლო აუდიტი",
-        "score": "ქულა",
-        "grade": "შეფასება",
-        "result": "შედეგი",
-        "change": "ცვლილება",
-        "audits": "აუდიტები",
-        "critical_failures": "კრიტიკული დარღვევები",
-        "date": "თარიღი",
-        "inspector": "ინსპექტორი",
-        "standard": "სტანდარტი",
-        "version": "ვერსია",
-        "raw_score": "საწყისი ქულა",
-        "coverage": "დაფარვა",
-        "audit": "აუდიტი",
-        "section": "განყოფილება",
-        "item": "პუნქტი",
-        "text": "პუნქტის ტექსტი",
-        "value": "მნიშვნელობა",
-        "na": "არ ეხება",
-        "item_score": "პუნქტის ქულა",
-        "weight": "წონა",
-        "critical": "კრიტიკული",
-        "comment": "კომენტარი",
-        "pass": "ჩაბარდა",
-        "fail": "ვერ ჩაბარდა",
-        "month": "თვე",
-        "mean_score": "საშუალო ქულა",
-        "chart_latest": "ბოლო ქულა ობიექტების მიხედვით",
-        "chart_trend": "საშუალო ქულა თვეების მიხედვით",
-        "continued": "პუნქტები გრძელდება ფურცლებზე: {sheets}",
-        "yes": "დიახ",
-        "no": "არა",
-    },
-    "lv": {
-        "due": "Termiņš",
-        "overdue": "Nokavēts",
-        "owner": "Atbildīgais",
-        "site": "Objekts",
-        "name": "Nosaukums",
-        "region": "Reģions",
-        "last_date": "Pēdējais audits",
-        "score": "Punkti",
-        "grade": "Vērtējums",
-        "result": "Rezultāts",
-        "change": "Izmaiņas",
-        "audits": "Auditi",
-        "critical_failures": "Kritiski pārkāpumi",
-        "date": "Datums",
-        "inspector": "Inspektors",
-        "standard": "Standarts",
-        "version": "Versija",
-        "raw_score": "Sākotnējie punkti",
-        "coverage": "Pārklājums",
-        "audit": "Audits",
-        "section": "Sadaļa",
-        "item": "Punkts",
-        "text": "Punkta teksts",
-        "value": "Vērtība",
-        "na": "Nav attiecināms",
-        "item_score": "Punkta vērtējums",
-        "weight": "Svars",
-        "critical": "Kritisks",
-        "comment": "Komentārs",
-        "pass": "izturēts",
-        "fail": "NAV IZTURĒTS",
-        "month": "Mēnesis",
-        "mean_score": "Vidējie punkti",
-        "chart_latest": "Pēdējais vērtējums pa objektiem",
-        "chart_trend": "Vidējais vērtējums pa mēnešiem",
-        "continued": "Punkti turpinās lapās: {sheets}",
-        "yes": "jā",
-        "no": "nē",
-    },
-    "hu": {
-        "due": "Határidő",
-        "overdue": "Lejárt",
-        "owner": "Felelős",
-        "site": "Telephely",
-        "name": "Név",
-        "region": "Régió",
-        "last_date": "Legutóbbi audit",
-        "score": "Pontszám",
-        "grade": "Minősítés",
-        "result": "Eredmény",
-        "change": "Változás",
-        "audits": "Auditok",
-        "critical_failures": "Kritikus hibák",
-        "date": "Dátum",
-        "inspector": "Ellenőr",
-        "standard": "Szabvány",
-        "version": "Verzió",
-        "raw_score": "Nyers pontszám",
-        "coverage": "Lefedettség",
-        "audit": "Audit",
-        "section": "Szakasz",
-        "item": "Tétel",
-        "text": "Tétel szövege",
-        "value": "Érték",
-        "na": "Nem releváns",
-        "item_score": "Tétel pontszáma",
-        "weight": "Súly",
-        "critical": "Kritikus",
-        "comment": "Megjegyzés",
-        "pass": "megfelelt",
-        "fail": "NEM FELELT MEG",
-        "month": "Hónap",
-        "mean_score": "Átlagpontszám",
-        "chart_latest": "Legutóbbi pontszám telephelyenként",
-        "chart_trend": "Átlagpontszám havonta",
-        "continued": "A tételek folytatódnak a lapokon: {sheets}",
-        "yes": "igen",
-        "no": "nem",
-    },
+NUMBER_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "last_date": "yyyy-mm-dd",
+    "due": "yyyy-mm-dd",
+    "month": "yyyy-mm",
+    "score": "0.00",
+    "raw_score": "0.00",
+    "mean_score": "0.00",
+    "section": "0.00",
+    "change": "+0.00;-0.00;0.00",
+    "coverage": "0.0%",
+    "item_score": "0.0%",
 }
+"""Excel number formats by column key, the precision of the number policy (scores 2 decimals, shares in %)."""
 
 
-def _unsafe(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(UNSAFE_START)
+
+FONT = "Calibri"
+"""The font of every cell (Excel's default; LibreOffice shows its metric twin Carlito, or a sans-serif)."""
+RED = "#F4C7C3"
+"""The fill of failed critical items, failed results and overdue actions."""
+HEADER_FILL = "#1F4E79"
+
+
+def words_for(lang: str | None) -> dict[str, str]:
+    """The export's words in ``lang`` (English where a word is not translated), from the catalogue."""
+    return dict(i18n.words(lang, "export"))
+
+
+def _header(key: str, words: dict[str, str]) -> str:
+    return FIXED_HEADERS.get(key) or words[key]
+
+
+def _result_word(passed: bool | None, words: dict[str, str]) -> str | None:
+    """PASS or FAIL (one spelling in every sheet); nothing when the standard has no pass mark."""
+    return None if passed is None else words["pass"] if passed else words["fail"]
 
 
 @dataclass
 class _SiteSummary:
     site: str
     name: str
-    region: str
+    region: str | None
     audits: int = 0
     latest: AuditResult | None = None
     recent: dict[str, list[AuditResult]] = field(default_factory=dict)
@@ -317,6 +191,8 @@ def _value_text(value: Any, na: bool, words: dict[str, str]) -> Any:
         return words["no"]
     if isinstance(value, tuple):  # a multi-select: its values in one cell, as forms write them
         return ", ".join(value) if value else "[]"
+    if isinstance(value, dt.date):  # a date item: its ISO date, as in the JSON results
+        return value.isoformat()
     return value
 
 
@@ -363,13 +239,15 @@ def _shown(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:.2f}"
     if isinstance(value, (dt.date, dt.datetime)):
         return "2026-01-01"
+    if isinstance(value, tuple):
+        return ", ".join(value)
     return str(value)
 
 
-def _fit(names: list[str], samples: Iterable[list[Any]], *, least: int = 6, most: int = 60) -> list[int]:
+def _fit(names: Sequence[str], samples: Iterable[Sequence[Any]], *, least: int = 6, most: int = 60) -> list[int]:
     """Column widths that fit the header (and its filter button) and the sampled values."""
     widths = [len(name) + 4 for name in names]
     for row in samples:
@@ -382,389 +260,6 @@ def _fit(names: list[str], samples: Iterable[list[Any]], *, least: int = 6, most
 def _lines(text: str, width: int) -> int:
     """Lines a text takes when wrapped in a column ``width`` characters wide (an estimate)."""
     return sum(max(1, -(-len(line) // max(1, width - 2))) for line in text.splitlines() or [""])
-
-
-def _print_setup(ws: Any, *, titles: bool = True, orientation: str = "landscape", fit: bool = True) -> None:
-    """A4, one page wide when ``fit`` (wide tables: the first column repeated instead), header row on every page."""
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    ws.page_setup.orientation = orientation
-    ws.page_setup.paperSize = 9  # A4
-    if fit:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    if titles:
-        ws.print_title_rows = "1:1"
-        if not fit:
-            ws.print_title_cols = "A:A"
-
-
-def _categories(chart: Any, labels: Any) -> None:
-    """Text categories (site ids, months) and visible axes.
-
-    openpyxl refers to categories as numbers, which spreadsheets show as 1, 2, 3...
-    instead of the labels, and leaves it to the reader whether axes are drawn.
-    """
-    from openpyxl.chart.data_source import AxDataSource, StrRef
-
-    for series in chart.series:
-        series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-
-
-SAMPLE_AUDITS = 100
-"""Audits read ahead to size the columns of the streamed sheets."""
-
-
-def build_workbook(
-    results: Iterable[AuditResult],
-    library: StandardLibrary,
-    sites: SiteRegistry | None = None,
-    *,
-    lang: str | None = None,
-    per_site: bool = False,
-    max_rows: int = MAX_ROWS,
-) -> bytes:
-    """The export workbook as the bytes of an .xlsx file."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.chart import BarChart, LineChart, Reference
-    from openpyxl.chart.label import DataLabelList
-    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.filters import AutoFilter
-    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-
-    words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
-    sites = sites or SiteRegistry()
-    # In the order of contract §4 (site, date, id): the Summary takes each site's last audit as its latest.
-    # A result set is in that order already and is read as it is written, so memory stays flat.
-    scored: Iterable[AuditResult]
-    if isinstance(results, ResultSet):
-        scored, used = results, results.standard_ids()
-        sample = list(itertools.islice(results, SAMPLE_AUDITS))
-    else:
-        scored = sorted(results, key=lambda r: (r.site, r.date, r.id))
-        used = list(dict.fromkeys(r.standard for r in scored))
-        sample = scored[:SAMPLE_AUDITS]
-    wb = Workbook(write_only=True)
-    summary_ws = wb.create_sheet("Summary")
-    audits_ws = wb.create_sheet("Audits")
-    items_sheets = [wb.create_sheet("Items")]
-    red = PatternFill("solid", fgColor="F4C7C3")
-    bold = Font(bold=True)
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F4E79")
-    header_wrap = Alignment(wrap_text=True, vertical="top")
-
-    sections = _section_columns(used, library, lang)
-    section_ids = [(c.standard, c.section) for c in sections]
-
-    def cell(ws: Any, value: Any, number_format: str | None = None, fill: Any = None) -> Any:
-        c = WriteOnlyCell(ws, value=value)
-        if _unsafe(value):
-            c.data_type = "s"
-            c.quotePrefix = True
-        if number_format:
-            c.number_format = number_format
-        if fill is not None:
-            c.fill = fill
-        return c
-
-    def safe(ws: Any, value: Any) -> Any:
-        return cell(ws, value) if _unsafe(value) else value
-
-    def styled(ws: Any, number_format: str | None = None, fill: Any = None) -> Callable[[Any], Any]:
-        """A column's styled cell, made once and given each row's value (never text a formula could start).
-
-        A write-only sheet writes a row's cells as the row is appended, so one cell
-        object can carry every row's value; styling a new cell per row costs more
-        than writing it. Use each at most once in a row.
-        """
-        template = cell(ws, None, number_format, fill)
-
-        def put(value: Any) -> Any:
-            assert not _unsafe(value)
-            template.value = value
-            return template
-
-        return put
-
-    def header(ws: Any, names: list[str], widths: list[int], wrap: bool = False) -> None:
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A2"
-        _print_setup(ws, fit=sum(widths) <= 200)
-        row = []
-        for name in names:
-            c = cell(ws, name)
-            c.font = header_font
-            c.fill = header_fill
-            if wrap:
-                c.alignment = header_wrap
-            row.append(c)
-        ws.append(row)
-
-    audit_cols = [words[k] for k in AUDIT_KEYS]
-    audit_cols += [f"{c.title} [{c.key}]" for c in sections]
-    item_cols = [words[k] for k in ITEM_KEYS]
-    # Write-only sheets take their column widths before the first row: size them from a sample.
-    audit_widths = _fit(audit_cols, (_audit_values(r, section_ids, words) for r in sample), most=40)
-    audit_widths[12:] = [min(w, 18) for w in audit_widths[12:]]  # long section titles wrap instead
-    texts = _ItemTexts(library, lang)
-    item_widths = _fit(item_cols, (_item_values(r, i, texts, words) for r in sample for i in r.items), most=60)
-    header(audits_ws, audit_cols, audit_widths, wrap=bool(section_ids))
-    header(items_sheets[0], item_cols, item_widths)
-
-    summaries: dict[str, _SiteSummary] = {}
-    latest_visits: dict[tuple[str, str], list[AuditResult]] = {}
-    months: dict[str, list[float]] = {}
-    audit_rows = 1
-    item_rows = [1]
-    per_site_rows: dict[str, list[AuditResult]] = {}
-    audit_formats = [
-        AUDIT_FORMATS.get(i, "0.0" if i >= len(AUDIT_KEYS) else None) for i in range(len(AUDIT_KEYS) + len(sections))
-    ]
-    audit_cells = {i: styled(audits_ws, f) for i, f in enumerate(audit_formats) if f is not None}
-
-    def item_cells(ws: Any) -> tuple[Callable[[Any], Any], ...]:
-        """The styled cells of an Items sheet: score; and the id, score and critical cells of a failed critical."""
-        return styled(ws, "0.00"), styled(ws, fill=red), styled(ws, "0.00", red), styled(ws, fill=red)
-
-    ws = items_sheets[0]
-    score_cell, failed_id, failed_score, failed_critical = item_cells(ws)
-    yes, no = words["yes"], words["no"]
-    for result in scored:
-        summary = summaries.get(result.site)
-        if summary is None:
-            entry = sites.sites.get(result.site)
-            summary = _SiteSummary(
-                result.site,
-                (entry.name if entry and entry.name else None) or result.site_name or result.site,
-                (entry.region if entry else None) or result.site_region or "",
-            )
-            summaries[result.site] = summary
-        summary.add(result)
-        # The open actions come from each site's latest visit of each standard (contract 7.10).
-        visit = latest_visits.setdefault((result.site, result.standard), [])
-        if visit and visit[-1].date != result.date:
-            visit.clear()
-        visit.append(result)
-        months.setdefault(result.date.strftime("%Y-%m"), []).append(result.score)
-        if per_site:
-            # A site's sheet shows its latest audit in full and the others' scores: keep only that.
-            kept = per_site_rows.setdefault(result.site, [])
-            if kept:
-                kept[-1] = light(kept[-1])
-            kept.append(result)
-        audit_rows += 1
-        values = _audit_values(result, section_ids, words)
-        audits_ws.append(
-            [
-                audit_cells[i](v) if v is not None and i in audit_cells else safe(audits_ws, v)
-                for i, v in enumerate(values)
-            ]
-        )
-        label = f"{result.standard}@{result.standard_version}"
-        audit_id, site_id = result.id, result.site  # safe names (checked on load): never formulas
-        day = result.date  # a real date; Excel shows it with the column's default date format
-        item_texts = texts.of(result)
-        for item in result.items:
-            if item_rows[-1] >= max_rows:
-                ws = wb.create_sheet(f"Items {len(items_sheets) + 1}")
-                header(ws, item_cols, item_widths)
-                items_sheets.append(ws)
-                item_rows.append(1)
-                score_cell, failed_id, failed_score, failed_critical = item_cells(ws)
-            # Inspectors' and standards' text may look like a formula: only text needs the check.
-            text = item_texts.get(item.id, item.id)
-            value = _value_text(item.value, item.na, words)
-            comment = item.comment
-            if item.failed_critical:  # red in its id, score and critical cells
-                item_id, score, critical = failed_id(item.id), failed_score(item.score), failed_critical(yes)
-            else:
-                item_id, critical = item.id, yes if item.critical else no
-                score = None if item.score is None else score_cell(item.score)
-            ws.append(
-                [
-                    audit_id,
-                    site_id,
-                    day,
-                    label,
-                    item.section,
-                    item_id,
-                    cell(ws, text) if text.startswith(UNSAFE_START) else text,
-                    cell(ws, value) if value.__class__ is str and value.startswith(UNSAFE_START) else value,
-                    yes if item.na else no,
-                    score,
-                    item.weight,
-                    critical,
-                    cell(ws, comment) if comment and comment.startswith(UNSAFE_START) else comment,
-                ]
-            )
-            item_rows[-1] += 1
-
-    summary_cols = [words[k] for k in SUMMARY_KEYS]
-    ordered = sorted(summaries.values(), key=lambda s: s.site)
-    summary_values = []
-    for s in ordered:
-        latest = s.latest
-        assert latest is not None
-        change = s.change
-        summary_values.append(
-            [
-                s.site,
-                s.name,
-                s.region,
-                latest.date,
-                latest.score,
-                latest.grade,
-                ("" if latest.passed is None else words["pass"] if latest.passed else words["fail"]),
-                change,
-                s.audits,
-                ", ".join(latest.critical_failures),
-            ]
-        )
-    header(summary_ws, summary_cols, _fit(summary_cols, summary_values, most=50))
-    for values in summary_values:
-        summary_ws.append(
-            [
-                cell(summary_ws, v, SUMMARY_FORMATS[i])
-                if i in SUMMARY_FORMATS and v is not None
-                else safe(summary_ws, v)
-                for i, v in enumerate(values)
-            ]
-        )
-    summary_last = len(ordered) + 1
-    if len(items_sheets) > 1:
-        summary_ws.append([])
-        note = words["continued"].format(sheets=", ".join(ws.title for ws in items_sheets))
-        summary_ws.append([cell(summary_ws, note)])
-
-    def table(ws: Any, name: str, names: list[str], rows: int) -> None:
-        if rows < 2:
-            return
-        t = Table(displayName=name, ref=f"A1:{get_column_letter(len(names))}{rows}")
-        # Write-only sheets cannot read their header back: name the columns as written.
-        t.tableColumns = [TableColumn(id=i, name=n) for i, n in enumerate(names, start=1)]
-        t.autoFilter = AutoFilter(ref=t.ref)
-        t.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about write-only tables; their columns are set above
-            ws.add_table(t)
-
-    scale = ColorScaleRule(
-        start_type="num",
-        start_value=50,
-        start_color="F8696B",
-        mid_type="num",
-        mid_value=80,
-        mid_color="FFEB84",
-        end_type="num",
-        end_value=100,
-        end_color="63BE7B",
-    )
-    table(summary_ws, "Summary", summary_cols, summary_last)
-    summary_ws.conditional_formatting.add(f"E2:E{max(summary_last, 2)}", scale)
-    summary_ws.conditional_formatting.add(
-        f"G2:G{max(summary_last, 2)}", CellIsRule(operator="equal", formula=[f'"{words["fail"]}"'], fill=red)
-    )
-    table(audits_ws, "Audits", audit_cols, audit_rows)
-    audits_ws.conditional_formatting.add(f"F2:F{max(audit_rows, 2)}", scale)
-    if section_ids:
-        last_col = get_column_letter(len(audit_cols))
-        audits_ws.conditional_formatting.add(f"M2:{last_col}{max(audit_rows, 2)}", scale)
-    for index, ws in enumerate(items_sheets):
-        table(ws, "Items" if index == 0 else f"Items{index + 1}", item_cols, item_rows[index])
-
-    if ordered:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = words["chart_latest"]
-        chart.y_axis.title = words["score"]
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 100
-        data = Reference(summary_ws, min_col=5, min_row=1, max_row=summary_last)
-        labels = Reference(summary_ws, min_col=1, min_row=2, max_row=summary_last)
-        chart.add_data(data, titles_from_data=True)
-        _categories(chart, labels)
-        # First site at the top, the score axis still at the bottom, each bar labelled with its score.
-        chart.x_axis.scaling.orientation = "maxMin"
-        chart.y_axis.crosses = "max"
-        chart.dataLabels = DataLabelList(
-            showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False
-        )
-        chart.height = max(7.5, 0.6 * len(ordered))
-        chart.width = 18
-        chart.legend = None
-        # Below the table, so that the table and its chart print legibly on one page.
-        summary_ws.add_chart(chart, f"A{summary_last + (4 if len(items_sheets) > 1 else 2)}")
-
-    _actions_sheet(
-        wb.create_sheet("Actions"),
-        [result for _, visit in sorted(latest_visits.items()) for result in visit],
-        library,
-        sites,
-        lang,
-        words,
-        cell,
-        header,
-        table,
-        red,
-    )
-
-    trend_ws = wb.create_sheet("Trend")
-    trend_cols = [words["month"], words["mean_score"], words["audits"]]
-    header(trend_ws, trend_cols, _fit(trend_cols, [["2026-01", 100.0, 1]]))
-    for month in sorted(months):
-        values = months[month]
-        trend_ws.append([month, cell(trend_ws, round(sum(values) / len(values), 2), "0.0"), len(values)])
-    if months:
-        line = LineChart()
-        line.title = words["chart_trend"]
-        line.y_axis.title = words["mean_score"]
-        line.y_axis.scaling.min = 0
-        line.y_axis.scaling.max = 100
-        line.add_data(Reference(trend_ws, min_col=2, min_row=1, max_row=len(months) + 1), titles_from_data=True)
-        _categories(line, Reference(trend_ws, min_col=1, min_row=2, max_row=len(months) + 1))
-        for series in line.series:
-            series.smooth = False  # a smoothed curve would show scores between months that nobody measured
-            series.marker.symbol = "circle"
-        line.legend = None
-        line.width = 18
-        trend_ws.add_chart(line, "E2")
-    table(trend_ws, "Trend", trend_cols, len(months) + 1)
-
-    if per_site:
-        taken = {ws.title.lower() for ws in wb.worksheets}
-        for site, site_results in sorted(per_site_rows.items()):
-            _site_sheet(
-                wb.create_sheet(_sheet_name(site, taken)),
-                site,
-                summaries[site],
-                site_results,
-                library,
-                lang,
-                words,
-                cell,
-                bold,
-                red,
-                header_font,
-                header_fill,
-            )
-
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-SUMMARY_FORMATS = {3: "yyyy-mm-dd", 4: "0.0", 7: "+0.0;-0.0;0.0"}
-"""Number formats of the Summary columns by position."""
-AUDIT_FORMATS = {1: "yyyy-mm-dd", 5: "0.0", 6: "0.0", 7: "0.0%"}
-"""Number formats of the Audits columns by position (section scores: one decimal)."""
 
 
 @dataclass(frozen=True)
@@ -797,69 +292,484 @@ def _section_columns(used: Iterable[str], library: StandardLibrary, lang: str | 
     ]
 
 
-def _audit_values(result: AuditResult, section_ids: list[tuple[str, str]], words: dict[str, str]) -> list[Any]:
-    """One row of the Audits table, as plain values."""
-    scores = {(result.standard, s.id): s.score for s in result.sections}
-    return [
-        result.site,
-        result.date,
-        result.inspector,
-        result.standard,
-        result.standard_version,
-        result.score,
-        result.raw_score,
-        result.coverage,
-        result.grade,
-        ("" if result.passed is None else words["pass"] if result.passed else words["fail"]),
-        ", ".join(result.critical_failures),
-        result.id,
-    ] + [scores.get(s) for s in section_ids]
+@dataclass(frozen=True)
+class _FieldColumn:
+    id: str
+    type: str
+    header: str
+    """The field id; ``field:<id>`` for the ids ``subject`` and ``comment``, which head the audit's own columns."""
 
 
-def _item_values(result: AuditResult, item: Any, texts: _ItemTexts, words: dict[str, str]) -> list[Any]:
-    """One row of the Items table, as plain values (used to size the columns)."""
+def _field_columns(used: Iterable[str], library: StandardLibrary) -> list[_FieldColumn]:
+    """One column per header field of the standards audited: their union, in standard field order."""
+    types: dict[str, str] = {}
+    for standard_id in used:
+        for standard in sorted((s for s in library if s.id == standard_id), key=lambda s: -s.version):
+            for header_field in standard.fields or ():
+                types.setdefault(header_field.id, header_field.type)
     return [
-        result.id,
-        result.site,
-        result.date,
-        f"{result.standard}@{result.standard_version}",
+        _FieldColumn(fid, kind, f"field:{fid}" if fid.casefold() in ("subject", "comment") else fid)
+        for fid, kind in types.items()
+    ]
+
+
+def _field_value(value: Any, kind: str) -> Any:
+    if kind == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _unique(names: list[str], fixed: set[int]) -> list[str]:
+    """Column names that differ ignoring case (as Excel tables need): a name the contract does not fix gives way."""
+    taken = {names[i].casefold() for i in fixed}
+    unique = []
+    for index, name in enumerate(names):
+        candidate, n = name, 2
+        while index not in fixed and candidate.casefold() in taken:
+            candidate, n = f"{name} ({n})", n + 1
+        taken.add(candidate.casefold())
+        unique.append(candidate)
+    return unique
+
+
+class _Columns:
+    """The columns of the Audits and Items tables for the standards exported (ids in ``used``)."""
+
+    def __init__(self, used: list[str], library: StandardLibrary, lang: str | None, words: dict[str, str]) -> None:
+        self.sections = _section_columns(used, library, lang)
+        self.section_ids = [(c.standard, c.section) for c in self.sections]
+        self.fields = _field_columns(used, library)
+        base = [_header(k, words) for k in AUDIT_KEYS]
+        fixed = {AUDIT_KEYS.index("subject"), AUDIT_KEYS.index("audit_comment")}
+        fixed |= set(range(len(base), len(base) + len(self.fields)))
+        fields = [f.header for f in self.fields]
+        self.audit_names = _unique(base + fields + [f"{c.title} [{c.key}]" for c in self.sections], fixed)
+        self.audit_csv_names = _unique(base + fields + [c.key for c in self.sections], fixed)
+        self.audit_formats = (
+            [NUMBER_FORMATS.get(k) for k in AUDIT_KEYS]
+            + ["yyyy-mm-dd" if f.type == "date" else None for f in self.fields]
+            + ["0.00"] * len(self.sections)
+        )
+        self.item_names = [_header(k, words) for k in ITEM_KEYS]
+        self.item_formats = [NUMBER_FORMATS.get(k) for k in ITEM_KEYS]
+
+    def audit_row(self, result: AuditResult, name: str, region: str | None, words: dict[str, str]) -> list[Any]:
+        """One row of the Audits table, as plain values (critical failures as a tuple of ids)."""
+        scores = {(result.standard, s.id): s.score for s in result.sections}
+        return (
+            [
+                result.site,
+                name,
+                region,
+                result.date,
+                result.subject,
+                result.inspector,
+                result.standard,
+                result.standard_version,
+                result.score,
+                result.raw_score,
+                result.coverage,
+                result.grade,
+                _result_word(result.passed, words),
+                result.critical_failures,
+                result.id,
+                result.comment,
+            ]
+            + [_field_value(result.fields.get(f.id), f.type) for f in self.fields]
+            + [scores.get(s) for s in self.section_ids]
+        )
+
+
+def _item_row(prefix: list[Any], item: ItemResult, text: str, words: dict[str, str]) -> list[Any]:
+    """One row of the Items table, after ``prefix`` (audit, site, name, region, date, standard@version)."""
+    yes, no = words["yes"], words["no"]
+    return [
+        *prefix,
         item.section,
         item.id,
-        texts(result, item.id),
+        item.instance,
+        text,
         _value_text(item.value, item.na, words),
-        words["yes"] if item.na else words["no"],
+        yes if item.applicable else no,
+        yes if item.na else no,
         item.score,
         item.weight,
-        words["yes"] if item.critical else words["no"],
+        yes if item.critical else no,
+        yes if item.finding else no,
         item.comment,
     ]
 
 
-ACTION_KEYS = ("site", "item", "text", "item_score", "critical", "due", "overdue", "owner", "comment", "audit", "date")
-"""Columns of the Actions table: the open corrective actions of each site's latest audit."""
+class _Walk:
+    """One pass over the results in output order: what every sheet and CSV file needs besides each row."""
+
+    def __init__(self, registry: SiteRegistry, *, per_site: bool = False) -> None:
+        self.registry = registry
+        self.summaries: dict[str, _SiteSummary] = {}
+        self.latest_visits: dict[tuple[str, str], list[AuditResult]] = {}
+        """By (site, standard): the audits of its latest visit so far (contract 7.10: the open actions)."""
+        self.months: dict[dt.date, list[float]] = {}
+        self.per_site: dict[str, list[AuditResult]] | None = {} if per_site else None
+        """By site: its audits, the last in full and the others light (a site sheet's history)."""
+
+    def add(self, result: AuditResult) -> _SiteSummary:
+        """Take in one more result; its site's summary (name and region) is returned."""
+        summary = self.summaries.get(result.site)
+        if summary is None:
+            entry = self.registry.sites.get(result.site)
+            summary = _SiteSummary(
+                result.site,
+                (entry.name if entry and entry.name else None) or result.site_name or result.site,
+                (entry.region if entry else None) or result.site_region or None,
+            )
+            self.summaries[result.site] = summary
+        summary.add(result)
+        visit = self.latest_visits.setdefault((result.site, result.standard), [])
+        if visit and visit[-1].date != result.date:
+            visit.clear()
+        visit.append(result)
+        self.months.setdefault(result.date.replace(day=1), []).append(result.score)
+        if self.per_site is not None:
+            kept = self.per_site.setdefault(result.site, [])
+            if kept:
+                kept[-1] = light(kept[-1])
+            kept.append(result)
+        return summary
+
+    def summary_rows(self, words: dict[str, str]) -> list[list[Any]]:
+        """The Summary table's rows, one per site, sorted by site."""
+        rows = []
+        for s in sorted(self.summaries.values(), key=lambda s: s.site):
+            latest = s.latest
+            assert latest is not None
+            rows.append(
+                [
+                    s.site,
+                    s.name,
+                    s.region,
+                    latest.date,
+                    latest.score,
+                    latest.grade,
+                    _result_word(latest.passed, words),
+                    s.change,
+                    s.audits,
+                    latest.critical_failures,
+                ]
+            )
+        return rows
+
+    def trend_rows(self) -> list[list[Any]]:
+        """The Trend table's rows: each month (its first day), the mean score of its audits, their number."""
+        return [
+            [month, round(sum(scores) / len(scores), 2), len(scores)] for month, scores in sorted(self.months.items())
+        ]
+
+    def latest(self) -> list[AuditResult]:
+        """The audits of each site's latest visit of each standard."""
+        return [result for _, visit in sorted(self.latest_visits.items()) for result in visit]
 
 
-def _actions_sheet(
-    ws: Any,
-    latest: list[AuditResult],
+def _in_order(results: Iterable[AuditResult]) -> tuple[Iterable[AuditResult], list[str]]:
+    """The results in the order of contract 7.9, and the ids of the standards used.
+
+    A result set is in that order already and is read as it is written, so memory stays flat.
+    """
+    if isinstance(results, ResultSet):
+        return results, results.standard_ids()
+    ordered = sorted(results, key=lambda r: r.sort_key)
+    return ordered, list(dict.fromkeys(r.standard for r in ordered))
+
+
+SAMPLE_AUDITS = 100
+"""Audits whose rows size the columns of the streamed sheets."""
+
+
+class _Book:
+    """The workbook being written: XlsxWriter's workbook, its styles (each made once) and the words."""
+
+    def __init__(self, wb: Any, words: dict[str, str]) -> None:
+        self.wb = wb
+        self.words = words
+        self._styles: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self._props: dict[int, dict[str, Any]] = {}
+        header = {"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL, "valign": "top"}
+        self.header = self.style(**header)
+        self.header_wrap = self.style(**header, text_wrap=True)
+        self.bad = wb.add_format({"bg_color": RED})
+        """The conditional format of a failed result."""
+
+    def style(self, **props: Any) -> Any:
+        """The format with ``props`` (and the export's font), made once."""
+        props = {"font_name": FONT, "font_size": 11, **{k: v for k, v in props.items() if v is not None}}
+        key = tuple(sorted(props.items()))
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.wb.add_format(props)
+            self._props[id(style)] = props
+        return style
+
+    def quoted(self, style: Any) -> Any:
+        """``style`` with the quote prefix: text that starts like a formula stays text when edited."""
+        return self.style(**(self._props[id(style)] if style is not None else {}), quote_prefix=True)
+
+    def styles(self, formats: Sequence[str | None], **props: Any) -> list[Any]:
+        """One style per column: its number format (and ``props``); None where there is nothing to set."""
+        return [self.style(num_format=f, **props) if f or props else None for f in formats]
+
+    def sheet(self, title: str) -> StreamSheet:
+        ws = self.wb.add_worksheet(title, worksheet_class=StreamSheet)
+        ws.quote_style = self.quoted
+        return ws
+
+    def table_sheet(self, title: str, names: Sequence[str], *, wrap: bool = False) -> StreamSheet:
+        """A sheet whose first row is a table's header, frozen."""
+        ws = self.sheet(title)
+        ws.freeze_panes(1, 0)
+        ws.put(names, [self.header_wrap if wrap else self.header] * len(names))
+        return ws
+
+
+def _cells(values: Sequence[Any]) -> list[Any]:
+    """Plain values as cells: a list of ids in one cell (none: an empty cell)."""
+    return [(", ".join(v) or None) if v.__class__ is tuple else v for v in values]
+
+
+def _table(ws: StreamSheet, name: str, names: Sequence[str]) -> None:
+    """An Excel table (filter buttons, banded rows) over the rows written; none without a data row."""
+    if ws.rows >= 2:
+        options = {"name": name, "style": "Table Style Medium 2", "columns": [{"header": n} for n in names]}
+        ws.add_table(0, 0, ws.rows - 1, len(names) - 1, options)
+
+
+def _pixels(width: float) -> int:
+    """A column width (in characters) in pixels, as Excel converts it."""
+    return int(width * 7 + 5) if width >= 1 else int(width * 12 + 0.5)
+
+
+def _paper(
+    ws: StreamSheet, widths: Sequence[float], *, portrait: bool = False, titles: bool = True, chart: Any = None
+) -> None:
+    """Print setup: A4, fitted to one page wide, header row on every page, the table (and its chart) as the print area.
+
+    ``chart``: (first row, first column, width px, height px) of a chart that must print with the table.
+    """
+    ws.set_paper(9)
+    if portrait:
+        ws.set_portrait()
+    else:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer("&L&A&R&P / &N")
+    if titles:
+        ws.repeat_rows(0)
+    last_row, last_col = max(ws.rows - 1, 0), max(len(widths) - 1, 0)
+    if chart is not None:
+        row, col, width, height = chart
+        last_row = max(last_row, row + -(-height // 20))  # rows of the default 15 points (20 px)
+        covered, end = 0, col
+        while covered < width:  # columns past the table have the default width (64 px)
+            covered += _pixels(widths[end]) if end < len(widths) else 64
+            end += 1
+        last_col = max(last_col, end - 1)
+    ws.print_area(0, 0, last_row, last_col)
+
+
+def _columns(ws: StreamSheet, widths: Sequence[float]) -> None:
+    for index, width in enumerate(widths):
+        ws.set_column(index, index, width)
+
+
+_SCALE = {
+    "type": "3_color_scale",
+    "min_type": "num",
+    "min_value": 50,
+    "min_color": "#F8696B",
+    "mid_type": "num",
+    "mid_value": 80,
+    "mid_color": "#FFEB84",
+    "max_type": "num",
+    "max_value": 100,
+    "max_color": "#63BE7B",
+}
+"""Scores from red (50 and below) through yellow (80) to green (100)."""
+
+
+def build_workbook(
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry | None = None,
+    *,
+    lang: str | None = None,
+    per_site: bool = False,
+    max_rows: int = MAX_ROWS,
+) -> bytes:
+    """The export workbook as the bytes of an .xlsx file."""
+    import xlsxwriter
+
+    words = words_for(lang)
+    scored, used = _in_order(results)
+    out = io.BytesIO()
+    # XlsxWriter keeps each sheet's rows in a temporary file until it assembles the workbook:
+    # in a folder of their own, removed whatever happens (an interrupt included).
+    with tempfile.TemporaryDirectory(prefix="qaudit-export-") as tmp:
+        wb = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": tmp})
+        _write_workbook(_Book(wb, words), scored, used, library, sites or SiteRegistry(), lang, per_site, max_rows)
+        wb.close()
+    return out.getvalue()
+
+
+def _write_workbook(
+    book: _Book,
+    scored: Iterable[AuditResult],
+    used: list[str],
     library: StandardLibrary,
     sites: SiteRegistry,
     lang: str | None,
-    words: dict[str, str],
-    cell: Any,
-    header: Any,
-    table: Any,
-    red: Any,
+    per_site: bool,
+    max_rows: int,
 ) -> None:
-    """The open corrective actions (``qaudit actions``) of ``latest``, each site's latest visits; due from today."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    words = book.words
+    cols = _Columns(used, library, lang, words)
+    summary_names = [words[k] for k in SUMMARY_KEYS]
+    summary_ws = book.sheet("Summary")
+    audits_ws = book.table_sheet("Audits", cols.audit_names, wrap=bool(cols.sections))
+    items_sheets = [book.table_sheet("Items", cols.item_names)]
+    audit_styles = RowStyle(book.styles(cols.audit_formats))
+    item_styles = RowStyle(book.styles(cols.item_formats))
+    failed = {ITEM_KEYS.index(k) for k in ("item", "item_score", "critical")}
+    failed_styles = RowStyle(
+        [
+            book.style(num_format=f, bg_color=RED) if i in failed else s
+            for i, (f, s) in enumerate(zip(cols.item_formats, item_styles.styles, strict=True))
+        ]
+    )
+    walk = _Walk(sites, per_site=per_site)
+    texts = _ItemTexts(library, lang)
+    audit_samples: list[list[Any]] = []
+    item_samples: list[list[Any]] = []
+    ws = items_sheets[0]
+    put = ws.put
+    for result in scored:
+        summary = walk.add(result)
+        values = cols.audit_row(result, summary.name, summary.region, words)
+        audits_ws.put(_cells(values), audit_styles)
+        sampling = len(audit_samples) < SAMPLE_AUDITS
+        if sampling:
+            audit_samples.append(values)
+        prefix = [result.id, result.site, summary.name, summary.region, result.date, result.standard_label]
+        item_texts = texts.of(result)
+        for item in result.items:
+            if ws.rows >= max_rows:
+                ws = book.table_sheet(f"Items {len(items_sheets) + 1}", cols.item_names)
+                items_sheets.append(ws)
+                put = ws.put
+            row = _item_row(prefix, item, item_texts.get(item.id, item.id), words)
+            put(row, failed_styles if item.failed_critical else item_styles)
+            if sampling:
+                item_samples.append(row)
+
+    audit_widths = _fit(cols.audit_names, audit_samples, most=40)
+    first_score = len(AUDIT_KEYS) + len(cols.fields)
+    audit_widths[first_score:] = [min(w, 18) for w in audit_widths[first_score:]]  # long section titles wrap
+    _columns(audits_ws, audit_widths)
+    _table(audits_ws, "Audits", cols.audit_names)
+    # On paper, the audits themselves: header fields and section scores are for filters and pivots
+    # (dozens of columns when several standards are exported; each site sheet prints its sections).
+    _paper(audits_ws, audit_widths[: len(AUDIT_KEYS)])
+    last = max(audits_ws.rows, 2)
+    score_col = xl_col_to_name(AUDIT_KEYS.index("score"))
+    audits_ws.conditional_format(f"{score_col}2:{score_col}{last}", _SCALE)
+    if cols.sections:
+        first, end = xl_col_to_name(first_score), xl_col_to_name(len(cols.audit_names) - 1)
+        audits_ws.conditional_format(f"{first}2:{end}{last}", _SCALE)
+    item_widths = _fit(cols.item_names, item_samples, most=60)
+    for index, ws in enumerate(items_sheets):
+        _columns(ws, item_widths)
+        _table(ws, "Items" if index == 0 else f"Items{index + 1}", cols.item_names)
+        _paper(ws, item_widths)
+
+    summary_rows = walk.summary_rows(words)
+    summary_widths = _fit(summary_names, summary_rows, most=50)
+    _columns(summary_ws, summary_widths)
+    summary_ws.freeze_panes(1, 0)
+    summary_ws.put(summary_names, [book.header] * len(summary_names))
+    summary_styles = book.styles([NUMBER_FORMATS.get(k) for k in SUMMARY_KEYS])
+    for values in summary_rows:
+        summary_ws.put(_cells(values), summary_styles)
+    summary_last = summary_ws.rows
+    _table(summary_ws, "Summary", summary_names)
+    if len(items_sheets) > 1:
+        summary_ws.put([])
+        summary_ws.put([words["continued"].format(sheets=", ".join(ws.name for ws in items_sheets))])
+    last = max(summary_last, 2)
+    score_col, result_col = xl_col_to_name(SUMMARY_KEYS.index("score")), xl_col_to_name(SUMMARY_KEYS.index("result"))
+    summary_ws.conditional_format(f"{score_col}2:{score_col}{last}", _SCALE)
+    summary_ws.conditional_format(
+        f"{result_col}2:{result_col}{last}",
+        {"type": "cell", "criteria": "==", "value": f'"{words["fail"]}"', "format": book.bad},
+    )
+    chart_at = None
+    if summary_rows:
+        chart_at = _summary_chart(book, summary_ws, summary_rows, summary_ws.rows + 1)
+    _paper(summary_ws, summary_widths, chart=chart_at)
+
+    _actions_sheet(book, walk.latest(), library, sites, lang)
+    _trend_sheet(book, walk.trend_rows())
+    if walk.per_site is not None:
+        taken = {ws.name.lower() for ws in book.wb.worksheets()}
+        for site, site_results in sorted(walk.per_site.items()):
+            ws = book.sheet(_sheet_name(site, taken))
+            _site_sheet(book, ws, site, walk.summaries[site], site_results, library, lang)
+
+
+def _summary_chart(book: _Book, ws: StreamSheet, rows: list[list[Any]], at: int) -> tuple[int, int, int, int]:
+    """The latest score of each site as bars, first site on top, below the table (both print on one page)."""
+    chart = book.wb.add_chart({"type": "bar"})
+    last = len(rows)
+    score = SUMMARY_KEYS.index("score")
+    chart.add_series(
+        {
+            "name": book.words["score"],
+            "categories": [ws.name, 1, 0, last, 0],
+            "values": [ws.name, 1, score, last, score],
+            # Constant-memory sheets keep no cells to read back: the charts' cached values are given.
+            "categories_data": [r[0] for r in rows],
+            "values_data": [r[score] for r in rows],
+            "fill": {"color": HEADER_FILL},
+            "data_labels": {"value": True, "num_format": "0.00"},
+        }
+    )
+    chart.set_title({"name": book.words["chart_latest"], "name_font": {"name": FONT, "size": 12}})
+    chart.set_x_axis({"name": book.words["score"], "min": 0, "max": 100, "num_font": {"name": FONT}})
+    chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"name": FONT}})
+    chart.set_legend({"none": True})
+    width, height = 680, max(284, 23 * last + 90)
+    chart.set_size({"width": width, "height": height})
+    ws.insert_chart(at, 0, chart)
+    return at, 0, width, height
+
+
+def _actions_sheet(
+    book: _Book, latest: list[AuditResult], library: StandardLibrary, sites: SiteRegistry, lang: str | None
+) -> None:
+    """The open corrective actions (``qaudit actions``) of each site's latest visits; due from today."""
     from ..followup import actions
 
-    names = [words[k] for k in ACTION_KEYS]
+    words = book.words
+    names = [_header(k, words) for k in ACTION_KEYS]
     found = actions(latest, library, sites)["actions"]
     rows = [
         [
             a["site"],
+            a.get("subject"),
             a["item"],
+            a.get("instance"),
             library.item_text(a["standard"], a["item"], lang, a["standard_version"]),
             a["score"],
             words["yes"] if a["critical"] else words["no"],
@@ -872,140 +782,142 @@ def _actions_sheet(
         ]
         for a in found
     ]
-    header(ws, names, _fit(names, rows))
-    formats = {3: "0.00", 5: "yyyy-mm-dd", 10: "yyyy-mm-dd"}
+    ws = book.table_sheet("Actions", names)
+    widths = _fit(names, rows, most=50)
+    # The supervisor's to-do list is printed: long texts and comments wrap in rows tall enough for them.
+    wrapped = {ACTION_KEYS.index("text"), ACTION_KEYS.index("comment")}
+    for index in wrapped:
+        widths[index] = min(widths[index], 40)
+    _columns(ws, widths)
+    formats = [NUMBER_FORMATS.get(k) for k in ACTION_KEYS]
+    styles = [
+        book.style(num_format=f, valign="top", text_wrap=True if i in wrapped else None) for i, f in enumerate(formats)
+    ]
+    due = ACTION_KEYS.index("due")
+    overdue = [
+        book.style(num_format=formats[due], valign="top", bg_color=RED) if i == due else s for i, s in enumerate(styles)
+    ]
     for a, values in zip(found, rows, strict=True):
-        fill = red if a["overdue"] else None
-        ws.append(
-            [
-                cell(ws, v, formats.get(i), fill=fill if i == 5 else None) if v is not None else None
-                for i, v in enumerate(values)
-            ]
+        lines = max(_lines(str(values[i] or ""), widths[i]) for i in wrapped)
+        ws.put(values, overdue if a["overdue"] else styles, height=15 * lines if lines > 1 else 0)
+    _table(ws, "Actions", names)
+    _paper(ws, widths)
+
+
+def _trend_sheet(book: _Book, rows: list[list[Any]]) -> None:
+    """The portfolio's mean score by month (a real date, shown yyyy-mm), as a table and a line."""
+    words = book.words
+    names = [words[k] for k in TREND_KEYS]
+    ws = book.table_sheet("Trend", names)
+    widths = _fit(names, [["2026-01", 100.0, 1]])
+    _columns(ws, widths)
+    styles = book.styles([NUMBER_FORMATS.get(k) for k in TREND_KEYS])
+    for values in rows:
+        ws.put(values, styles)
+    _table(ws, "Trend", names)
+    chart_at = None
+    if rows:
+        from .xlsx_stream import excel_serial
+
+        line = book.wb.add_chart({"type": "line"})
+        line.add_series(
+            {
+                "name": words["mean_score"],
+                "categories": [ws.name, 1, 0, len(rows), 0],
+                "values": [ws.name, 1, 1, len(rows), 1],
+                "categories_data": [excel_serial(r[0]) for r in rows],
+                "values_data": [r[1] for r in rows],
+                "smooth": False,  # a smoothed curve would show scores between months that nobody measured
+                "marker": {"type": "circle", "size": 6},
+                "line": {"color": HEADER_FILL},
+                "data_labels": {"value": True, "num_format": "0.00", "position": "above"},
+            }
         )
-    table(ws, "Actions", names, len(found) + 1)
+        line.set_title({"name": words["chart_trend"], "name_font": {"name": FONT, "size": 12}})
+        line.set_x_axis(
+            {
+                "date_axis": True,
+                "num_format": "yyyy-mm",
+                "major_unit": 1,
+                "major_unit_type": "months",
+                "num_font": {"name": FONT},
+            }
+        )
+        line.set_y_axis({"name": words["mean_score"], "min": 0, "max": 100, "num_font": {"name": FONT}})
+        line.set_legend({"none": True})
+        line.set_size({"width": 680, "height": 320})
+        ws.insert_chart(1, len(names) + 1, line)
+        chart_at = (1, len(names) + 1, 680, 320)
+    _paper(ws, widths, chart=chart_at)
 
 
 def _site_sheet(
-    ws: Any,
+    book: _Book,
+    ws: StreamSheet,
     site: str,
     summary: _SiteSummary,
     results: list[AuditResult],
     library: StandardLibrary,
     lang: str | None,
-    words: dict[str, str],
-    cell: Any,
-    bold: Any,
-    red: Any,
-    header_font: Any,
-    header_fill: Any,
 ) -> None:
-    """One site laid out as a scorecard: latest result, sections, failed items, history."""
-    from openpyxl.styles import Alignment, Font
-
+    """One site laid out as a scorecard: latest result, sections, findings, history."""
+    words = book.words
     latest = results[-1]
-    _print_setup(ws, titles=False, orientation="portrait")
-    for column, width in zip("ABCD", (50, 14, 16, 40), strict=True):
-        ws.column_dimensions[column].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
+    widths = (50, 14, 16, 40)
+    _columns(ws, widths)
+    title = book.style(bold=True, font_size=14)
+    label = book.style(bold=True)
+    date = book.style(num_format="yyyy-mm-dd")
+    score = book.style(num_format="0.00")
+    share = book.style(num_format="0.0%", valign="top")
+    red_score = book.style(num_format="0.00", bg_color=RED)
+    red = book.style(bg_color=RED)
+    heading = book.header
+    wrap = book.style(text_wrap=True, valign="top")
+    wrap_red = book.style(text_wrap=True, valign="top", bg_color=RED)
+    top = book.style(valign="top")
+    red_share = book.style(num_format="0.0%", valign="top", bg_color=RED)
 
-    def label(text: str) -> Any:
-        c = cell(ws, text)
-        c.font = bold
-        return c
-
-    def heading(*names: str) -> list[Any]:
-        row = []
-        for name in names:
-            c = cell(ws, name)
-            c.font = header_font
-            c.fill = header_fill
-            row.append(c)
-        return row
-
-    def top(c: Any) -> Any:
-        c.alignment = Alignment(vertical="top")
-        return c
-
-    def text(value: Any, fill: Any = None) -> Any:
-        c = cell(ws, value, fill=fill)
-        c.alignment = wrap
-        return c
-
-    written = [0]
-
-    def add(row: list[Any]) -> None:
-        ws.append(row)
-        written[0] += 1
-
-    title = cell(ws, f"{summary.name} ({site})")
-    title.font = Font(bold=True, size=14)
-    add([title])
-    add(
-        [
-            label(words["last_date"]),
-            cell(ws, latest.date, "yyyy-mm-dd"),
-            label(words["inspector"]),
-            cell(ws, latest.inspector),
-        ]
-    )
-    failed = red if latest.passed is False else None
-    add(
-        [
-            label(words["score"]),
-            cell(ws, latest.score, "0.0", fill=failed),
-            label(words["grade"]),
-            cell(ws, latest.grade),
-        ]
-    )
-    add(
-        [
-            label(words["result"]),
-            cell(ws, ("" if latest.passed is None else words["pass"] if latest.passed else words["fail"]), fill=failed),
-            label(words["raw_score"]),
-            cell(ws, latest.raw_score, "0.0"),
-        ]
+    ws.put([f"{summary.name} ({site})"], [title])
+    ws.put([words["last_date"], latest.date, words["inspector"], latest.inspector], [label, date, label])
+    failed = latest.passed is False
+    ws.put([words["score"], latest.score, words["grade"], latest.grade], [label, red_score if failed else score, label])
+    ws.put(
+        [words["result"], _result_word(latest.passed, words), words["raw_score"], latest.raw_score],
+        [label, red if failed else None, label, score],
     )
     texts = _ItemTexts(library, lang)
     critical = [texts(latest, item) for item in latest.critical_failures]
-    add([label(words["critical_failures"]), cell(ws, "; ".join(critical), fill=red if critical else None)])
-    add([])
-    add(heading(words["section"], words["score"]))
+    ws.put([words["critical_failures"], "; ".join(critical) or None], [label, red if critical else None])
+    ws.put([])
+    ws.put([words["section"], words["score"]], [heading, heading])
     standard = library.get(latest.standard, latest.standard_version)
     for section in latest.sections:
         name = section.id
         if standard is not None:
             name = next((standard.text(s.title, lang) for s in standard.sections if s.id == section.id), section.id)
-        add([cell(ws, name), cell(ws, section.score, "0.0")])
-    add([])
-    add(heading(words["item"], words["value"], words["item_score"], words["comment"]))
+        ws.put([name, section.score], [None, score])
+    ws.put([])
+    ws.put([words["item"], words["value"], words["item_score"], words["comment"]], [heading] * 4)
     for item in latest.items:
         if not item.finding:  # contract 7.5: with the defaults, a score below 1
             continue
-        fill = red if item.failed_critical else None
         item_text = texts(latest, item.id)
+        if item.instance is not None:
+            item_text = f"{item_text} [{item.instance}]"
         # Wrapped rows keep the height they are given: enough lines for the longer of text and comment.
-        lines = max(_lines(item_text, 50), _lines(item.comment or "", 40))
-        if lines > 1:
-            ws.row_dimensions[written[0] + 1].height = 15 * lines
-        add(
-            [
-                text(item_text, fill),
-                top(cell(ws, _value_text(item.value, item.na, words))),
-                top(cell(ws, item.score, "0.00", fill=fill)),
-                text(item.comment),
-            ]
+        lines = max(_lines(item_text, widths[0]), _lines(item.comment or "", widths[3]))
+        bad = item.failed_critical
+        ws.put(
+            [item_text, _value_text(item.value, item.na, words), item.score, item.comment],
+            [wrap_red if bad else wrap, top, red_share if bad else share, wrap],
+            height=15 * lines if lines > 1 else 0,
         )
-    add([])
-    add(heading(words["date"], words["score"], words["grade"], words["inspector"]))
+    ws.put([])
+    ws.put([words["date"], words["score"], words["grade"], words["inspector"]], [heading] * 4)
     for result in reversed(results):
-        add(
-            [
-                cell(ws, result.date, "yyyy-mm-dd"),
-                cell(ws, result.score, "0.0"),
-                cell(ws, result.grade),
-                cell(ws, result.inspector),
-            ]
-        )
+        ws.put([result.date, result.score, result.grade, result.inspector], [date, score])
+    _paper(ws, widths, portrait=True, titles=False)
 
 
 def build_csv(
@@ -1015,91 +927,51 @@ def build_csv(
     *,
     lang: str | None = None,
 ) -> dict[str, str]:
-    """The same three tables as CSV files: ``summary.csv``, ``audits.csv``, ``items.csv``."""
-    from ..history import site_histories
-    from .results import csv_text
-
-    words = {**HEADERS["en"], **HEADERS.get(lang or "en", {})}
-    results = list(results)
-    item_texts = _ItemTexts(library, lang)
-
-    def writer() -> tuple[io.StringIO, Any]:
-        buffer = io.StringIO()
-        return buffer, csv.writer(buffer, lineterminator="\n")
-
-    def text(value: Any) -> Any:
-        return "" if value is None else csv_text(value)
-
-    def yes_no(flag: bool) -> str:
-        return words["yes"] if flag else words["no"]
-
-    def result_word(passed: bool | None) -> str:
-        return "" if passed is None else (words["pass"] if passed else words["fail"])
-
-    summary_buffer, summary = writer()
-    summary.writerow([words[k] for k in SUMMARY_KEYS])
-    for h in site_histories(results, sites):
-        latest = h.latest
-        summary.writerow(
-            [
-                text(h.site),
-                text(h.name),
-                text(h.region or ""),
-                latest.date.isoformat(),
-                latest.score,
-                text(latest.grade),
-                result_word(latest.passed),
-                "" if h.change is None else h.change,
-                len(h.audits),
-                ";".join(latest.critical_failures),
-            ]
-        )
-    sections = _section_columns(dict.fromkeys(r.standard for r in results), library, lang)
-    audits_buffer, audits = writer()
-    audits.writerow([words[k] for k in AUDIT_KEYS] + [c.key for c in sections])
-    items_buffer, items = writer()
-    items.writerow([words[k] for k in ITEM_KEYS])
-    for r in results:
-        scores = {s.id: s.score for s in r.sections}
-        section_scores = [scores.get(c.section) if c.standard == r.standard else None for c in sections]
-        audits.writerow(
-            [
-                text(r.site),
-                r.date.isoformat(),
-                text(r.inspector),
-                r.standard,
-                r.standard_version,
-                r.score,
-                r.raw_score,
-                r.coverage,
-                text(r.grade),
-                result_word(r.passed),
-                ";".join(r.critical_failures),
-                text(r.id),
-            ]
-            + ["" if score is None else score for score in section_scores]
-        )
-        for i in r.items:
-            value = _value_text(i.value, i.na, words)
-            items.writerow(
-                [
-                    text(r.id),
-                    text(r.site),
-                    r.date.isoformat(),
-                    f"{r.standard}@{r.standard_version}",
-                    i.section,
-                    i.id,
-                    text(item_texts(r, i.id)),
-                    text(value),
-                    yes_no(i.na),
-                    "" if i.score is None else i.score,
-                    i.weight,
-                    yes_no(i.critical),
-                    text(i.comment),
-                ]
-            )
+    """The Summary, Audits and Items tables as CSV files: ``summary.csv``, ``audits.csv``, ``items.csv``."""
+    words = words_for(lang)
+    scored, used = _in_order(results)
+    cols = _Columns(used, library, lang, words)
+    walk = _Walk(sites or SiteRegistry())
+    texts = _ItemTexts(library, lang)
+    audits_buffer, audits = _writer()
+    audits.writerow(cols.audit_csv_names)
+    items_buffer, items = _writer()
+    items.writerow(cols.item_names)
+    for result in scored:
+        summary = walk.add(result)
+        audits.writerow(_csv_row(cols.audit_row(result, summary.name, summary.region, words)))
+        prefix = [result.id, result.site, summary.name, summary.region, result.date, result.standard_label]
+        item_texts = texts.of(result)
+        for item in result.items:
+            items.writerow(_csv_row(_item_row(prefix, item, item_texts.get(item.id, item.id), words)))
+    summary_buffer, summary_csv = _writer()
+    summary_csv.writerow([words[k] for k in SUMMARY_KEYS])
+    for values in walk.summary_rows(words):
+        summary_csv.writerow(_csv_row(values))
     return {
         "summary.csv": summary_buffer.getvalue(),
         "audits.csv": audits_buffer.getvalue(),
         "items.csv": items_buffer.getvalue(),
     }
+
+
+def _writer() -> tuple[io.StringIO, Any]:
+    buffer = io.StringIO()
+    return buffer, csv.writer(buffer, lineterminator="\n")
+
+
+def _csv_row(values: Iterable[Any]) -> Iterator[Any]:
+    """A row as CSV fields: text neutralised (never a formula), dates ISO, lists of ids joined by ``;``, none empty."""
+    from .results import csv_text
+
+    for value in values:
+        if value is None:
+            yield ""
+        elif isinstance(value, str):
+            yield csv_text(value)
+        elif isinstance(value, tuple):
+            yield ";".join(value)
+        elif isinstance(value, dt.date):
+            yield value.isoformat()
+        else:
+            yield value
