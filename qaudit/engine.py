@@ -12,12 +12,12 @@ import gc
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .problems import InvalidInput, Problem
+from .progress import Step
 from .registry import Waiver
 from .resultset import SortKey, pack
 from .standards import StandardLibrary
@@ -99,6 +99,7 @@ def score_many(
     prints: dict[str, str] = {}
     stats: dict[str, tuple[int, int, int, int, int] | None] = {}
     todo = files
+    bar = _progress(len(files)) if progress else None  # cached results count as scored
     try:
         if cache:
             from .cache import CACHE_PATH, ResultCache, fingerprints, salt_for
@@ -115,23 +116,22 @@ def score_many(
             hit: set[str] = set()
             for path, cached in store.lookup(stats, prints):
                 hit.add(path)
+                if bar is not None:
+                    bar.advance(1)
                 yield cached, []
             todo = [path for path in files if path not in hit]
-        bar = _progress(len(todo)) if progress else None
-        try:
-            for path, (packed, problems, digest, label) in _run(todo, worker_count(jobs), bar):
-                if store is not None and packed is not None and digest is not None and label is not None:
-                    store.store(path, digest, label, prints[label], *packed, stats.get(path))
-                yield packed, problems
-        finally:
-            if bar is not None:
-                bar.close()
+        for path, (packed, problems, digest, label) in _run(todo, worker_count(jobs), bar):
+            if store is not None and packed is not None and digest is not None and label is not None:
+                store.store(path, digest, label, prints[label], *packed, stats.get(path))
+            yield packed, problems
     finally:
+        if bar is not None:
+            bar.close()
         if store is not None:
             store.close()
 
 
-def _run(paths: list[str], workers: int, bar: _Bar | None) -> Iterator[tuple[str, _Scored]]:
+def _run(paths: list[str], workers: int, bar: Step | None) -> Iterator[tuple[str, _Scored]]:
     if workers <= 1 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
         for path in paths:
             yield path, _score_one(path)
@@ -191,24 +191,6 @@ def worker_pool(processes: int) -> Iterator[Any]:
         pool.join()
 
 
-class _Bar:
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.progress: Any = Progress(transient=True, console=Console(stderr=True))
-        self.progress.start()
-        self.task = self.progress.add_task("scoring", total=total)
-
-    def advance(self, count: int) -> None:
-        self.progress.advance(self.task, count)
-
-    def close(self) -> None:
-        self.progress.stop()
-
-
-def _progress(total: int) -> _Bar | None:
-    """A progress bar on stderr for long runs in a terminal; none in CI or pipes."""
-    if total < 500 or not sys.stderr.isatty() or os.environ.get("CI"):
-        return None
-    return _Bar(total)
+def _progress(total: int) -> Step | None:
+    """The scoring step's progress bar on stderr (see :mod:`qaudit.progress`); none for a few files."""
+    return Step("scoring", total, unit="audits") if total >= 500 else None

@@ -3,6 +3,14 @@ inspector calibration and what-if rescoring (contract §6, grouped by visit as i
 
 Every function here takes scored results and returns plain rows (dicts in the
 JSON shape of the contract), so the CLI, reports and exports share the numbers.
+
+Given a run's :class:`~qaudit.resultset.ResultSet`, they read it in its order,
+one site at a time (:func:`~qaudit.history.site_audits`), holding only that
+site's dates and standards, and decode an audit in full only where the output
+shows it item by item (the latest two visits for actions, the visits audited
+twice for calibration, the audits rescored); trends read the results' heads and
+items their score texts. The ``*_rows``, ``site_actions`` and ``Calibration``
+forms give the rows as they are found, for outputs written as they go.
 """
 
 from __future__ import annotations
@@ -12,12 +20,20 @@ import itertools
 import os
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .audits import Audit, Response, read_value
-from .history import MIN_AUDITS_FOR_TREND, Visit, audit_order, standard_histories, theil_sen, visit_points
+from .history import (
+    MIN_AUDITS_FOR_TREND,
+    Visit,
+    audit_order,
+    site_audits,
+    theil_sen,
+    visit_change,
+    visit_points,
+)
 from .model import UNSCORED_TYPES, Item, Standard
 from .problems import InvalidInput, QauditError, error
 from .registry import SiteRegistry
@@ -152,8 +168,12 @@ def action_order(row: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+Progress = Callable[[int], None]
+"""Told how many more audits were read (a progress bar's ``advance``)."""
+
+
 def actions(
-    results: Sequence[AuditResult],
+    results: Iterable[AuditResult],
     library: StandardLibrary,
     sites: SiteRegistry | None = None,
     *,
@@ -170,48 +190,76 @@ def actions(
     ``closed`` lists the actions of the previous visit of the same standard that
     the latest visit closed, for the same subject and instance: ``fixed`` (answered
     and no longer a finding) or ``dropped`` (the standard version now used for that
-    subject no longer has the item).
+    subject no longer has the item). :func:`site_actions` gives the same site by site.
+    """
+    open_actions: list[dict[str, Any]] = []
+    closed: list[dict[str, Any]] = []
+    for opened, shut in site_actions(results, library, sites, today=today, due=due):
+        open_actions += opened
+        closed += shut
+    return {"actions": open_actions, "closed": closed}
+
+
+def site_actions(
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry | None = None,
+    *,
+    today: dt.date | None = None,
+    due: DueDays | None = None,
+    each: Progress | None = None,
+) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """:func:`actions` one site at a time, sites in order: (open, closed), each in :func:`action_order`.
+
+    Only the latest two visits of each standard of the site are decoded in full.
     """
     sites = sites or SiteRegistry()
     today = today or dt.date.today()
     due = due or DueDays()
-    open_actions: list[dict[str, Any]] = []
-    closed: list[dict[str, Any]] = []
-    for history in standard_histories(results, sites):
-        entry = sites.sites.get(history.site)
+    for found in site_audits(results, each):
+        entry = sites.sites.get(found.site)
         owner = entry.manager.name if entry and entry.manager else None
-        visits = history.visits
-        latest = visits[-1]
-        for (item_id, subject, instance), hits in visit_findings(latest).items():
-            audit, item = hits[0]
-            scores = [i.score for _, i in hits if i.score is not None]
-            due_date = audit.date + dt.timedelta(days=due.days(audit.standard, item.critical))
-            open_actions.append(
-                {
-                    "site": history.site,
-                    "item": item_id,
-                    "standard": audit.standard,
-                    "standard_version": audit.standard_version,
-                    "subject": subject,
-                    "instance": instance,
-                    "audit": audit.id,
-                    "audits": [a.id for a, _ in hits],
-                    "date": audit.date.isoformat(),
-                    "score": min(scores) if scores else None,
-                    "critical": item.critical,
-                    "comment": item.comment,
-                    "owner": owner,
-                    "site_name": history.name,
-                    "due": due_date.isoformat(),
-                    "overdue": today > due_date,
-                    "text": library.item_text(audit.standard, item_id, None, audit.standard_version),
-                }
-            )
-        if len(visits) > 1:
-            closed += _closed(history.site, visits[-2], latest, library)
-    open_actions.sort(key=action_order)
-    closed.sort(key=action_order)
-    return {"actions": open_actions, "closed": closed}
+        name: str | None = None
+        open_actions: list[dict[str, Any]] = []
+        closed: list[dict[str, Any]] = []
+        for standard, positions in found.by_standard().items():
+            visits = found.visit_positions(positions)
+            latest = Visit(found.site, standard, found.date(visits[-1][0]), tuple(found.full(n) for n in visits[-1]))
+            for (item_id, subject, instance), hits in visit_findings(latest).items():
+                audit, item = hits[0]
+                scores = [i.score for _, i in hits if i.score is not None]
+                due_date = audit.date + dt.timedelta(days=due.days(audit.standard, item.critical))
+                if name is None:
+                    name = found.name_and_region(sites)[0]
+                open_actions.append(
+                    {
+                        "site": found.site,
+                        "item": item_id,
+                        "standard": audit.standard,
+                        "standard_version": audit.standard_version,
+                        "subject": subject,
+                        "instance": instance,
+                        "audit": audit.id,
+                        "audits": [a.id for a, _ in hits],
+                        "date": audit.date.isoformat(),
+                        "score": min(scores) if scores else None,
+                        "critical": item.critical,
+                        "comment": item.comment,
+                        "owner": owner,
+                        "site_name": name,
+                        "due": due_date.isoformat(),
+                        "overdue": today > due_date,
+                        "text": library.item_text(audit.standard, item_id, None, audit.standard_version),
+                    }
+                )
+            if len(visits) > 1:
+                previous = Visit(
+                    found.site, standard, found.date(visits[-2][0]), tuple(found.full(n) for n in visits[-2])
+                )
+                closed += _closed(found.site, previous, latest, library)
+        open_actions.sort(key=action_order)
+        closed.sort(key=action_order)
+        yield open_actions, closed
 
 
 def _closed(site: str, previous: Visit, latest: Visit, library: StandardLibrary) -> list[dict[str, Any]]:
@@ -262,65 +310,103 @@ def _closed(site: str, previous: Visit, latest: Visit, library: StandardLibrary)
 
 
 def trends(
-    results: Sequence[AuditResult], sites: SiteRegistry | None = None, *, last: int = 3, sections: bool = False
+    results: Iterable[AuditResult], sites: SiteRegistry | None = None, *, last: int = 3, sections: bool = False
 ) -> dict[str, Any]:
     """Per site and standard: the visit scores, change, change over the last ``last`` visits and a robust slope.
 
     A visit's score is the mean of its audits' scores, rounded to 2 decimals
     (contract 7.10); ``audits`` counts audits and ``visits`` visits.
+    :func:`trend_rows` and :class:`TrendSummary` give the same row by row.
     """
-    rows: list[dict[str, Any]] = []
-    for history in standard_histories(results, sites):
-        visits = history.visits
-        tail = visits[-last:]
-        row: dict[str, Any] = {
-            "site": history.site,
-            "standard": history.standard,
-            "name": history.name,
-            "region": history.region,
-            "audits": len(history.audits),
-            "visits": len(visits),
-            "first": visits[0].date.isoformat(),
-            "last": visits[-1].date.isoformat(),
-            "latest_score": visits[-1].score,
-            "change": history.change,
-            "change_last_n": round(tail[-1].score - tail[0].score, 2) if len(tail) > 1 else None,
-            "slope": _slope(visit_points(visits)),
-            "enough_audits": history.enough_for_trend,
-            "series": [
-                {
-                    "date": v.date.isoformat(),
-                    "score": v.score,
-                    "audit": v.audits[0].id,
-                    "audits": [a.id for a in v.audits],
-                }
-                for v in visits
-            ],
-        }
-        if sections:
-            row["sections"] = _section_trends(visits)
-        rows.append(row)
-    ranked = [r for r in rows if r["slope"] is not None]
-    improved = sorted(ranked, key=lambda r: (-r["slope"], r["site"], r["standard"]))
-    declined = sorted(ranked, key=lambda r: (r["slope"], r["site"], r["standard"]))
-    regions: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        regions.setdefault(row["region"] or "", []).append(row)
-    return {
-        "sites": rows,
-        "most_improved": list(dict.fromkeys(r["site"] for r in improved if r["slope"] > 0))[:5],
-        "most_declined": list(dict.fromkeys(r["site"] for r in declined if r["slope"] < 0))[:5],
-        "regions": [
-            {
-                "region": region or None,
-                "sites": len({m["site"] for m in members}),
-                "mean_latest_score": round(statistics.fmean(m["latest_score"] for m in members), 2),
-                "mean_slope": _mean([m["slope"] for m in members if m["slope"] is not None]),
+    summary = TrendSummary()
+    rows = [summary.add(row) for row in trend_rows(results, sites, last=last, sections=sections)]
+    return {"sites": rows, **summary.result()}
+
+
+def trend_rows(
+    results: Iterable[AuditResult],
+    sites: SiteRegistry | None = None,
+    *,
+    last: int = 3,
+    sections: bool = False,
+    each: Progress | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The rows of :func:`trends` (``sites``), by site then standard; no audit's items are decoded."""
+    sites = sites or SiteRegistry()
+    for found in site_audits(results, each, heads=True, sections=sections):
+        name, region = found.name_and_region(sites)
+        for standard, positions in found.by_standard().items():
+            visits = [
+                Visit(found.site, standard, found.date(at[0]), tuple(found.head(n, sections=sections) for n in at))
+                for at in found.visit_positions(positions)
+            ]
+            tail = visits[-last:]
+            row: dict[str, Any] = {
+                "site": found.site,
+                "standard": standard,
+                "name": name,
+                "region": region,
+                "audits": len(positions),
+                "visits": len(visits),
+                "first": visits[0].date.isoformat(),
+                "last": visits[-1].date.isoformat(),
+                "latest_score": visits[-1].score,
+                "change": visit_change(visits),
+                "change_last_n": round(tail[-1].score - tail[0].score, 2) if len(tail) > 1 else None,
+                "slope": _slope(visit_points(visits)),
+                "enough_audits": len(visits) >= MIN_AUDITS_FOR_TREND,
+                "series": [
+                    {
+                        "date": v.date.isoformat(),
+                        "score": v.score,
+                        "audit": v.audits[0].id,
+                        "audits": [a.id for a in v.audits],
+                    }
+                    for v in visits
+                ],
             }
-            for region, members in sorted(regions.items())
-        ],
-        "min_audits_for_trend": MIN_AUDITS_FOR_TREND,
-    }
+            if sections:
+                row["sections"] = _section_trends(visits)
+            yield row
+
+
+class TrendSummary:
+    """What :func:`trends` says over all rows (most improved and declined, regions), kept row by row."""
+
+    KEYS = ("most_improved", "most_declined", "regions", "min_audits_for_trend")
+    """The keys of :meth:`result`, in order."""
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[str, str, str, float, float | None]] = []
+        """(site, standard, region or "", latest score, slope) of each row."""
+
+    def add(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Take one row of :func:`trend_rows` into account; returns it."""
+        self._rows.append((row["site"], row["standard"], row["region"] or "", row["latest_score"], row["slope"]))
+        return row
+
+    def result(self) -> dict[str, Any]:
+        """The keys of :func:`trends` after ``sites``."""
+        ranked = [r for r in self._rows if r[4] is not None]
+        improved = sorted(ranked, key=lambda r: (-r[4], r[0], r[1]))  # type: ignore[operator]
+        declined = sorted(ranked, key=lambda r: (r[4], r[0], r[1]))
+        regions: dict[str, list[tuple[str, str, str, float, float | None]]] = {}
+        for found in self._rows:
+            regions.setdefault(found[2], []).append(found)
+        return {
+            "most_improved": list(dict.fromkeys(r[0] for r in improved if r[4] > 0))[:5],  # type: ignore[operator]
+            "most_declined": list(dict.fromkeys(r[0] for r in declined if r[4] < 0))[:5],  # type: ignore[operator]
+            "regions": [
+                {
+                    "region": region or None,
+                    "sites": len({m[0] for m in members}),
+                    "mean_latest_score": round(statistics.fmean(m[3] for m in members), 2),
+                    "mean_slope": _mean([m[4] for m in members if m[4] is not None]),
+                }
+                for region, members in sorted(regions.items())
+            ],
+            "min_audits_for_trend": MIN_AUDITS_FOR_TREND,
+        }
 
 
 def _slope(points: list[tuple[float, float]]) -> float | None:
@@ -500,12 +586,26 @@ class ItemTally:
 
 
 def failed_items(
-    results: Iterable[AuditResult], library: StandardLibrary, sites: SiteRegistry | None = None
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    sites: SiteRegistry | None = None,
+    *,
+    each: Progress | None = None,
 ) -> dict[str, Any]:
     """Items failed most often across all sites, and by region and by standard."""
+    from .resultset import ResultSet, head_and_score_texts
+
     tally = ItemTally(sites)
-    for result in results:
-        tally.add(result)
+    if isinstance(results, ResultSet):
+        # The scores are counted from the results' texts: no item is decoded.
+        for blob in results.blobs():
+            head, scores = head_and_score_texts(blob, sections=False)
+            tally.count(head["site"], head["site_region"], head["standard"], scores)
+            if each is not None:
+                each(1)
+    else:
+        for result in results:
+            tally.add(result)
     return tally.report(library)
 
 
@@ -572,88 +672,125 @@ def compared_items(standard: Standard, first: AuditResult, second: AuditResult) 
     return compared
 
 
-def calibration(results: Sequence[AuditResult], library: StandardLibrary) -> dict[str, Any]:
+def calibration(results: Iterable[AuditResult], library: StandardLibrary) -> dict[str, Any]:
     """Agreement between inspectors who audited the same visit and subject, and each inspector's leniency.
 
     Two audits are compared when they belong to one visit (site, standard id, date),
     have the same standard version and the same subject (none equals none), and
-    are by different inspectors (contract 7.10).
+    are by different inspectors (contract 7.10). :class:`Calibration` gives the
+    same pair by pair.
     """
-    groups: dict[tuple[str, dt.date, str, int, bool, str], list[AuditResult]] = {}
-    for result in results:
-        key = (
-            result.site,
-            result.date,
-            result.standard,
-            result.standard_version,
-            result.subject is not None,
-            result.subject or "",
-        )
-        groups.setdefault(key, []).append(result)
-    pairs: list[dict[str, Any]] = []
-    per_item: dict[tuple[str, str], list[int]] = {}
-    for (site, day, sid, version, _, _), group in sorted(groups.items()):
-        if len(group) < 2:
-            continue
-        standard = library.get(sid, version)
-        if standard is None:
-            continue
-        for first, second in itertools.combinations(sorted(group, key=lambda r: (r.inspector, r.id)), 2):
-            if first.inspector == second.inspector:
-                continue  # one inspector's two audits of a visit say nothing about agreement between inspectors
-            compared = compared_items(standard, first, second)
-            agreement, k = kappa([c[1] for c in compared], [c[2] for c in compared])
-            for item_id, x, y in compared:
-                counts = per_item.setdefault((sid, item_id), [0, 0])
-                counts[0] += 1
-                counts[1] += x == y
-            pairs.append(
-                {
-                    "site": site,
-                    "date": day.isoformat(),
-                    "standard": sid,
-                    "standard_version": version,
-                    "subject": first.subject,
-                    "inspectors": [first.inspector, second.inspector],
-                    "audits": [first.id, second.id],
-                    "items": len(compared),
-                    "agreement": agreement,
-                    "kappa": k,
-                }
-            )
-    inspectors: list[dict[str, Any]] = []
-    by_inspector: dict[str, list[AuditResult]] = {}
-    for result in results:
-        by_inspector.setdefault(result.inspector, []).append(result)
-    # Each site's scores by standard and inspector: "the other inspectors' audits of the site and standard".
-    by_site: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for result in results:
-        by_site.setdefault((result.site, result.standard), {}).setdefault(result.inspector, []).append(result.score)
-    for name in sorted(by_inspector):
-        differences = []
-        for result in by_inspector[name]:
-            scores = by_site[(result.site, result.standard)]
-            others = [s for who, found in scores.items() if who != name for s in found]
-            if others:
-                differences.append(result.score - statistics.fmean(others))
-        inspectors.append(
+    found = Calibration(library)
+    pairs = list(found.pairs(results))
+    return {"pairs": pairs, **found.result()}
+
+
+class Calibration:
+    """Calibration read one site at a time: the pairs as they are found, then inspectors and items.
+
+    Only the audits of a visit audited more than once are decoded in full.
+    """
+
+    KEYS = ("inspectors", "items")
+    """The keys of :meth:`result`, in order."""
+
+    def __init__(self, library: StandardLibrary) -> None:
+        self.library = library
+        self._per_item: dict[tuple[str, str], list[int]] = {}
+        """(standard, item) → [pairs compared on it, pairs that agreed]."""
+        self._audits: dict[str, int] = {}
+        """Audits by inspector."""
+        self._differences: dict[str, list[float]] = {}
+        """Each inspector's audits' differences from the other inspectors' mean score on that site and standard."""
+
+    def pairs(self, results: Iterable[AuditResult], each: Progress | None = None) -> Iterator[dict[str, Any]]:
+        """The pairs of :func:`calibration`, by site, date, standard, version and subject."""
+        for found in site_audits(results, each, heads=True):
+            heads = [found.head(n) for n in range(len(found))]
+            groups: dict[tuple[dt.date, str, int, bool, str], list[int]] = {}
+            for n, head in enumerate(heads):
+                key = (head.date, head.standard, head.standard_version, head.subject is not None, head.subject or "")
+                groups.setdefault(key, []).append(n)
+            full: dict[int, AuditResult] = {}
+            for (_, sid, version, _, _), group in sorted(groups.items()):
+                if len(group) < 2:
+                    continue
+                standard = self.library.get(sid, version)
+                if standard is None:
+                    continue
+                for a, b in itertools.combinations(sorted(group, key=lambda n: (heads[n].inspector, heads[n].id)), 2):
+                    if heads[a].inspector == heads[b].inspector:
+                        continue  # one inspector's two audits of a visit say nothing about agreement between inspectors
+                    for n in (a, b):
+                        if n not in full:
+                            full[n] = found.full(n)
+                    yield self._pair(standard, full[a], full[b])
+            self._leniency(heads)
+
+    def _pair(self, standard: Standard, first: AuditResult, second: AuditResult) -> dict[str, Any]:
+        compared = compared_items(standard, first, second)
+        agreement, k = kappa([c[1] for c in compared], [c[2] for c in compared])
+        for item_id, x, y in compared:
+            counts = self._per_item.setdefault((standard.id, item_id), [0, 0])
+            counts[0] += 1
+            counts[1] += x == y
+        return {
+            "site": first.site,
+            "date": first.date.isoformat(),
+            "standard": standard.id,
+            "standard_version": standard.version,
+            "subject": first.subject,
+            "inspectors": [first.inspector, second.inspector],
+            "audits": [first.id, second.id],
+            "items": len(compared),
+            "agreement": agreement,
+            "kappa": k,
+        }
+
+    def _leniency(self, heads: Sequence[AuditResult]) -> None:
+        """Count one site's audits by inspector, and each one's difference from the others on the site and standard."""
+        # Each standard's scores by inspector: "the other inspectors' audits of the site and standard".
+        by_standard: dict[str, dict[str, list[float]]] = {}
+        for head in heads:
+            by_standard.setdefault(head.standard, {}).setdefault(head.inspector, []).append(head.score)
+            self._audits[head.inspector] = self._audits.get(head.inspector, 0) + 1
+        others_mean: dict[tuple[str, str], float | None] = {}
+        for sid, scores in by_standard.items():
+            for name in scores:
+                others = [s for who, found in scores.items() if who != name for s in found]
+                others_mean[(sid, name)] = statistics.fmean(others) if others else None
+        for head in heads:
+            mean = others_mean[(head.standard, head.inspector)]
+            if mean is not None:
+                self._differences.setdefault(head.inspector, []).append(head.score - mean)
+
+    def result(self) -> dict[str, Any]:
+        """The keys of :func:`calibration` after ``pairs``: ``inspectors`` and ``items``."""
+        inspectors = [
             {
                 "inspector": name,
-                "audits": len(by_inspector[name]),
-                "mean_difference": statistics.fmean(differences) if differences else None,
+                "audits": self._audits[name],
+                "mean_difference": statistics.fmean(self._differences[name]) if name in self._differences else None,
             }
+            for name in sorted(self._audits)
+        ]
+        disagreements = sorted(
+            (
+                {"standard": sid, "item": item_id, "pairs": n, "agreement": round(agree / n, 4)}
+                for (sid, item_id), (n, agree) in self._per_item.items()
+            ),
+            key=lambda r: (r["agreement"], r["standard"], r["item"]),
         )
-    disagreements = sorted(
-        (
-            {"standard": sid, "item": item_id, "pairs": n, "agreement": round(agree / n, 4)}
-            for (sid, item_id), (n, agree) in per_item.items()
-        ),
-        key=lambda r: (r["agreement"], r["standard"], r["item"]),
-    )
-    return {"pairs": pairs, "inspectors": inspectors, "items": disagreements}
+        return {"inspectors": inspectors, "items": disagreements}
 
 
-def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[str], list[str]]:
+Readings = dict[tuple[int, type, Any], tuple[Any, bool, str | None]]
+"""(id of the new item, type and value of the old answer) → :func:`~qaudit.audits.read_value` of it."""
+
+
+def carry_over(
+    audit_like: AuditResult, target: Standard, readings: Readings | None = None
+) -> tuple[Audit, list[str], list[str]]:
     """The responses of a scored audit moved onto another version of its standard.
 
     Returns the new audit, the answered item ids that could not be carried over
@@ -661,7 +798,9 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
     no longer fits) and the items of ``target`` the old audit did not answer
     (counted as N/A). Items of repeated sections move instance by instance; an
     item that was not applicable stays not applicable (the new version's
-    conditions are not worked out again).
+    conditions are not worked out again). ``readings`` remembers how each answer
+    reads under ``target`` (the same answers recur from audit to audit), keyed
+    by the new item's identity: share one only while the standards stay loaded.
     """
     responses: dict[str, Response] = {}
     instances: dict[str, dict[str, dict[str, Response]]] = {}
@@ -678,7 +817,7 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
             place = instances.setdefault(sections[item.id].id, {}).setdefault(item.instance, {})
         else:
             place = responses
-        response = _carried(item, new_item)
+        response = _carried(item, new_item, readings)
         if response is None:
             dropped[item.id] = None
         else:
@@ -714,7 +853,7 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
     return audit, list(dropped), [i for i in unanswered if i not in dropped]
 
 
-def _carried(item: ItemResult, new_item: Item) -> Response | None:
+def _carried(item: ItemResult, new_item: Item, readings: Readings | None = None) -> Response | None:
     """One old response as a response to ``new_item``; None when it cannot be carried over."""
     if not item.applicable:
         return Response(None, applicable=False)
@@ -725,7 +864,14 @@ def _carried(item: ItemResult, new_item: Item) -> Response | None:
         return Response(None, True, item.comment, item.evidence) if new_item.na_allowed else None
     if item.value is None:  # an optional text or date item left out
         return Response(None) if not new_item.is_required else None
-    value, na, message = read_value(new_item, _raw_value(item.value))
+    if readings is None:
+        value, na, message = read_value(new_item, _raw_value(item.value))
+    else:
+        key = (id(new_item), type(item.value), item.value)
+        found = readings.get(key)
+        if found is None:
+            found = readings[key] = read_value(new_item, _raw_value(item.value))
+        value, na, message = found
     if message is not None:
         return None
     return Response(value, na, item.comment, item.evidence)
@@ -742,41 +888,126 @@ def _raw_value(value: Any) -> Any:
 
 
 def rescore(
-    results: Sequence[AuditResult], library: StandardLibrary, standard_id: str | None, version: int
+    results: Iterable[AuditResult], library: StandardLibrary, standard_id: str | None, version: int
 ) -> list[dict[str, Any]]:
     """What each audit would score on another version of its standard (audits in output order)."""
+    return list(rescore_rows(results, library, standard_id, version))
+
+
+def rescore_rows(
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    standard_id: str | None,
+    version: int,
+    *,
+    each: Progress | None = None,
+    jobs: int = 1,
+) -> Iterator[dict[str, Any]]:
+    """The rows of :func:`rescore` one by one, in output order; only the audits rescored are decoded.
+
+    Rescoring is scoring again: with ``jobs`` above 1 (0: one per core) and
+    many results, runs of whole sites are rescored by that many worker
+    processes, the rows still given in output order.
+    """
+    from .engine import PARALLEL_THRESHOLD, worker_count
+    from .resultset import ResultSet
+
+    global _RESCORE
+    if not isinstance(results, ResultSet):
+        ordered = sorted(results, key=lambda r: (r.site, r.date.isoformat(), subject_key(r.subject, r.id)))
+        readings: Readings = {}
+        for result in ordered:
+            if _rescored(library, result.standard, result.standard_version, standard_id, version):
+                yield _rescore_row(result, library, version, readings)
+        return
+    workers = worker_count(jobs)
+    _RESCORE = (results, library, standard_id, version)
+    try:
+        if workers <= 1 or len(results) < PARALLEL_THRESHOLD:
+            for rows, count in map(_rescore_range, [(0, len(results))]):
+                if each is not None:
+                    each(count)
+                yield from rows
+            return
+        yield from _rescore_parallel(results.site_ranges(8 * workers), workers, each)
+    finally:
+        _RESCORE = None
+
+
+_RESCORE: tuple[Any, StandardLibrary, str | None, int] | None = None
+"""What :func:`_rescore_range` works on: set before the workers fork, so they inherit it."""
+
+
+def _rescore_parallel(ranges: list[tuple[int, int]], workers: int, each: Progress | None) -> Iterator[dict[str, Any]]:
+    import gc
+    import multiprocessing
+
+    from .engine import worker_pool
+
+    if "fork" not in multiprocessing.get_all_start_methods() or len(ranges) < 2:
+        parts: Iterable[tuple[list[dict[str, Any]], int]] = map(_rescore_range, ranges)
+        for rows, count in parts:
+            if each is not None:
+                each(count)
+            yield from rows
+        return
+    gc.freeze()  # as when scoring: keep the workers' collector off inherited pages
+    try:
+        with worker_pool(min(workers, len(ranges))) as pool:
+            for rows, count in pool.imap(_rescore_range, ranges):
+                if each is not None:
+                    each(count)
+                yield from rows
+    finally:
+        gc.unfreeze()
+
+
+def _rescore_range(span: tuple[int, int]) -> tuple[list[dict[str, Any]], int]:
+    """The rows of the results in ``span`` (in output order), and how many results were read."""
+    from .resultset import loads, standard_and_version
+
+    assert _RESCORE is not None
+    results, library, standard_id, version = _RESCORE
+    readings: Readings = {}
     rows = []
-    for result in results:
-        if (standard_id is not None and result.standard != standard_id) or result.standard_version == version:
-            continue
-        target = library.get(result.standard, version)
-        if target is None:
-            continue
-        audit, dropped, unanswered = carry_over(result, target)
-        try:
-            new = score(target, audit)
-            new_score: float | None = new.score
-            new_grade: str | None = new.grade
-            passed: bool | None = new.passed
-        except NothingToScore:
-            new_score = new_grade = passed = None
-        rows.append(
-            {
-                "audit": result.id,
-                "site": result.site,
-                "date": result.date.isoformat(),
-                "subject": result.subject,
-                "standard": result.standard,
-                "from_version": result.standard_version,
-                "to_version": version,
-                "old_score": result.score,
-                "new_score": new_score,
-                "change": None if new_score is None else round(new_score - result.score, 2),
-                "old_grade": result.grade,
-                "new_grade": new_grade,
-                "passed": passed,
-                "not_carried_over": dropped,
-                "unanswered": unanswered,
-            }
-        )
-    return sorted(rows, key=lambda r: (r["site"], r["date"], subject_key(r["subject"], r["audit"])))
+    for _, blob in results.blobs_between(*span):
+        if _rescored(library, *standard_and_version(blob), standard_id, version):
+            rows.append(_rescore_row(loads(blob.decode("utf-8")), library, version, readings))
+    return rows, span[1] - span[0]
+
+
+def _rescored(library: StandardLibrary, standard: str, found: int, standard_id: str | None, version: int) -> bool:
+    """Whether an audit of ``standard`` version ``found`` is rescored against ``version``."""
+    if (standard_id is not None and standard != standard_id) or found == version:
+        return False
+    return library.get(standard, version) is not None
+
+
+def _rescore_row(result: AuditResult, library: StandardLibrary, version: int, readings: Readings) -> dict[str, Any]:
+    target = library.get(result.standard, version)
+    assert target is not None
+    audit, dropped, unanswered = carry_over(result, target, readings)
+    try:
+        new = score(target, audit)
+        new_score: float | None = new.score
+        new_grade: str | None = new.grade
+        passed: bool | None = new.passed
+    except NothingToScore:
+        new_score = new_grade = passed = None
+    return {
+        "audit": result.id,
+        "site": result.site,
+        "date": result.date.isoformat(),
+        "subject": result.subject,
+        "standard": result.standard,
+        "from_version": result.standard_version,
+        "to_version": version,
+        "old_score": result.score,
+        "new_score": new_score,
+        "change": None if new_score is None else round(new_score - result.score, 2),
+        "old_grade": result.grade,
+        "new_grade": new_grade,
+        "passed": passed,
+        "not_carried_over": dropped,
+        "unanswered": unanswered,
+    }

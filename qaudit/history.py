@@ -11,8 +11,9 @@ standard: two standards of a site never enter one series.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from .registry import SiteRegistry
@@ -298,3 +299,137 @@ def standard_histories(results: Iterable[AuditResult], registry: SiteRegistry | 
             by_standard.setdefault(audit.standard, []).append(audit)
         found += [replace(history, audits=tuple(by_standard[standard])) for standard in sorted(by_standard)]
     return found
+
+
+class SiteAudits:
+    """One site's audits in output order, read one site at a time (see :func:`site_audits`).
+
+    Holds each audit's date and standard id; heads (a result without its items)
+    and full results are decoded on demand from the run's result set, so a
+    command holds no more than the site it is working on, and decodes in full
+    only the audits its output shows item by item.
+    """
+
+    def __init__(
+        self,
+        site: str,
+        dates: list[str],
+        standards: list[str],
+        read: Callable[[int], bytes] | None = None,
+        results: Sequence[AuditResult] | None = None,
+        heads: Sequence[AuditResult] | None = None,
+    ) -> None:
+        self.site = site
+        self.dates = dates
+        """ISO dates, in output order."""
+        self.standards = standards
+        """Standard ids, in output order."""
+        self._read = read
+        self._results = results
+        self._heads = heads
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    def date(self, n: int) -> dt.date:
+        """The date of the ``n``-th audit."""
+        return dt.date.fromisoformat(self.dates[n])
+
+    def head(self, n: int, *, sections: bool = False) -> AuditResult:
+        """The ``n``-th audit without its items (and without its sections unless ``sections``)."""
+        if self._results is not None:
+            return self._results[n]
+        if self._heads is not None:
+            return self._heads[n]
+        from .resultset import from_dict, head_of
+
+        assert self._read is not None
+        return from_dict(head_of(self._read(n), sections=sections), items=sections)
+
+    def full(self, n: int) -> AuditResult:
+        """The ``n``-th audit with its items and sections."""
+        if self._results is not None:
+            return self._results[n]
+        from .resultset import loads
+
+        assert self._read is not None
+        return loads(self._read(n).decode("utf-8"))
+
+    def by_standard(self) -> dict[str, list[int]]:
+        """The positions of the audits of each standard, standards sorted by id (each a series)."""
+        found: dict[str, list[int]] = {}
+        for n, standard in enumerate(self.standards):
+            found.setdefault(standard, []).append(n)
+        return {standard: found[standard] for standard in sorted(found)}
+
+    def visit_positions(self, positions: Sequence[int]) -> list[list[int]]:
+        """``positions`` of one standard grouped into visits (by date), oldest first."""
+        visits: list[list[int]] = []
+        for n in positions:
+            if visits and self.dates[visits[-1][-1]] == self.dates[n]:
+                visits[-1].append(n)
+            else:
+                visits.append([n])
+        return visits
+
+    def name_and_region(self, registry: SiteRegistry) -> tuple[str, str | None]:
+        """The site's name and region as :func:`site_histories` gives them (the registry's, else the latest audit's)."""
+        entry = registry.sites.get(self.site)
+        if entry and entry.name and entry.region:
+            return entry.name, entry.region
+        latest = self.head(len(self) - 1)
+        name = (entry.name if entry and entry.name else None) or latest.site_name or self.site
+        return name, (entry.region if entry else None) or latest.site_region
+
+
+def site_audits(
+    results: Iterable[AuditResult],
+    each: Callable[[int], None] | None = None,
+    *,
+    heads: bool = False,
+    sections: bool = False,
+) -> Iterator[SiteAudits]:
+    """The audits of each site in turn, sites sorted by id, each site's audits in chronological order.
+
+    From a :class:`~qaudit.resultset.ResultSet` the results are read in their
+    order, one site at a time, and decoded only on demand; with ``heads`` every
+    audit's head (with its sections when ``sections``) is decoded as it is read,
+    for a command that needs them all. Any other collection of results is
+    sorted first. ``each`` is told how many audits each site had (a progress bar).
+    """
+    from .resultset import ResultSet, from_dict, head_of, standard_of
+
+    if not isinstance(results, ResultSet):
+        ordered = sorted(results, key=lambda r: (r.site, *audit_order(r)))
+        for name, group in itertools.groupby(ordered, key=lambda r: r.site):
+            found = list(group)
+            if each is not None:
+                each(len(found))
+            yield SiteAudits(name, [r.date.isoformat() for r in found], [r.standard for r in found], results=found)
+        return
+    start = 0
+    site: str | None = None
+    dates: list[str] = []
+    standards: list[str] = []
+    decoded: list[AuditResult] = []
+
+    def reader(first: int) -> Callable[[int], bytes]:
+        return lambda n: results.blob_at(first + n)
+
+    def done() -> SiteAudits:
+        assert site is not None
+        if each is not None:
+            each(len(dates))
+        return SiteAudits(site, dates, standards, reader(start), heads=decoded if heads else None)
+
+    for index, (key, blob) in enumerate(results.blobs_between(0, len(results))):
+        if key[0] != site:
+            if site is not None:
+                yield done()
+            site, start, dates, standards, decoded = key[0], index, [], [], []
+        dates.append(key[1])
+        standards.append(standard_of(blob))
+        if heads:
+            decoded.append(from_dict(head_of(blob, sections=sections), items=sections))
+    if site is not None:
+        yield done()

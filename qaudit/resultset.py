@@ -262,7 +262,9 @@ def _head(r: dict[str, Any]) -> AuditResult:
     )
 
 
-def head_and_score_texts(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes, bytes]]]:
+def head_and_score_texts(
+    blob: bytes, *, sections: bool = True
+) -> tuple[dict[str, Any], list[tuple[bytes, bytes, bytes]]]:
     """A result's JSON object without its items, and each item's id, score and finding as their JSON texts.
 
     For the many results of which only the head and the item scores are needed
@@ -271,12 +273,47 @@ def head_and_score_texts(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes,
     or ``b"null"``, a finding's ``b"true"`` or ``b"false"``; see
     :meth:`qaudit.followup.ItemTally.count`). Relies on the
     serialiser's fixed field order (:func:`dumps`); inside JSON strings a quote
-    is always escaped, so the patterns cannot match there.
+    is always escaped, so the patterns cannot match there. Without ``sections``
+    the head's ``sections`` list is left empty too.
     """
     start = blob.index(b',"items":[')
     end = blob.rindex(b'],"coverage":')
-    head = json.loads(blob[:start] + b',"items":[' + blob[end:])
+    if sections:
+        head = json.loads(blob[:start] + b',"items":[' + blob[end:])
+    else:  # nor its sections
+        head = json.loads(blob[: blob.index(b',"sections":[')] + b',"sections":[],"items":[' + blob[end:])
     return head, _ITEM_SCORE.findall(blob, start, end)
+
+
+def head_of(blob: bytes, *, sections: bool = True) -> dict[str, Any]:
+    """A result's JSON object with an empty ``items`` list (and ``sections`` too unless ``sections``).
+
+    What most follow-up work needs of the many results it never shows item by
+    item: decoding the head alone costs a small fraction of the whole result.
+    Relies on the serialiser's fixed field order, as :func:`head_and_score_texts` does.
+    """
+    end = blob.rindex(b'],"coverage":')
+    if sections:
+        return json.loads(blob[: blob.index(b',"items":[')] + b',"items":[' + blob[end:])
+    start = blob.index(b',"sections":[')
+    return json.loads(blob[:start] + b',"sections":[],"items":[' + blob[end:])
+
+
+def standard_of(blob: bytes) -> str:
+    """The standard id of a result, read from its JSON text without decoding it."""
+    found = _STANDARD_FIELD.search(blob)
+    assert found is not None, "a result always names its standard"
+    return found.group(1).decode("ascii")
+
+
+_STANDARD_AND_VERSION = re.compile(rb',"standard":"([a-z0-9][a-z0-9._-]*)","standard_version":([0-9]+),')
+
+
+def standard_and_version(blob: bytes) -> tuple[str, int]:
+    """The standard id and version of a result, read from its JSON text without decoding it."""
+    found = _STANDARD_AND_VERSION.search(blob)
+    assert found is not None, "a result always names its standard and version"
+    return found.group(1).decode("ascii"), int(found.group(2))
 
 
 _ITEM_SCORE = re.compile(
@@ -411,6 +448,12 @@ class ResultSet(Sequence[AuditResult]):
             ranges.append((start, stop))
             start = stop
         return ranges
+
+    def blob_at(self, index: int) -> bytes:
+        """The UTF-8 JSON of result ``index`` (in output order), read at its offset."""
+        _, offset, size = self._order()[index]
+        self._spill.flush()
+        return os.pread(self._spill.fileno(), size, offset)
 
     def blobs_between(self, start: int, stop: int) -> Iterator[tuple[SortKey, bytes]]:
         """Results ``start`` to ``stop`` (in output order): sort key and UTF-8 JSON, read at explicit offsets.

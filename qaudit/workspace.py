@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 from .audits import Audit, Response, load_audit
@@ -130,11 +131,15 @@ def score_paths(
     for path in paths:
         if not os.path.exists(path):
             raise QauditError(f"{path}: no such file or folder; check the path")
-    library = load_library(standards)
-    registry = load_sites(sites)
-    # Read once: the cache is salted with the very bytes the waivers in force were parsed from.
-    waiver_list, waivers_text = read_waivers(waivers) if waivers else ([], None)
-    found = find_audit_files(paths)
+    from .progress import step
+
+    with step("loading standards and sites") if progress else nullcontext():
+        library = load_library(standards)
+        registry = load_sites(sites)
+        # Read once: the cache is salted with the very bytes the waivers in force were parsed from.
+        waiver_list, waivers_text = read_waivers(waivers) if waivers else ([], None)
+    with step("finding audit files") if progress else nullcontext():
+        found = find_audit_files(paths)
     files = found.files
     if not files and not found.problems:
         raise QauditError(f"{', '.join(paths)}: no audit files (.yaml, .xlsx) found")

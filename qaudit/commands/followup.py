@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated, Any
 
@@ -19,12 +21,14 @@ from ..cli import (
     app,
     default_path,
     emit,
+    emit_chunks,
     guarded,
     in_workspace,
     parse_date,
     report_problems,
     score_run,
 )
+from ..progress import Step, step
 
 PathsArg = AuditPathsArg
 
@@ -47,11 +51,45 @@ def _today(value: str | None) -> Any:
     return parse_date(value, "--today")
 
 
+def _action_style(row: dict[str, Any], key: str) -> str | None:
+    """Overdue and critical actions stand out in red (on a terminal)."""
+    if key in ("overdue", "due") and row["overdue"]:
+        return "red"
+    if key == "critical" and row["critical"]:
+        return "red"
+    return None
+
+
 def _varies(rows: list[dict[str, Any]], column: str) -> bool:
     """Whether a column is worth showing: some row has a subject or instance, or a site has two standards."""
     if column == "standard":
         return len({(r["site"], r["standard"]) for r in rows}) > len({r["site"] for r in rows})
     return any(r[column] is not None for r in rows)
+
+
+@contextmanager
+def _analysing(run: Any, streamed: bool, label: str = "analysing") -> Iterator[Step]:
+    """The status line of a command's work on the scored audits; ``streamed`` when its output is written meanwhile."""
+    with step(label, len(run.results), unit="audits", output=streamed) as bar:
+        yield bar
+
+
+def _later(result: Callable[[], dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """The fields of ``result()`` for :func:`~qaudit.render.tables.json_chunks`, worked out when the first is written.
+
+    They follow a streamed list whose rows they are computed from.
+    """
+    found: dict[str, Any] = {}
+
+    def field(key: str) -> Callable[[], Any]:
+        def value() -> Any:
+            if not found:
+                found.update(result())
+            return found[key]
+
+        return value
+
+    return [(key, field(key)) for key in keys]
 
 
 def _finish(run: Any) -> None:
@@ -87,16 +125,22 @@ def actions(
     cache: CacheOpt = True,
 ) -> None:
     """Open corrective actions: the findings of each site's latest visit of each standard."""
-    from ..followup import actions as find_actions
-    from ..followup import load_config
-    from ..render.tables import rows_csv, rows_json, rows_table, rows_xlsx
+    from ..followup import load_config, site_actions
+    from ..render.tables import csv_lines, json_chunks, rows_table, rows_xlsx
 
     day = guarded(lambda: _today(today))
     due = guarded(lambda: load_config(config or in_workspace("qaudit.yaml"), required=config is not None))
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
-    found = find_actions(run.results, run.library, run.sites, today=day, due=due)
+    streamed = format in (ActionFormat.json, ActionFormat.csv)
+    closed: list[dict[str, Any]] = []
+
+    def open_actions(bar: Step) -> Iterator[dict[str, Any]]:
+        # Site by site: the closed actions come after every open one, so they alone are held.
+        for opened, shut in site_actions(run.results, run.library, run.sites, today=day, due=due, each=bar.advance):
+            closed.extend(shut)
+            yield from opened
+
     columns = ["site", "item", "score", "critical", "due", "overdue", "owner", "comment", "audit"]
-    rows = found["actions"]
     # Subject, instance and every audit of the visit come last: the columns before them keep their places.
     file_columns = [
         "site",
@@ -110,11 +154,14 @@ def actions(
         "instance",
         "audits",
     ]
-    if format is ActionFormat.json:
-        emit(rows_json(found))
-    elif format is ActionFormat.csv:
-        emit(rows_csv(rows, file_columns))
-    elif format is ActionFormat.xlsx:
+    with _analysing(run, streamed) as bar:
+        if format is ActionFormat.json:
+            emit_chunks(json_chunks([("actions", open_actions(bar)), ("closed", lambda: closed)]))
+        elif format is ActionFormat.csv:
+            emit_chunks(csv_lines(open_actions(bar), file_columns))
+        else:
+            rows = list(open_actions(bar))
+    if format is ActionFormat.xlsx:
         import datetime as dt
 
         from ..output import write_atomic
@@ -128,12 +175,26 @@ def actions(
         dated = [{**r, "due": dt.date.fromisoformat(r["due"]), "date": dt.date.fromisoformat(r["date"])} for r in rows]
         guarded(lambda: write_atomic(target, rows_xlsx(dated, file_columns, "Actions")))
         sys.stderr.write(f"wrote {target}\n")
-    else:
+    elif format is ActionFormat.table:
         # A second standard, a subject or an instance gets its column only when some action has one.
         shown = columns[:2]
         shown += [c for c in ("standard", "subject", "instance") if _varies(rows, c)]
-        emit(rows_table(rows, shown + columns[2:], title=f"{len(rows)} open corrective actions ({day.isoformat()})"))
-        closed = found["closed"]
+        # The most urgent first: overdue critical actions, then overdue ones, then by due date.
+        urgent = sorted(rows, key=lambda r: (not (r["overdue"] and r["critical"]), not r["overdue"], r["due"]))
+        overdue = sum(1 for r in rows if r["overdue"])
+        critical = sum(1 for r in rows if r["critical"])
+        summary = f"{len(rows)} open: {critical} critical, {overdue} overdue on {day.isoformat()}" + (
+            f"; {len(closed)} closed since the previous visit" if closed else ""
+        )
+        emit(
+            rows_table(
+                urgent,
+                shown + columns[2:],
+                title=f"{len(rows)} open corrective actions ({day.isoformat()}), the most urgent first",
+                summary=summary,
+                style=_action_style,
+            )
+        )
         if closed:  # the reasons are in the JSON; the table says which audit closed what
             extra = [c for c in ("standard", "subject", "instance") if _varies(closed, c)]
             closed_columns = ["site", "item", *extra, "status", "opened_in", "audit"]
@@ -154,25 +215,45 @@ def trends(
     cache: CacheOpt = True,
 ) -> None:
     """Score trends per site and standard, visit by visit: change, change over the last N visits, slope per 30 days."""
-    from ..followup import trends as find_trends
-    from ..render.tables import rows_csv, rows_json, rows_table
+    from ..followup import TrendSummary, trend_rows
+    from ..render.tables import csv_lines, json_chunks, rows_table
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
-    found = find_trends(run.results, run.sites, last=last, sections=sections)
+    summary = TrendSummary()
+
+    def rows(bar: Step) -> Iterator[dict[str, Any]]:
+        for row in trend_rows(run.results, run.sites, last=last, sections=sections, each=bar.advance):
+            yield summary.add(row)
+
     columns = ["site", "region", "audits", "first", "last", "latest_score", "change", "change_last_n", "slope"]
-    if format is TableFormat.json:
-        emit(rows_json(found))
-    elif format is TableFormat.csv:
-        # A row per site and standard: the columns scripts read by position keep their places.
-        emit(rows_csv(found["sites"], [*columns, "enough_audits", "standard", "visits"]))
-    else:
+    with _analysing(run, format is not TableFormat.table) as bar:
+        if format is TableFormat.json:
+            emit_chunks(json_chunks([("sites", rows(bar)), *_later(summary.result, TrendSummary.KEYS)]))
+        elif format is TableFormat.csv:
+            # A row per site and standard: the columns scripts read by position keep their places.
+            emit_chunks(csv_lines(rows(bar), [*columns, "enough_audits", "standard", "visits"]))
+        else:
+            # The table shows no visit series: each row is kept without it.
+            held = [{k: v for k, v in row.items() if k != "series"} for row in rows(bar)]
+    if format is TableFormat.table:
+        found = summary.result()
         shown = ["site", "standard", *columns[1:3], "visits", *columns[3:], "enough_audits"]
-        emit(rows_table(found["sites"], shown, title="Score trends per standard (slope: points per 30 days)"))
+        rising = sum(1 for r in held if (r.get("slope") or 0) > 0)
+        falling = sum(1 for r in held if (r.get("slope") or 0) < 0)
+        emit(
+            rows_table(
+                held,
+                shown,
+                title="Score trends per standard (slope: points per 30 days)",
+                summary=f"{len(held)} series of a site and a standard: {rising} rising, {falling} falling, "
+                f"{len(held) - rising - falling} flat or with fewer than 3 visits",
+            )
+        )
         emit(f"most improved: {', '.join(found['most_improved']) or '-'}\n")
         emit(f"most declined: {', '.join(found['most_declined']) or '-'}\n")
         emit(rows_table(found["regions"], ["region", "sites", "mean_latest_score", "mean_slope"], title="By region"))
         if sections:
-            section_rows = [{"site": r["site"], **s} for r in found["sites"] for s in r["sections"]]
+            section_rows = [{"site": r["site"], **s} for r in held for s in r["sections"]]
             section_columns = ["site", "standard", "section", "audits", "latest_score", "change", "slope"]
             emit(rows_table(section_rows, section_columns, title="Section trends (slope: points per 30 days)"))
     _finish(run)
@@ -194,14 +275,23 @@ def items(
     from ..render.tables import rows_csv, rows_json, rows_table
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
-    found = failed_items(run.results, run.library, run.sites)
+    with _analysing(run, False) as bar:
+        found = failed_items(run.results, run.library, run.sites, each=bar.advance)
     columns = ["standard", "item", "audits", "failed", "partial", "failure_rate", "text"]
     if format is TableFormat.json:
         emit(rows_json(found))
     elif format is TableFormat.csv:
         emit(rows_csv(found["items"], columns))
     else:
-        emit(rows_table(found["items"][:top], columns, title="Most failed items"))
+        listed = len(found["items"])
+        emit(
+            rows_table(
+                found["items"][:top],
+                columns,
+                title="Most failed items",
+                summary=f"{min(top, listed)} of {listed} items shown" + (" (--top N for more)" if listed > top else ""),
+            )
+        )
         shown: dict[str | None, int] = {}
         by_region = []
         for row in found["by_region"]:  # the first --top rows of each region
@@ -228,11 +318,11 @@ def calibration(
     cache: CacheOpt = True,
 ) -> None:
     """Inspector agreement on a visit's subject audited twice (Cohen's kappa) and each inspector's leniency."""
-    from ..followup import calibration as find_calibration
-    from ..render.tables import rows_csv, rows_json, rows_table
+    from ..followup import Calibration
+    from ..render.tables import csv_lines, json_chunks, rows_table
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
-    found = find_calibration(run.results, run.library)
+    found = Calibration(run.library)
     pair_columns = [
         "site",
         "date",
@@ -244,14 +334,33 @@ def calibration(
         "agreement",
         "kappa",
     ]
-    if format is TableFormat.json:
-        emit(rows_json(found))
-    elif format is TableFormat.csv:
-        emit(rows_csv(found["pairs"], pair_columns))
-    else:
-        emit(rows_table(found["pairs"], pair_columns, title="Visits audited by two inspectors"))
-        emit(rows_table(found["items"][:10], ["standard", "item", "pairs", "agreement"], title="Least agreed items"))
-        emit(rows_table(found["inspectors"], ["inspector", "audits", "mean_difference"], title="Inspectors"))
+    with _analysing(run, format is not TableFormat.table) as bar:
+        if format is TableFormat.json:
+            pairs = found.pairs(run.results, bar.advance)
+            emit_chunks(json_chunks([("pairs", pairs), *_later(found.result, Calibration.KEYS)]))
+        elif format is TableFormat.csv:
+            emit_chunks(csv_lines(found.pairs(run.results, bar.advance), pair_columns))
+        else:
+            held = list(found.pairs(run.results, bar.advance))
+    if format is TableFormat.table:
+        rest = found.result()
+        compared = [p["agreement"] for p in held if p["agreement"] is not None]
+        mean = f"; mean agreement {sum(compared) / len(compared):.0%}" if compared else ""
+        emit(
+            rows_table(held, pair_columns, title="Visits audited by two inspectors", summary=f"{len(held)} pairs{mean}")
+        )
+        # Items every pair agreed on are not worth a calibration talk: only those below full agreement.
+        disagreed = [r for r in rest["items"] if r["agreement"] is not None and r["agreement"] < 1]
+        emit(
+            rows_table(
+                disagreed[:10],
+                ["standard", "item", "pairs", "agreement"],
+                title="Least agreed items",
+                summary=f"{len(disagreed)} items below full agreement"
+                + (", the 10 lowest shown" if len(disagreed) > 10 else ""),
+            )
+        )
+        emit(rows_table(rest["inspectors"], ["inspector", "audits", "mean_difference"], title="Inspectors"))
     _finish(run)
 
 
@@ -271,8 +380,8 @@ def rescore(
 ) -> None:
     """What-if: score audits against another version of their standard."""
     from ..cli import fail
-    from ..followup import rescore as what_if
-    from ..render.tables import rows_csv, rows_json, rows_table
+    from ..followup import rescore_rows
+    from ..render.tables import csv_lines, json_chunks, rows_table
 
     if standard_version is None or standard_version <= 0:
         fail("give the version to score against with --standard-version N")
@@ -281,7 +390,6 @@ def rescore(
     if standard_version not in versions:
         which = f"standard '{standard}'" if standard else "loaded standard"
         fail(f"no {which} has version {standard_version} in {standards}; check --standard-version")
-    rows = what_if(run.results, run.library, standard, standard_version)
     columns = [
         "site",
         "date",
@@ -295,10 +403,14 @@ def rescore(
         "not_carried_over",
         "unanswered",
     ]
-    if format is TableFormat.json:
-        emit(rows_json({"audits": rows}))
-    elif format is TableFormat.csv:
-        emit(rows_csv(rows, columns))
-    else:
-        emit(rows_table(rows, columns, title=f"Rescored against version {standard_version}"))
+    with _analysing(run, format is not TableFormat.table, "rescoring") as bar:
+        rows = rescore_rows(run.results, run.library, standard, standard_version, each=bar.advance, jobs=jobs)
+        if format is TableFormat.json:
+            emit_chunks(json_chunks([("audits", rows)]))
+        elif format is TableFormat.csv:
+            emit_chunks(csv_lines(rows, columns))
+        else:
+            held = list(rows)
+    if format is TableFormat.table:
+        emit(rows_table(held, columns, title=f"Rescored against version {standard_version}"))
     _finish(run)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -70,19 +69,41 @@ def render_csv(run: ScoreRun) -> str:
     gets its own column, ``section:<standard>/<id>``, so that a column never
     mixes the scores of unrelated checklists.
     """
-    keys: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
+    return "".join(csv_chunks(run))
+
+
+def _section_keys(run: ScoreRun, each: Callable[[int], None] | None = None) -> list[tuple[str, str]]:
+    """(standard, section id) of every section column, in order of first use."""
+    from ..resultset import head_of, standard_and_version
+
+    keys: dict[tuple[str, str], None] = {}
+    labels: set[tuple[str, int]] = set()
+    for blob in run.results.blobs():
+        if each is not None:
+            each(1)
+        label = standard_and_version(blob)
+        if label not in labels:
+            # Every result of a standard version lists all its sections, in the standard's order.
+            labels.add(label)
+            for section in head_of(blob)["sections"]:
+                keys.setdefault((label[0], section["id"]), None)
+    return list(keys)
+
+
+def csv_chunks(run: ScoreRun, *, batch: int = 500, each: Callable[[int], None] | None = None) -> Iterator[str]:
+    """:func:`render_csv` in pieces of up to ``batch`` rows, each audit's row read from its result's head alone.
+
+    ``each`` is told of every result read (twice each: for the columns, then for the rows).
+    """
+    from ..resultset import head_of
+
+    keys = _section_keys(run, each)
     owners: dict[str, set[str]] = {}
-    for result in run.results:
-        for section in result.sections:
-            key = (result.standard, section.id)
-            if key not in seen:
-                seen.add(key)
-                keys.append(key)
-                owners.setdefault(section.id, set()).add(result.standard)
+    for standard, sid in keys:
+        owners.setdefault(sid, set()).add(standard)
     columns = [f"section:{sid}" if len(owners[sid]) == 1 else f"section:{standard}/{sid}" for standard, sid in keys]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    lines: list[str] = []
+    writer = csv.writer(_Lines(lines), lineterminator="\n")
     writer.writerow(
         [
             "id",
@@ -101,35 +122,51 @@ def render_csv(run: ScoreRun) -> str:
         ]
         + columns
     )
-    for r in run.results:
-        scores = {(r.standard, s.id): s.score for s in r.sections}
+    for blob in run.results.blobs():
+        r = head_of(blob)
+        scores = {(r["standard"], s["id"]): s["score"] for s in r["sections"]}
         writer.writerow(
-            [csv_text(v) for v in (r.id, r.file, r.site)]
-            + [r.date.isoformat(), csv_text(r.inspector), r.standard, r.standard_version]
-            + [f"{r.score:.2f}", f"{r.raw_score:.2f}", f"{r.coverage:.4f}", r.grade, _passed_text(r.passed)]
-            + [";".join(r.critical_failures)]
+            [csv_text(v) for v in (r["id"], r["file"], r["site"])]
+            + [r["date"], csv_text(r["inspector"]), r["standard"], r["standard_version"]]
+            + [f"{r['score']:.2f}", f"{r['raw_score']:.2f}", f"{r['coverage']:.4f}", r["grade"]]
+            + [_passed_text(r["passed"]), ";".join(r["critical_failures"])]
             + ["" if scores.get(key) is None else f"{scores[key]:.2f}" for key in keys]
         )
-    return out.getvalue()
+        if each is not None:
+            each(1)
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)
+
+
+class _Lines:
+    """A file for :func:`csv.writer` that keeps the lines written to it."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
 
 
 SCORE_COLUMNS = ["site", "date", "subject", "standard", "id", "inspector", "score", "grade", "result", "coverage",
                  "critical_failures"]
 
 
-def _score_row(r: AuditResult) -> dict[str, Any]:
+def _score_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A row of the score table from a result's head (its JSON object without items)."""
+    passed = r["passed"]
     return {
-        "site": r.site,
-        "date": r.date.isoformat(),
-        "subject": r.subject,
-        "standard": r.standard_label,
-        "id": r.id,
-        "inspector": r.inspector,
-        "score": r.score,
-        "grade": r.grade,
-        "result": "—" if r.passed is None else "pass" if r.passed else "FAIL",
-        "coverage": r.coverage,
-        "critical_failures": ", ".join(r.critical_failures),
+        "site": r["site"],
+        "date": r["date"],
+        "subject": r["subject"],
+        "standard": f"{r['standard']}@{r['standard_version']}",
+        "id": r["id"],
+        "inspector": r["inspector"],
+        "score": r["score"],
+        "grade": r["grade"],
+        "result": "—" if passed is None else "pass" if passed else "FAIL",
+        "coverage": r["coverage"],
+        "critical_failures": ", ".join(r["critical_failures"]),
     }
 
 
@@ -145,24 +182,59 @@ def _score_style(row: dict[str, Any], key: str) -> str | None:
 
 def render_table(run: ScoreRun) -> str:
     """A table for the terminal, fitted to its width (coloured only on a terminal), with a summary line."""
-    from .tables import Column, render_rows
+    return "".join(table_lines(run))
 
-    rows = [_score_row(r) for r in run.results]
-    passed = sum(1 for r in rows if r["result"] == "pass")
-    failed = sum(1 for r in rows if r["result"] == "FAIL")
+
+def table_lines(run: ScoreRun, each: Callable[[int], None] | None = None) -> Iterator[str]:
+    """:func:`render_table` line by line, as each line is formatted.
+
+    The results are read twice, from their heads alone: once for the columns'
+    widths and the summary, once to write the rows; no row is held. ``each`` is
+    told of every row written (a progress bar).
+    """
+    from ..resultset import head_of
+    from .tables import Column, Measure, column, render_rows
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for blob in run.results.blobs():
+            yield _score_row(head_of(blob, sections=False))
+            if each is not None:
+                each(1)
+
+    columns = {"score": Column("Score", "score", priority=1), "standard": Column("Standard", priority=4, width=30)}
+    specs = {k: columns.get(k) or column(k) for k in SCORE_COLUMNS}
+    measured = Measure(SCORE_COLUMNS, specs)
+    count = passed = failed = 0
+    subjects = False
+    for blob in run.results.blobs():
+        row = _score_row(head_of(blob, sections=False))
+        if each is not None:
+            each(1)
+        measured.add(row)
+        count += 1
+        passed += row["result"] == "pass"
+        failed += row["result"] == "FAIL"
+        subjects = subjects or bool(row["subject"])
     invalid = len({p.file for p in run.problems})
     summary = (
-        f"{len(rows)} audit{'s' if len(rows) != 1 else ''} scored: {passed} passed, {failed} failed"
-        + (f", {len(rows) - passed - failed} with no pass mark" if len(rows) - passed - failed else "")
+        f"{count} audit{'s' if count != 1 else ''} scored: {passed} passed, {failed} failed"
+        + (f", {count - passed - failed} with no pass mark" if count - passed - failed else "")
         + f"; {invalid} invalid"
         + (" (see the errors below)" if invalid else "")
     )
-    keys = [k for k in SCORE_COLUMNS if k != "subject" or any(r["subject"] for r in rows)]
-    if not rows:
-        return summary + "\n"
-    columns = {"score": Column("Score", "score", priority=1), "standard": Column("Standard", priority=4, width=30)}
-    return "".join(render_rows(rows, keys, summary=summary, style=_score_style, columns=columns))
+    if not count:
+        yield summary + "\n"
+        return
+    keys = [k for k in SCORE_COLUMNS if k != "subject" or subjects]
+    natural = {k: w for k, w in measured.natural().items() if k in keys}
+    yield from render_rows(rows, keys, summary=summary, style=_score_style, columns=columns, natural=natural)
 
+
+RESULT_CHUNKS: dict[str, Callable[[ScoreRun, Callable[[int], None] | None], Iterator[str]]] = {
+    "table": table_lines,
+    "csv": lambda run, each: csv_chunks(run, each=each),
+}
+"""The streamed renderers of ``score``: each given the run and a progress callback (one call per row pass)."""
 
 RESULT_RENDERERS: dict[str, Callable[[ScoreRun], str]] = {
     "table": render_table,

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .results import UNSAFE_START, csv_text
+from rich.cells import cell_len, set_cell_size
+
+from .numbers import change_text, percent_text, score_text
+from .results import UNSAFE_START, _Lines, csv_text
 
 
 def _cell(value: Any) -> str:
@@ -55,7 +58,7 @@ COLUMNS: dict[str, Column] = {
     "subject": Column("Subject", priority=2, width=12),
     "instance": Column("Instance", priority=2, width=10),
     "score": Column("Item score", "share", priority=2),
-    "critical": Column("Critical", "flag", priority=3),
+    "critical": Column("Critical", "flag", priority=1),
     "due": Column("Due", "date", priority=1),
     "overdue": Column("Overdue", "flag", priority=2),
     "owner": Column("Owner", priority=5, width=20),
@@ -81,7 +84,7 @@ COLUMNS: dict[str, Column] = {
     "items": Column("Items", "count", priority=4),
     "pairs": Column("Pairs", "count", priority=3),
     "agreement": Column("Agreement", "share", priority=1),
-    "kappa": Column("Kappa", "slope", priority=2),
+    "kappa": Column("Kappa", "score", priority=2),
     "mean_difference": Column("Mean difference", "change", priority=1),
     "from_version": Column("From", "count", priority=4),
     "to_version": Column("To", "count", priority=4),
@@ -109,8 +112,6 @@ def column(key: str) -> Column:
 
 def shown(value: Any, kind: Kind) -> str:
     """A value as a terminal table shows it (the one number policy of :mod:`qaudit.render.numbers`)."""
-    from .numbers import change_text, percent_text, score_text
-
     if value is None:
         return "—" if kind in _RIGHT else ""
     if isinstance(value, bool):
@@ -128,6 +129,32 @@ def shown(value: Any, kind: Kind) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(shown(v, "text") for v in value)
     return str(value)
+
+
+def _shower(kind: Kind) -> Callable[[Any], str]:
+    """:func:`shown` for one column, remembering the texts of the numbers it has shown (they repeat)."""
+    memo: dict[tuple[type, Any], str] = {}
+
+    def show(value: Any) -> str:
+        if type(value) is str:
+            return value
+        try:
+            return memo[(type(value), value)]
+        except KeyError:
+            text = shown(value, kind)
+            if len(memo) > 50_000:
+                memo.clear()  # ids and the like: no point in remembering them all
+            memo[(type(value), value)] = text
+            return text
+        except TypeError:  # a list
+            return shown(value, kind)
+
+    return show
+
+
+def _width(text: str) -> int:
+    """Terminal cells of ``text`` (most texts are plain ASCII: one cell a character)."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
 
 
 def terminal_width() -> int:
@@ -162,32 +189,80 @@ Style = Callable[[dict[str, Any], str], str | None]
 
 
 def _fit(text: str, width: int) -> str:
-    from rich.cells import cell_len, set_cell_size
-
-    if cell_len(text) <= width:
+    if _width(text) <= width:
         return text
     return set_cell_size(text, width - 1) + "…"
 
 
 def _pad(text: str, width: int, right: bool) -> str:
-    from rich.cells import cell_len
-
-    gap = " " * max(0, width - cell_len(text))
+    gap = " " * max(0, width - _width(text))
     return gap + text if right else text + gap
 
 
+def _fitted(text: str, width: int, right: bool) -> str:
+    """``_pad(_fit(text, width), width, right)``, measuring the text once."""
+    cells = _width(text)
+    if cells > width:
+        text = set_cell_size(text, width - 1) + "…"
+        cells = _width(text)
+    gap = " " * max(0, width - cells)
+    return gap + text if right else text + gap
+
+
+Rows = Sequence[dict[str, Any]] | Callable[[], Iterable[dict[str, Any]]]
+"""Rows of a table: a sequence, or a function that gives them afresh each time it is called
+(a table too long to hold is read twice: once for its widths, once to be written)."""
+
+
+def _each(rows: Rows) -> Iterable[dict[str, Any]]:
+    return rows() if callable(rows) else rows
+
+
 def layout(
-    rows: Sequence[dict[str, Any]], keys: Sequence[str], width: int, specs: dict[str, Column]
+    rows: Rows, keys: Sequence[str], width: int, specs: dict[str, Column]
 ) -> tuple[list[str], list[int], list[str]]:
     """The columns that fit ``width`` (most important first kept), their widths, and the keys left out."""
-    from rich.cells import cell_len
+    return fit(measure(_each(rows), keys, specs), keys, width, specs)
 
-    natural: dict[str, int] = {}
-    for key in keys:
-        spec = specs[key]
-        widest = max([cell_len(shown(r.get(key), spec.kind)) for r in rows] or [0])
-        limit = spec.width if spec.kind == "text" else 40
-        natural[key] = max(min(cell_len(spec.header), limit), min(widest, limit), 1)
+
+class Measure:
+    """The widest cell of each column, taken row by row (:meth:`add`)."""
+
+    def __init__(self, keys: Sequence[str], specs: dict[str, Column]) -> None:
+        self.specs = specs
+        self.widest = dict.fromkeys(keys, 0)
+        self._show = [(key, _shower(specs[key].kind)) for key in keys]
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Take one row's cells into account."""
+        widest = self.widest
+        for key, show in self._show:
+            cells = _width(show(row.get(key)))
+            if cells > widest[key]:
+                widest[key] = cells
+
+    def natural(self) -> dict[str, int]:
+        """Each column's width before fitting: its widest cell or header, within the column's limit."""
+        found = {}
+        for key, widest in self.widest.items():
+            spec = self.specs[key]
+            limit = spec.width if spec.kind == "text" else 40
+            found[key] = max(min(cell_len(spec.header), limit), min(widest, limit), 1)
+        return found
+
+
+def measure(rows: Iterable[dict[str, Any]], keys: Sequence[str], specs: dict[str, Column]) -> dict[str, int]:
+    """:meth:`Measure.natural` of ``rows``."""
+    found = Measure(keys, specs)
+    for row in rows:
+        found.add(row)
+    return found.natural()
+
+
+def fit(
+    natural: dict[str, int], keys: Sequence[str], width: int, specs: dict[str, Column]
+) -> tuple[list[str], list[int], list[str]]:
+    """:func:`layout` from the columns' :func:`measure`."""
     kept = list(keys)
     left_out: list[str] = []
 
@@ -213,33 +288,38 @@ def layout(
         candidates = [i for i, k in enumerate(kept) if specs[k].kind == "text" and widths[i] > 6]
         if not candidates:
             break
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] -= 1
+        widest_at = max(candidates, key=lambda i: widths[i])
+        widths[widest_at] -= 1
     return kept, widths, left_out
 
 
 def render_rows(
-    rows: Sequence[dict[str, Any]],
+    rows: Rows,
     keys: Sequence[str],
     *,
     title: str | None = None,
-    summary: str | None = None,
+    summary: str | Callable[[], str] | None = None,
     style: Style | None = None,
     width: int | None = None,
     colour: bool | None = None,
     columns: dict[str, Column] | None = None,
+    natural: dict[str, int] | None = None,
 ) -> Iterator[str]:
     """A terminal table, line by line: fitted to ``width``, numbers right-aligned, text cut rather than wrapped.
 
     Columns that do not fit are left out, the least important first, and the
-    summary line under the table names them.
+    summary line under the table names them. The widths are worked out from
+    every row first, then each line is given as soon as it is formatted; with
+    ``rows`` a function, no row is held (a ``summary`` function is called after
+    the last row). ``natural``: the columns' :func:`measure`, when already taken.
     """
     width = terminal_width() if width is None else width
     colour = colour_enabled() if colour is None else colour
     given = {k: (columns or {}).get(k) or column(k) for k in keys}
-    kept, widths, left_out = layout(rows, keys, width, given)
+    kept, widths, left_out = fit(natural or measure(_each(rows), keys, given), keys, width, given)
     specs = [given[k] for k in kept]
     right = [spec.kind in _RIGHT for spec in specs]
+    show = [_shower(spec.kind) for spec in specs]
 
     def paint(text: str, name: str | None) -> str:
         return f"{_STYLES[name]}{text}{_RESET}" if colour and name else text
@@ -249,12 +329,15 @@ def render_rows(
     header = "  ".join(_pad(_fit(spec.header, w), w, r) for spec, w, r in zip(specs, widths, right, strict=True))
     yield paint(header.rstrip(), "bold") + "\n"
     yield "  ".join("-" * w for w in widths) + "\n"
-    for row in rows:
+    cells_of = list(zip(kept, show, widths, right, strict=True))
+    for row in _each(rows):
         cells = []
-        for key, spec, w, r in zip(kept, specs, widths, right, strict=True):
-            cell = _pad(_fit(shown(row.get(key), spec.kind), w), w, r)
-            cells.append(paint(cell, style(row, key) if style else None))
+        for key, text_of, w, r in cells_of:
+            cell = _fitted(text_of(row.get(key)), w, r)
+            cells.append(paint(cell, style(row, key)) if style and colour else cell)
         yield "  ".join(cells).rstrip() + "\n"
+    if callable(summary):
+        summary = summary()
     notes = [summary] if summary else []
     if left_out:
         names = ", ".join(given[k].header.lower() for k in left_out)
@@ -285,14 +368,23 @@ def rows_table(
     return "".join(render_rows(rows, columns, title=title, summary=summary, style=style))
 
 
-def rows_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+def rows_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     """CSV with a header row; text that a spreadsheet would run as a formula is neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    return "".join(csv_lines(rows, columns))
+
+
+def csv_lines(rows: Iterable[dict[str, Any]], columns: Sequence[str], *, batch: int = 500) -> Iterator[str]:
+    """:func:`rows_csv` in pieces of up to ``batch`` lines, each given as soon as its rows are read."""
+    lines: list[str] = []
+    writer = csv.writer(_Lines(lines), lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_csv_cell(row.get(c)) for c in columns])
-    return out.getvalue()
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)
 
 
 def _csv_cell(value: Any) -> str:
@@ -303,8 +395,99 @@ def _csv_cell(value: Any) -> str:
 
 
 def rows_json(payload: dict[str, Any]) -> str:
-    """The payload as one JSON object."""
-    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+    """The payload as one JSON object: ``json.dumps(payload, ensure_ascii=False, indent=1)`` and a line break."""
+    return _nested(payload, 0) + "\n"
+
+
+def json_chunks(fields: Sequence[tuple[str, Any]]) -> Iterator[str]:
+    """:func:`rows_json` of ``dict(fields)`` in pieces, written as the values come.
+
+    A value that is an iterator is written element by element as it yields
+    them, and a callable value is called when its turn comes, so a list of rows
+    can be written while later fields are still being worked out from it. The
+    text is exactly :func:`rows_json`'s.
+    """
+    if not fields:
+        yield "{}\n"
+        return
+    for n, (key, value) in enumerate(fields):
+        yield ("{" if n == 0 else ",") + "\n " + json.dumps(key, ensure_ascii=False) + ": "
+        if callable(value):
+            value = value()
+        if isinstance(value, Iterator):
+            first = True
+            for element in value:
+                yield ("[" if first else ",") + "\n  " + _nested(element, 2)
+                first = False
+            yield "[]" if first else "\n ]"
+        else:
+            yield _nested(value, 1)
+    yield "\n}\n"
+
+
+def _nested(value: Any, depth: int) -> str:
+    """``value`` as :func:`rows_json` writes it ``depth`` levels down."""
+    out: list[str] = []
+    try:
+        _indented(value, "\n" + " " * depth, out)
+    except _Unusual:
+        # JSON text holds no raw line break: every one is the indentation's.
+        return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * depth)
+    return "".join(out)
+
+
+class _Unusual(Exception):
+    """A value :func:`_indented` leaves to the json module (a key that is not text, an unknown type)."""
+
+
+_encode_text = json.encoder.encode_basestring
+_FLOAT_SPECIAL = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _indented(value: Any, newline: str, out: list[str]) -> None:
+    """Append the text of ``json.dumps(value, ensure_ascii=False, indent=1)``, each line break followed
+    by ``newline``'s indentation: the json module's indenting encoder is written in Python and
+    yields token by token, which made the follow-up outputs' JSON slower than working them out."""
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_text(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float:
+        text = float.__repr__(value)
+        out.append(_FLOAT_SPECIAL.get(text, text))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + " "
+        lead = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            out.append(lead + _encode_text(key) + ": ")
+            _indented(item, inner, out)
+            lead = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + " "
+        lead = "[" + inner
+        for item in value:
+            out.append(lead)
+            _indented(item, inner, out)
+            lead = "," + inner
+        out.append(newline + "]")
+    else:
+        raise _Unusual
 
 
 def rows_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet: str) -> bytes:
