@@ -544,7 +544,7 @@ def salt_for(waivers_text: bytes | None) -> str:
 
     ``waivers_text`` must be the very bytes the waivers in force were parsed from.
     """
-    from . import __version__
+    from .version import __version__
 
     waivers = content_hash(waivers_text) if waivers_text else "-"
     return f"{__version__}:{FORMAT}:{code_fingerprint()}:{waivers}"

@@ -25,15 +25,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import yamlwrite
-from .audits import Audit, Response, read_value
+from .audit_model import Audit
 from .conditions import holds, why_false
-from .forms import answer_text, clean_text
+from .form_cells import answer_text, clean_text
 from .i18n import gettext, words
 from .model import Condition, HeaderField, Item, Section, Standard
 from .output import write_atomic
 from .problems import InvalidInput, error
+from .responses import Response, read_value
 from .yamlsrc import load
+from .yamlwrite import answer as yaml_answer
+from .yamlwrite import audit_lines as yaml_audit_lines
+from .yamlwrite import clean as yaml_clean
+from .yamlwrite import comment as yaml_comment
+from .yamlwrite import document as yaml_document
+from .yamlwrite import header_lines as yaml_header_lines
+from .yamlwrite import undecodable_bytes as yaml_undecodable_bytes
 
 _CLOSED_MARK = "# qaudit run: no more instances of:"
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
@@ -217,10 +224,10 @@ class Session:
     def to_yaml(self, *, draft: bool = False) -> str:
         """The answers so far as an audit file (complete once every question is answered)."""
         standard = self.standard
-        lines = [f"# {yamlwrite.comment(f'{standard.text(standard.title, self.lang)} ({standard.label})')}"]
+        lines = [f"# {yaml_comment(f'{standard.text(standard.title, self.lang)} ({standard.label})')}"]
         if draft and self.closed:
             lines.append(f"{_CLOSED_MARK} {', '.join(sorted(self.closed))}")
-        lines += yamlwrite.header_lines(
+        lines += yaml_header_lines(
             standard=standard.id,
             version=standard.version,
             site=self.site,
@@ -233,11 +240,11 @@ class Session:
         def kept(found: dict[str, Response | None]) -> dict[str, Response | None]:
             # An empty comment (or one of nothing an audit may hold) is no comment.
             return {
-                key: None if r is None else r._replace(comment=yamlwrite.clean(r.comment or "") or None)
+                key: None if r is None else r._replace(comment=yaml_clean(r.comment or "") or None)
                 for key, r in found.items()
             }
 
-        lines += yamlwrite.audit_lines(
+        lines += yaml_audit_lines(
             standard,
             lang=self.lang,
             responses=kept(self.answers),
@@ -247,7 +254,7 @@ class Session:
             comment=self.comment,
             empty=self.asked,
         )
-        return yamlwrite.document(lines)
+        return yaml_document(lines)
 
     def save_draft(self) -> None:
         """Write the answers so far, atomically."""
@@ -381,7 +388,7 @@ class Session:
 
     def audit(self) -> Audit:
         """The finished audit, read from the file it would be, by the reader every audit file goes through."""
-        from .audits import build_audit
+        from .audit_file import build_audit
         from .standards import StandardLibrary
         from .yamlsrc import parse
 
@@ -399,7 +406,7 @@ def _values(found: dict[str, Response | None]) -> dict[str, Any]:
 
 def read_field(standard: Standard, field_: HeaderField, raw: Any) -> tuple[Any, str | None]:
     """A header field's value read by its type: ``(value, problem message)``."""
-    from .responses import read_fields
+    from .response_reader import read_fields
 
     said: list[str] = []
 
@@ -506,7 +513,7 @@ def _shown(session: Session, item: Item | None, response: Response | None) -> st
         return session.say("run_left_empty")
     if item.type == "multi_choice" and not response.na:
         return ", ".join(response.value or ()) or session.say("run_none_selected")  # type: ignore[arg-type]
-    return yamlwrite.answer(item, response).strip('"')
+    return yaml_answer(item, response).strip('"')
 
 
 def run_session(
@@ -784,7 +791,7 @@ def _ask_instance(
 
 def _multi_answer(item: Item, reply: str) -> Any:
     """A multi-select reply as the list it means: option numbers (``1,3``), values or labels; ``0`` or ``[]``: none."""
-    from .forms import _option_value, _split_values
+    from .form_cells import option_value, split_values
 
     text = reply.strip()
     if text in ("0", "[]"):
@@ -792,11 +799,11 @@ def _multi_answer(item: Item, reply: str) -> Any:
     if text.lower() in ("na", "n/a"):
         return text
     chosen = []
-    for part in _split_values(text):
+    for part in split_values(text):
         if part.isdigit() and 1 <= int(part) <= len(item.choices):
             chosen.append(item.choices[int(part) - 1].value)
         else:
-            chosen.append(_option_value(item, part))
+            chosen.append(option_value(item, part))
     return chosen
 
 
@@ -956,7 +963,7 @@ def _text_only(session: Session, ask: Callable[[str], str], screen: _Screen) -> 
                 bad = exc.object[exc.start : exc.start + 1]
                 shown = session.say("run_byte", code=f"{bad[0]:02X}") if isinstance(bad, bytes) and bad else ""
             else:
-                found = yamlwrite.undecodable_bytes(reply)
+                found = yaml_undecodable_bytes(reply)
                 if not found:
                     return reply
                 shown = session.say("run_byte", code=f"{found[0]:02X}") if found[0] <= 0xFF else ""

@@ -56,8 +56,8 @@ def problems_github(problems: Iterable[Problem]) -> str:
 
 def problems_sarif(problems: Iterable[Problem]) -> str:
     """A SARIF 2.1.0 log with one run, every rule described, stable rule ids."""
-    from . import __version__
     from .lint.catalog import all_rules
+    from .version import __version__
 
     rules = all_rules()
     index = {rule.id: i for i, rule in enumerate(rules)}

@@ -16,9 +16,10 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .audits import AUDIT_ID_PATTERN, NA_VALUES, NO_VALUES, RESPONSE_KEYS, YES_VALUES, Audit, Response, safe_name
+from .audit_model import AUDIT_ID_PATTERN, Audit, safe_name
 from .fastaudit import response_value, split_everyday
 from .model import LANGUAGE_PATTERN, SLUG_PATTERN, Item, Standard
+from .responses import NA_VALUES, NO_VALUES, RESPONSE_KEYS, YES_VALUES, Response
 from .resultset import _evidence, _opt, _score, _text, _value, v2_audit_keys
 from .resultset import _number as _whole
 from .scoring import _scorer, subject_key

@@ -30,7 +30,7 @@ def json_schema(kind: str) -> dict[str, Any]:
 
         model: Any = Standard
     elif kind == "audit":
-        from .audits import AuditFile
+        from .audit_file import AuditFile
 
         model = AuditFile
     elif kind == "sites":

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .audits import Audit
+from .audit_model import Audit
 from .model import Item, Section, Standard
 from .responses import Response, is_finding
 

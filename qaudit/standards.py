@@ -241,7 +241,7 @@ def load_standards(folder: str | os.PathLike[str] = "standards") -> StandardLibr
     out; their problems are in ``library.problems``. Raises :class:`QauditError`
     when the folder does not exist.
     """
-    from .lint.engine import semantic_problems
+    from .checks.semantic import semantic_problems
 
     folder = os.fspath(folder)
     if not os.path.exists(folder):

@@ -14,8 +14,10 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 
-from .audits import AUDIT_SUFFIXES
 from .problems import Problem, error, warning
+
+AUDIT_SUFFIXES = (".yaml", ".yml", ".xlsx")
+"""The file names that hold audits: YAML audits and filled Excel forms."""
 
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 """Characters that reorder the text around them on screen: a name holding one can look like another name."""

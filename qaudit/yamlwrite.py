@@ -1,4 +1,4 @@
-"""Writing YAML: the one writer behind blank audits, guided-audit drafts and converted forms.
+"""Writing YAML: the one writer behind blank audits, guided-audit drafts and converted forms (:func:`audit_yaml`).
 
 Whatever text it is given, what it writes reads back through qaudit's own loader
 (:mod:`qaudit.source`, :mod:`qaudit.yamlsrc`) as exactly that text:
@@ -25,6 +25,7 @@ from .source import CONTROL_CHARACTERS
 from .yamlsrc import implicit_type
 
 if TYPE_CHECKING:
+    from .audit_model import Audit
     from .model import Item, Standard
     from .responses import Response
 
@@ -213,3 +214,51 @@ def audit_lines(
             body += items_of(found, section.items, "      ")
     lines += ["responses:", *body] if body else ["responses: {}"]
     return lines
+
+
+def audit_yaml(audit: Audit, standard: Standard) -> str:
+    """An audit as a YAML file (``qaudit/audit@1``, or ``@2`` for a ``@2`` standard), with the item
+    texts as comments."""
+    lang = audit.language or standard.default_language
+    if standard.is_v2:
+        return document(
+            [
+                f"# {comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
+                *header_lines(
+                    audit_id=audit.id,
+                    standard=standard.id,
+                    version=standard.version,
+                    site=audit.site,
+                    inspector=audit.inspector,
+                    date=audit.date.isoformat(),
+                    language=audit.language,
+                    schema="qaudit/audit@2",
+                ),
+                *audit_lines(
+                    standard,
+                    lang=lang,
+                    responses=audit.responses,
+                    instances={k: [(i.label, i.responses) for i in v] for k, v in audit.instances.items()},
+                    fields=audit.fields,
+                    subject=audit.subject,
+                    comment=audit.comment,
+                ),
+            ]
+        )
+    lines = [
+        f"# {comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
+        *header_lines(
+            audit_id=audit.id,
+            standard=standard.id,
+            version=standard.version,
+            site=audit.site,
+            inspector=audit.inspector,
+            date=audit.date.isoformat(),
+            language=audit.language,
+        ),
+    ]
+    lines.append("responses:")
+    for item_id, item in standard.items.items():
+        lines.append(f"  # {comment(standard.text(item.text, lang))}")
+        lines.append(response_line(item, audit.responses[item_id]))
+    return document(lines)

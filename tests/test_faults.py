@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from qaudit.forms import write_form
+from qaudit.capture.forms_write import write_form
 from qaudit.lint.engine import lint_paths
 from qaudit.problems import MAX_PROBLEMS_PER_FILE, InvalidInput, QauditError
 from qaudit.standards import load_standards

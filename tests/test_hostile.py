@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qaudit.audits import load_audit
+from qaudit.capture.forms_write import write_form
 from qaudit.engine import score_many
-from qaudit.forms import write_form
 from qaudit.lint.engine import lint_file
 from qaudit.problems import InvalidInput
 from qaudit.resultset import pack

@@ -21,7 +21,7 @@ import pytest
 
 from qaudit import i18n
 from qaudit.audits import load_audit
-from qaudit.forms import answer_words, header_labels
+from qaudit.form_cells import answer_words, header_labels
 from qaudit.interactive import Session, run_session
 from qaudit.standards import load_standards
 

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from qaudit import yamlwrite
 from qaudit.audits import Audit, Response, load_audit
 from qaudit.blank import blank_audit
-from qaudit.forms import audit_yaml
 from qaudit.interactive import Session, draft_path, run_session
 from qaudit.problems import InvalidInput
 from qaudit.source import decode
 from qaudit.standards import load_standards
 from qaudit.yamlsrc import parse
+from qaudit.yamlwrite import audit_yaml
 
 HERE = Path(__file__).parent
 LIBRARY = load_standards(HERE / "data" / "spec" / "standards")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import app, emit
+from .base import app, emit
 
 cache_app = typer.Typer(help="Manage the results cache (.qaudit/cache.sqlite).", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ..cli import StandardsOpt, app, audits_folder, guarded, load_standard, parse_date, refuse_overwrite
+from .base import app, guarded, load_standard
+from .options import StandardsOpt, audits_folder, parse_date, refuse_overwrite, refuse_undecodable
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the standard's first).")]
 RunLangOpt = Annotated[
@@ -29,19 +30,6 @@ InstancesOpt = Annotated[
 ]
 
 
-def refuse_undecodable(option: str, value: str) -> None:
-    """Refuse an option value holding bytes that are not UTF-8 (they could be neither shown nor saved)."""
-    from ..problems import QauditError
-    from ..yamlwrite import undecodable_bytes
-
-    found = undecodable_bytes(value)
-    if found:
-        shown = f" (byte 0x{found[0]:02X})" if found[0] <= 0xFF else ""
-        raise QauditError(
-            f"{option} holds bytes that are not UTF-8 text{shown}; type it again in a terminal set to UTF-8"
-        )
-
-
 def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
     """Refuse a site, inspector or language that would make an audit the scorer rejects."""
     import re
@@ -60,9 +48,9 @@ def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
 
 def site_language(std: Any, site: str) -> str | None:
     """The language of ``site`` in the workspace's site registry, when the standard is written in it."""
-    from ..cli import default_path
     from ..problems import InvalidInput
     from ..registry import load_sites
+    from .options import default_path
 
     try:
         found = load_sites(default_path("sites")).sites.get(site)
@@ -88,7 +76,7 @@ def form(
     """Write an Excel audit form: one row per item (per instance), dropdowns, protected, printable on A4."""
 
     def run() -> None:
-        from ..forms import write_form
+        from ..capture.forms_write import write_form
         from ..output import write_atomic
         from ..problems import QauditError
 
@@ -117,10 +105,11 @@ def convert(
     """Turn a filled Excel form into a YAML audit (for the git history)."""
 
     def run() -> None:
-        from ..forms import audit_yaml, read_form
+        from ..forms import read_form
         from ..output import write_atomic
         from ..problems import QauditError
         from ..workspace import load_library
+        from ..yamlwrite import audit_yaml
 
         if output is not None and not output.lower().endswith((".yaml", ".yml")):
             raise QauditError(f"-o {output}: the audit must be a .yaml file")
@@ -163,7 +152,7 @@ def run_audit(
     """Walk through the checklist in the terminal; every answer is saved as it is given."""
     import os
 
-    from ..audits import safe_name
+    from ..audit_model import safe_name
     from ..interactive import DraftLock, Quit, Session, draft_path, run_session
     from ..problems import QauditError
 
@@ -212,7 +201,7 @@ def run_audit(
         if os.path.exists(path) and not os.path.exists(draft_path(path)) and not force:
             # Saved by a session that ended since the check above.
             raise QauditError(f"{path} already exists; pass --force to audit again over it, or choose another -o")
-        from ..forms import clean_text
+        from ..form_cells import clean_text
 
         audit_lang = lang or site_language(std, site) or std.default_language
         session = Session(std, site, clean_text(inspector), day, audit_lang, path)
@@ -246,7 +235,7 @@ def run_audit(
     try:
         run_session(session, ask, say, colour=colour, width=shutil.get_terminal_size().columns)
     except OSError as exc:
-        from ..cli import fail
+        from .base import fail
 
         fail(
             f"{exc.filename or session.output}: {exc.strerror or exc}; the answers saved before this one are in "

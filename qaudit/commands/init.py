@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..cli import app, guarded
+from .base import app, guarded
 
 
 @app.command()

@@ -9,19 +9,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ..cli import (
-    AuditPathsArg,
-    CacheOpt,
-    JobsOpt,
-    OutFolderOpt,
-    SitesOpt,
-    StandardsOpt,
-    WaiversOpt,
-    app,
-    fail,
-    report_problems,
-    score_run,
-)
+from .base import app, fail, report_problems, score_run
+from .options import AuditPathsArg, CacheOpt, JobsOpt, OutFolderOpt, SitesOpt, StandardsOpt, WaiversOpt
 
 
 class ReportFormat(str, Enum):

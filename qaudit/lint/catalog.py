@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .rules import RULES
+from ..checks.rules import RULES
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .. import i18n
 from ..history import SiteHistory, SiteSummary, site_histories
+from ..i18n import words as catalogue_words
 from ..model import Standard, localize
 from ..problems import Problem
 from ..registry import SiteRegistry
@@ -36,7 +36,7 @@ _LOCALES = {"en": "en_GB", "hy": "hy_AM", "ka": "ka_GE", "lv": "lv_LV", "hu": "h
 
 def labels(lang: str) -> dict[str, str]:
     """The scorecard's own words in ``lang`` (English for a language qaudit does not ship), from the catalogue."""
-    return dict(i18n.words(lang, "scorecard"))
+    return dict(catalogue_words(lang, "scorecard"))
 
 
 class Formatter:
@@ -739,7 +739,7 @@ class TemplateFailure(Exception):
 
 
 def _unsafe_site_problems(history: SiteHistory) -> list[Problem]:
-    from ..audits import site_location
+    from ..audit_file import site_location
     from ..problems import error
 
     message = (
@@ -940,7 +940,7 @@ class _Part:
 
 def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
     """Render the scorecards of the results in ``span`` (all results when None); a failed template's problem."""
-    from ..audits import safe_name
+    from ..audit_model import safe_name
     from ..followup import ItemTally
 
     job = _JOB
