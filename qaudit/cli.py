@@ -364,8 +364,7 @@ def run_cli() -> None:
             raise KeyboardInterrupt
     except KeyboardInterrupt:
         # Typer ends an interrupted command with status 130 and no word; every command says one line.
-        say_interrupted()
-        sys.exit(130)
+        _exit_interrupted()
     except OSError as exc:
         # Standard output could not be written (a full disk, a closed pipe): one line, no traceback,
         # and nothing left buffered for the interpreter to fail on again at exit.
@@ -375,7 +374,28 @@ def run_cli() -> None:
             sys.exit(1)  # the reader stopped reading (`| head`): nothing to say
         sys.stderr.write(f"qaudit: error: cannot write the output ({exc.strerror or exc}); check where it goes\n")
         sys.exit(2)
+    if status == 130 and interrupt_state["said"]:
+        _exit_interrupted()
     sys.exit(status)
+
+
+def _exit_interrupted() -> None:
+    """End an interrupted command: one line, status 130, and no second Ctrl-C while Python shuts down.
+
+    The workers are already ended and every output was written atomically or not at all. Python's
+    own shutdown would set Ctrl-C back to its default action, so that a Ctrl-C arriving then would
+    kill the process instead of letting it end with 130: it is ignored, and the process ends here.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    say_interrupted()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(130)
 
 
 __all__ = [
