@@ -819,6 +819,7 @@ def render_report(
     links = link_suffix or suffix
     _JOB = _Job(results, library, sites, lang, suffix, environment(templates), folders, writer, links, base)
     workers = worker_count(jobs)
+    parts: Iterator[_Part | Problem] | None = None
     try:
         writer.prepare(["", "sites", "audits"] if suffix == "html" else ["", "sites"])
         if isinstance(results, ResultSet):
@@ -849,6 +850,11 @@ def render_report(
         pages.append(writer.put(_JOB.render(f"index.{suffix}", "index", view)))
         return Report(pages, sorted(problems))
     except BaseException:
+        # The workers are ended first (closing their generator ends the pool): a worker still
+        # rendering could otherwise stage a page after the staged pages were removed.
+        close = getattr(parts, "close", None)
+        if close is not None:
+            close()
         writer.abandon()  # whichever process staged them, and whatever failed
         raise
     finally:
