@@ -110,3 +110,18 @@ def test_an_80_column_terminal_gets_no_line_over_80(command: str, tmp_path: Path
     lines = [ANSI.sub("", line) for line in out.replace("\r\n", "\n").split("\n")]
     assert max(len(line) for line in lines) <= 80, "\n".join(line for line in lines if len(line) > 80)
     assert DATE.search(out) or command == "items"
+
+
+def test_actions_list_the_most_urgent_first_and_say_how_many_are_left_out() -> None:
+    out = _run(["actions", str(EX / "audits"), *OPTIONS, "--today", "2026-11-30", "--limit", "3", "--no-cache"], 160)
+    lines = out.splitlines()
+    header = lines[1]
+    rows = lines[3:6]
+    critical, overdue = header.index("Critical"), header.index("Overdue")
+    for row in rows:  # overdue critical actions come first
+        assert row[critical : critical + 8].strip() == "yes" and row[overdue : overdue + 7].strip() == "yes", row
+    assert re.search(
+        r"^\d+ open: \d+ critical, \d+ overdue on 2026-11-30; .*the 3 most urgent shown \(--all", out, re.M
+    )
+    everything = _run(["actions", str(EX / "audits"), *OPTIONS, "--today", "2026-11-30", "--all", "--no-cache"], 160)
+    assert "most urgent shown" not in everything and len(everything.splitlines()) > len(lines)

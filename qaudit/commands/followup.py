@@ -118,6 +118,10 @@ def actions(
             metavar="FILE",
         ),
     ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Actions to list in the table, the most urgent first.", min=1, metavar="N")
+    ] = 50,
+    show_all: Annotated[bool, typer.Option("--all", help="List every action in the table.")] = False,
     standards: StandardsOpt = "standards",
     sites: SitesOpt = "sites.yaml",
     waivers: WaiversOpt = "waivers.yaml",
@@ -183,12 +187,15 @@ def actions(
         urgent = sorted(rows, key=lambda r: (not (r["overdue"] and r["critical"]), not r["overdue"], r["due"]))
         overdue = sum(1 for r in rows if r["overdue"])
         critical = sum(1 for r in rows if r["critical"])
-        summary = f"{len(rows)} open: {critical} critical, {overdue} overdue on {day.isoformat()}" + (
-            f"; {len(closed)} closed since the previous visit" if closed else ""
+        listed = urgent if show_all else urgent[:limit]
+        summary = (
+            f"{len(rows)} open: {critical} critical, {overdue} overdue on {day.isoformat()}"
+            + (f"; {len(closed)} closed since the previous visit" if closed else "")
+            + (f"; the {len(listed)} most urgent shown (--all for every one)" if len(listed) < len(rows) else "")
         )
         emit(
             rows_table(
-                urgent,
+                listed,
                 shown + columns[2:],
                 title=f"{len(rows)} open corrective actions ({day.isoformat()}), the most urgent first",
                 summary=summary,
