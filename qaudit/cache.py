@@ -146,9 +146,24 @@ class ResultCache:
 
     # Opening ---------------------------------------------------------------------------------
 
+    def _open_waiting(self) -> sqlite3.Connection:
+        """Open for writing; while another run holds the file (it may be creating it, or switching it
+        to WAL, which SQLite does not wait for), try again until the busy timeout."""
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                return self._open(readonly=False)
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
+
     def _start(self) -> None:
         try:
-            self.db = self._open(readonly=False)
+            self.db = self._open_waiting()
             return
         except _Foreign as exc:
             self._move_aside(f"the cache {self.path} {exc}")
