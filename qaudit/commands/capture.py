@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from .base import app, guarded, load_standard
-from .options import StandardsOpt, audits_folder, parse_date, refuse_overwrite, refuse_undecodable
+from .options import StandardsOpt, audits_folder, check_site_and_inspector, parse_date, refuse_overwrite
 
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the standard's first).")]
 RunLangOpt = Annotated[
@@ -32,16 +32,9 @@ InstancesOpt = Annotated[
 
 def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
     """Refuse a site, inspector or language that would make an audit the scorer rejects."""
-    import re
-
-    from ..model import SLUG_PATTERN
     from ..problems import QauditError
 
-    if not re.fullmatch(SLUG_PATTERN, site):
-        raise QauditError(f"--site {site!r} is not a site id; use lowercase letters, digits, '.', '_' and '-'")
-    if not inspector.strip():
-        raise QauditError("--inspector is empty; give the inspector's name")
-    refuse_undecodable("--inspector", inspector)
+    check_site_and_inspector(site, inspector)
     if lang is not None and std.languages and lang not in std.languages:
         raise QauditError(f"--lang {lang}: {std.label} is written in {', '.join(std.languages)}")
 
