@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from typing import Any
 
 from ..form_cells import (
     AUDIT_SHEET,
@@ -64,35 +65,12 @@ def write_form(
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
 
-    bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="1F4E79")
     input_fill = PatternFill("solid", fgColor="FFF2CC")
     wrap = Alignment(wrap_text=True, vertical="top")
     unlocked = Protection(locked=False)
 
-    put_cell(ws, 1, 1, standard.text(standard.title, lang))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.merge_cells("A1:G1")
-    header = [
-        (labels[0], standard.id, False),
-        (labels[1], standard.version, False),
-        (labels[2], site, True),
-        (labels[3], inspector, True),
-        (labels[4], date, True),
-        (labels[5], lang, False),
-    ]
-    for offset, (label, value, editable) in enumerate(header):
-        row = 2 + offset
-        ws.cell(row, 1, label).font = bold
-        cell = put_cell(ws, row, 2, value)
-        if isinstance(value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
-        cell.alignment = Alignment(horizontal="left")
-        if editable:
-            cell.protection = unlocked
-            cell.fill = input_fill
-    ws.cell(8, 1, labels[6]).font = Font(italic=True)
-    ws.merge_cells("A8:G8")
+    _title_and_visit(ws, standard, labels, site, inspector, date, lang, "G")
 
     for column, name in enumerate(COLUMNS, start=1):
         cell = ws.cell(HEADER_ROW, column, name)
@@ -262,37 +240,13 @@ def write_form_v2(
     last_letter = column_letter(len(COLUMNS_V2))
     col = {name: index for index, name in enumerate(COLUMNS_V2, start=1)}
 
-    bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="1F4E79")
     input_fill = PatternFill("solid", fgColor="FFF2CC")
     block_fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
     unlocked = Protection(locked=False)
 
-    put_cell(ws, 1, 1, standard.text(standard.title, lang))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.merge_cells(f"A1:{last_letter}1")
-    for offset, (label, value, editable) in enumerate(
-        [
-            (labels[0], standard.id, False),
-            (labels[1], standard.version, False),
-            (labels[2], site, True),
-            (labels[3], inspector, True),
-            (labels[4], date, True),
-            (labels[5], lang, False),
-        ]
-    ):
-        row = 2 + offset
-        ws.cell(row, 1, label).font = bold
-        cell = put_cell(ws, row, 2, value)
-        if isinstance(value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
-        cell.alignment = Alignment(horizontal="left")
-        if editable:
-            cell.protection = unlocked
-            cell.fill = input_fill
-    ws.cell(8, 1, labels[6]).font = Font(italic=True)
-    ws.merge_cells(f"A8:{last_letter}8")
+    _title_and_visit(ws, standard, labels, site, inspector, date, lang, last_letter)
     ws.cell(9, 1, V2_NOTE).font = Font(italic=True)
     ws.cell(9, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(f"A9:{last_letter}9")
@@ -448,3 +402,44 @@ def write_form_v2(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _title_and_visit(
+    ws: Any,
+    standard: Standard,
+    labels: tuple[str, ...],
+    site: str,
+    inspector: str,
+    date: dt.date,
+    lang: str | None,
+    last_letter: str,
+) -> None:
+    """Rows 1 to 8 of a form: the title, the visit (site, inspector and date to fill in) and the note."""
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+
+    put_cell(ws, 1, 1, standard.text(standard.title, lang))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.merge_cells(f"A1:{last_letter}1")
+    bold = Font(bold=True)
+    input_fill = PatternFill("solid", fgColor="FFF2CC")
+    unlocked = Protection(locked=False)
+    header = [
+        (labels[0], standard.id, False),
+        (labels[1], standard.version, False),
+        (labels[2], site, True),
+        (labels[3], inspector, True),
+        (labels[4], date, True),
+        (labels[5], lang, False),
+    ]
+    for offset, (label, value, editable) in enumerate(header):
+        row = 2 + offset
+        ws.cell(row, 1, label).font = bold
+        cell = put_cell(ws, row, 2, value)
+        if isinstance(value, dt.date):
+            cell.number_format = "yyyy-mm-dd"
+        cell.alignment = Alignment(horizontal="left")
+        if editable:
+            cell.protection = unlocked
+            cell.fill = input_fill
+    ws.cell(8, 1, labels[6]).font = Font(italic=True)
+    ws.merge_cells(f"A8:{last_letter}8")
