@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from qaudit import followup, resultset
+from qaudit import followup, rescore, resultset
 from qaudit.render.results import _score_row, csv_chunks, render_table, table_lines
 from qaudit.render.tables import csv_lines, json_chunks, render_rows, rows_csv, rows_json
 from qaudit.resultset import ResultSet, SortKey, head_of
@@ -157,9 +157,9 @@ def test_follow_ups_stream_to_the_text_of_the_whole_list_functions(
             every, run.library, run.sites
         )
         for standard, version in {(s.id, s.version) for s in run.library}:
-            want_rows = followup.rescore(every, run.library, standard, version)
-            assert list(followup.rescore_rows(run.results, run.library, standard, version)) == want_rows
-            assert list(followup.rescore_rows(run.results, run.library, None, version, jobs=2)) == followup.rescore(
+            want_rows = rescore.rescore(every, run.library, standard, version)
+            assert list(rescore.rescore_rows(run.results, run.library, standard, version)) == want_rows
+            assert list(rescore.rescore_rows(run.results, run.library, None, version, jobs=2)) == rescore.rescore(
                 every, run.library, None, version
             )
             assert "".join(csv_lines(iter(want_rows), ["site", "audit", "new_score"])) == rows_csv(

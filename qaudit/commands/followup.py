@@ -387,8 +387,8 @@ def rescore(
 ) -> None:
     """What-if: score audits against another version of their standard."""
     from ..cli import fail
-    from ..followup import rescore_rows
     from ..render.tables import csv_lines, json_chunks, rows_table
+    from ..rescore import rescore_rows
 
     if standard_version is None or standard_version <= 0:
         fail("give the version to score against with --standard-version N")
