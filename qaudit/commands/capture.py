@@ -146,7 +146,10 @@ def run_audit(
     import os
 
     from ..audit_model import safe_name
-    from ..interactive import DraftLock, Quit, Session, draft_path, run_session
+    from ..capture.guided.lock import DraftLock
+    from ..capture.guided.navigation import Quit
+    from ..capture.guided.run import run_session
+    from ..capture.guided.session import Session, draft_path
     from ..problems import QauditError
 
     locks: list[DraftLock] = []
