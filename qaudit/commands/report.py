@@ -47,9 +47,11 @@ def report(
     import tempfile
 
     from ..output import problems_text
+    from ..render.language import LANGUAGES
     from ..render.pages import PageWriter
     from ..render.pdf import MISSING, find_browser
-    from ..render.scorecards import LANGUAGES, TemplateFailure, render_report
+    from ..render.report import render_report
+    from ..render.templating import TemplateFailure
 
     if lang is not None and lang not in LANGUAGES:
         fail(f"--lang {lang}: scorecards are written in {', '.join(LANGUAGES)}; choose one of those")
