@@ -9,19 +9,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ..cli import (
-    AuditPathsArg,
-    CacheOpt,
-    JobsOpt,
-    SitesOpt,
-    StandardsOpt,
-    WaiversOpt,
-    app,
-    default_path,
-    fail,
-    report_problems,
-    score_run,
-)
+from .base import app, fail, report_problems, score_run
+from .options import AuditPathsArg, CacheOpt, JobsOpt, SitesOpt, StandardsOpt, WaiversOpt, default_path
 
 
 class ExportFormat(str, Enum):
@@ -52,7 +41,7 @@ def export(
     cache: CacheOpt = True,
 ) -> None:
     """Write Summary (one row per site), Audits (one per audit), Items (one per audit item), Actions and Trend."""
-    from ..render.workbook import build_csv
+    from ..render.export_csv import build_csv
 
     if format is ExportFormat.csv:
         target = out or default_path("reports")
