@@ -32,74 +32,24 @@ cannot run code.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
-import stat
 import sys
 import time
-import zlib
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
+from .cache_file import COLUMNS, Foreign, is_damage, is_readonly, is_undecodable, open_cache, open_waiting
+from .cache_keys import RACY_NS, FileKey, content_hash, entry_checksum, file_key
 from .problems import InvalidInput
 from .resultset import SortKey
 from .source import max_file_bytes, read_bytes
 
 CACHE_PATH = os.path.join(".qaudit", "cache.sqlite")
-FORMAT = 6
-"""Bumped whenever the stored layout of a result changes."""
-RACY_NS = 2_000_000_000
-"""The coarsest timestamp granularity of common file systems (FAT's two seconds): a file changed
-less than this before an entry's stamp is re-checked by content."""
-BUSY_TIMEOUT = 10.0
-"""Seconds to wait for another run's write to the cache before going on without it."""
 MOVED_ASIDE = ".damaged"
 """Suffix of a cache file that could not be read, kept beside the new one."""
-
-FileKey = tuple[int, int, int, int, int]
-"""(size, modification time in ns, change time in ns, inode, device) of an audit file."""
-
-_COLUMNS = (
-    "path",
-    "hash",
-    "standard",
-    "fingerprint",
-    "salt",
-    "site",
-    "date",
-    "id",
-    "result",
-    "checksum",
-    "size",
-    "mtime",
-    "ctime",
-    "ino",
-    "dev",
-    "stamp",
-)
-_I64 = 1 << 63
-
-
-def content_hash(data: bytes) -> str:
-    """The hash that identifies an audit file's content."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _checksum(texts: tuple[Any, ...], blob: Any) -> int:
-    """CRC-32 of an entry's texts and result: a damaged entry (bad JSON, a cut value) never matches."""
-    return zlib.crc32(blob, zlib.crc32("\0".join(texts).encode()))
-
-
-def _identity(value: int) -> int:
-    """An inode or device number as SQLite's signed 64 bits can hold it (unsigned 64 on some systems)."""
-    return value if -_I64 <= value < _I64 else (value + _I64) % (2 * _I64) - _I64
-
-
-def _time(value: int) -> int:
-    """A time in ns that SQLite can hold: one beyond 2262 is clamped, and so stays racy."""
-    return value if -_I64 <= value < _I64 else _I64 - 1 if value > 0 else -_I64
+_BEFORE_EVERY_ROW = -(1 << 63)
+"""Below every rowid: a lookup from the first entry."""
 
 
 def _fs_time(folder: str) -> int:
@@ -146,31 +96,16 @@ class ResultCache:
 
     # Opening ---------------------------------------------------------------------------------
 
-    def _open_waiting(self) -> sqlite3.Connection:
-        """Open for writing; while another run holds the file (it may be creating it, or switching it
-        to WAL, which SQLite does not wait for), try again until the busy timeout."""
-        import time
-
-        deadline = time.monotonic() + BUSY_TIMEOUT
-        while True:
-            try:
-                return self._open(readonly=False)
-            except sqlite3.OperationalError as exc:
-                text = str(exc).lower()
-                if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
-                    raise
-                time.sleep(0.05)
-
     def _start(self) -> None:
         try:
-            self.db = self._open_waiting()
+            self.db = open_waiting(self.path)
             return
-        except _Foreign as exc:
+        except Foreign as exc:
             self._move_aside(f"the cache {self.path} {exc}")
         except sqlite3.Error as exc:
-            if _is_damage(exc):
+            if is_damage(exc):
                 self._move_aside(f"the cache {self.path} is damaged ({exc})")
-            elif _is_readonly(exc) and os.path.isfile(self.path):
+            elif is_readonly(exc) and os.path.isfile(self.path):
                 self._open_readonly(exc)
                 return
             else:
@@ -180,96 +115,25 @@ class ResultCache:
             self._warn(f"the cache {self.path} cannot be used ({exc.strerror or exc}); running without it")
             return
         try:
-            self.db = self._open(readonly=False)
-        except (sqlite3.Error, OSError, _Foreign):
+            self.db = open_cache(self.path, readonly=False)
+        except (sqlite3.Error, OSError, Foreign):
             self.db = None  # the warning above said the cache was set aside
 
     def _open_readonly(self, why: sqlite3.Error) -> None:
         try:
-            self.db = self._open(readonly=True)
-        except (sqlite3.Error, OSError, _Foreign):
+            self.db = open_cache(self.path, readonly=True)
+        except (sqlite3.Error, OSError, Foreign):
             try:
                 # In a read-only folder SQLite cannot make its shared-memory file; with no log
                 # of unfinished writes beside it, the file alone is the whole cache.
                 if os.path.exists(self.path + "-wal"):
                     raise
-                self.db = self._open(readonly=True, immutable=True)
-            except (sqlite3.Error, OSError, _Foreign):
+                self.db = open_cache(self.path, readonly=True, immutable=True)
+            except (sqlite3.Error, OSError, Foreign):
                 self._warn(f"the cache {self.path} cannot be used ({why}); running without it")
                 return
         self.writable = False
         self._warn(f"the cache {self.path} is read-only ({why}); it is read, but new results are not stored")
-
-    def _open(self, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
-        if readonly:
-            uri = "file:" + quote(os.path.abspath(self.path)) + "?mode=ro" + ("&immutable=1" if immutable else "")
-            db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
-        else:
-            if not os.access(os.path.dirname(self.path) or ".", os.W_OK) or (
-                os.path.exists(self.path) and not os.access(self.path, os.W_OK)
-            ):
-                raise sqlite3.OperationalError("attempt to write a readonly database")
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        try:
-            self._prepare(db, readonly)
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    def _prepare(self, db: sqlite3.Connection, readonly: bool) -> None:
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        if not readonly:
-            # Results are a few kilobytes each: large pages hold them without overflow chains,
-            # which halves the cost of filling the cache (it applies only to a new file).
-            db.execute("PRAGMA page_size = 65536")
-            # Readers never wait for a writer: two runs at once share the cache.
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-        # Reads the header: a file that is not a database fails here.
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables and "meta" not in tables:
-            raise _Foreign("is not a qaudit cache")
-        if self._layout_ok(db, tables):
-            return
-        if readonly:
-            raise _Foreign("has another layout")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('application', 'qaudit')")
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (str(FORMAT),))
-            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            if meta.get("application") != "qaudit":
-                raise _Foreign("is not a qaudit cache")
-            if meta.get("format") != str(FORMAT) or not self._columns_ok(db):
-                # Another layout (an older qaudit): start afresh rather than read entries of another shape.
-                db.execute("DROP TABLE IF EXISTS results")
-                db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (str(FORMAT),))
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS results (path TEXT PRIMARY KEY, hash TEXT NOT NULL,"
-                " standard TEXT NOT NULL, fingerprint TEXT NOT NULL, salt TEXT NOT NULL, site TEXT NOT NULL,"
-                " date TEXT NOT NULL, id TEXT NOT NULL, result BLOB NOT NULL, checksum INTEGER NOT NULL,"
-                " size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL,"
-                " dev INTEGER NOT NULL, stamp INTEGER NOT NULL)"
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-
-    def _layout_ok(self, db: sqlite3.Connection, tables: set[str]) -> bool:
-        if "meta" not in tables or "results" not in tables:
-            return False
-        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("application") != "qaudit":
-            raise _Foreign("is not a qaudit cache")
-        return meta.get("format") == str(FORMAT) and self._columns_ok(db)
-
-    @staticmethod
-    def _columns_ok(db: sqlite3.Connection) -> bool:
-        return tuple(row[1] for row in db.execute("PRAGMA table_info(results)")) == _COLUMNS
 
     def _move_aside(self, message: str) -> None:
         """Keep an unreadable cache file beside the new one (replacing an older one), never read it again."""
@@ -305,11 +169,11 @@ class ResultCache:
             except sqlite3.Error:
                 pass
             self.db = None
-        if _is_damage(exc):
+        if is_damage(exc):
             self._move_aside(f"the cache {self.path} is damaged ({exc})")
             try:
-                self.db = self._open(readonly=False)
-            except (sqlite3.Error, OSError, _Foreign):
+                self.db = open_cache(self.path, readonly=False)
+            except (sqlite3.Error, OSError, Foreign):
                 self.db = None
         else:
             self._warn(f"could not {doing} the cache {self.path} ({exc}); the run goes on without it")
@@ -318,25 +182,7 @@ class ResultCache:
 
     def key(self, info: os.stat_result) -> FileKey | None:
         """The key of a file from its stat; None when scoring would refuse it (so the cache never serves it)."""
-        mode = info.st_mode
-        size = info.st_size
-        if size > self.limit or not stat.S_ISREG(mode):
-            return None
-        euid = self.euid
-        if euid:  # root reads every file; elsewhere (no user ids) there is nothing to check
-            # Readable for this user, by the permission bits (a file they deny is read, never trusted).
-            if info.st_uid == euid:
-                readable = mode & stat.S_IRUSR
-            elif info.st_gid in self.groups:
-                readable = mode & stat.S_IRGRP
-            else:
-                readable = mode & stat.S_IROTH
-            if not readable:
-                return None
-        mtime, ctime, ino, dev = info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
-        if (mtime | ctime | ino | dev) >> 63:  # negative, or beyond SQLite's signed 64 bits
-            return (size, _time(mtime), _time(ctime), _identity(ino), _identity(dev))
-        return (size, mtime, ctime, ino, dev)
+        return file_key(info, self.limit, self.euid, self.groups)
 
     def lookup(
         self, stats: dict[str, FileKey | None], fingerprints: dict[str, str]
@@ -350,7 +196,7 @@ class ResultCache:
         """
         if self.db is None:
             return
-        after = -_I64
+        after = _BEFORE_EVERY_ROW
         try:
             while True:
                 try:
@@ -420,7 +266,7 @@ class ResultCache:
                 if key is None or row_salt != salt or fingerprints.get(standard) != fingerprint:
                     continue  # not asked about, or outdated: scored again and replaced
                 try:
-                    intact = checksum == _checksum(
+                    intact = checksum == entry_checksum(
                         (path, digest, standard, fingerprint, row_salt, site, date, audit_id), blob
                     )
                 except (TypeError, ValueError):
@@ -441,7 +287,7 @@ class ResultCache:
                         self.refreshed.append((*key, stamp_now, path, digest, salt))
                 yield path, ((site, date, audit_id), blob)
         except sqlite3.OperationalError as exc:
-            if _is_undecodable(exc):
+            if is_undecodable(exc):
                 raise _Undecodable(after) from None
             raise
 
@@ -454,7 +300,7 @@ class ResultCache:
             return
         texts = (path, digest, standard, fingerprint, self.salt, *key)
         try:
-            checksum = _checksum(texts, blob)
+            checksum = entry_checksum(texts, blob)
         except UnicodeEncodeError:
             return  # a name that is not UTF-8: scored every time, never stored
         self.pending.append((*texts, blob, checksum, *stat, self.stamp))
@@ -478,7 +324,7 @@ class ResultCache:
                 self.refreshed,
             )
             self.db.executemany(
-                f"INSERT OR REPLACE INTO results ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                f"INSERT OR REPLACE INTO results ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                 self.pending,
             )
             self.db.execute("COMMIT")
@@ -488,7 +334,7 @@ class ResultCache:
                     self.db.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
-            if _is_damage(exc):
+            if is_damage(exc):
                 self._give_up(exc, "update")
             else:
                 self.writable = False
@@ -510,36 +356,12 @@ class ResultCache:
                 self.db = None
 
 
-class _Foreign(Exception):
-    """A database that is not a qaudit cache of a readable layout."""
-
-
 class _Undecodable(Exception):
     """An entry after rowid ``after`` holds a text that is not UTF-8."""
 
     def __init__(self, after: int) -> None:
         super().__init__(after)
         self.after = after
-
-
-def _name(exc: sqlite3.Error) -> str:
-    return str(getattr(exc, "sqlite_errorname", "") or "")
-
-
-def _is_damage(exc: sqlite3.Error) -> bool:
-    """A file that is not a database, or a damaged one (not a lock, a permission or a full disk)."""
-    name = _name(exc)
-    if name:
-        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-    return type(exc) is sqlite3.DatabaseError
-
-
-def _is_readonly(exc: sqlite3.Error) -> bool:
-    return _name(exc).startswith("SQLITE_READONLY") or "readonly" in str(exc)
-
-
-def _is_undecodable(exc: sqlite3.Error) -> bool:
-    return "decode" in str(exc).lower() and "utf" in str(exc).lower()
 
 
 def clear(path: str = CACHE_PATH) -> bool:
@@ -552,33 +374,3 @@ def clear(path: str = CACHE_PATH) -> bool:
         except FileNotFoundError:
             pass
     return existed
-
-
-def salt_for(waivers_text: bytes | None) -> str:
-    """What besides the audit and its standard decides a score: qaudit's code and the waivers.
-
-    ``waivers_text`` must be the very bytes the waivers in force were parsed from.
-    """
-    from .version import __version__
-
-    waivers = content_hash(waivers_text) if waivers_text else "-"
-    return f"{__version__}:{FORMAT}:{code_fingerprint()}:{waivers}"
-
-
-def code_fingerprint() -> str:
-    """A hash of qaudit's own source: any change to how audits are read or scored (an upgrade,
-    an edited checkout) invalidates every cached result, even when the version number stays."""
-    digest = hashlib.blake2b(digest_size=8)
-    package = os.path.dirname(os.path.abspath(__file__))
-    for folder, dirs, files in os.walk(package):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".py"):
-                with open(os.path.join(folder, name), "rb") as handle:
-                    digest.update(name.encode() + b"\0" + handle.read())
-    return digest.hexdigest()
-
-
-def fingerprints(library: Any) -> dict[str, str]:
-    """``id@version`` → fingerprint of every loaded standard."""
-    return {f"{s.id}@{s.version}": s.fingerprint for s in library}

@@ -11,24 +11,19 @@ from typing import Annotated, Any
 
 import typer
 
-from ..cli import (
+from ..progress import Step, step
+from .base import app, emit, emit_chunks, fail, guarded, report_problems, score_run
+from .options import (
     AuditPathsArg,
     CacheOpt,
     JobsOpt,
     SitesOpt,
     StandardsOpt,
     WaiversOpt,
-    app,
     default_path,
-    emit,
-    emit_chunks,
-    guarded,
     in_workspace,
     parse_date,
-    report_problems,
-    score_run,
 )
-from ..progress import Step, step
 
 PathsArg = AuditPathsArg
 
@@ -75,7 +70,8 @@ def _analysing(run: Any, streamed: bool, label: str = "analysing") -> Iterator[S
 
 
 def _later(result: Callable[[], dict[str, Any]], keys: tuple[str, ...]) -> list[tuple[str, Any]]:
-    """The fields of ``result()`` for :func:`~qaudit.render.tables.json_chunks`, worked out when the first is written.
+    """The fields of ``result()`` for :func:`~qaudit.render.row_files.json_chunks`, worked out when the first
+    is written.
 
     They follow a streamed list whose rows they are computed from.
     """
@@ -129,8 +125,9 @@ def actions(
     cache: CacheOpt = True,
 ) -> None:
     """Open corrective actions: the findings of each site's latest visit of each standard."""
-    from ..followup import load_config, site_actions
-    from ..render.tables import csv_lines, json_chunks, rows_table, rows_xlsx
+    from ..actions import load_config, site_actions
+    from ..render.row_files import csv_lines, json_chunks, rows_xlsx
+    from ..render.tables import rows_table
 
     day = guarded(lambda: _today(today))
     due = guarded(lambda: load_config(config or in_workspace("qaudit.yaml"), required=config is not None))
@@ -172,8 +169,6 @@ def actions(
 
         target = output or os.path.join(default_path("reports"), "actions.xlsx")
         if os.path.isdir(target):
-            from ..cli import fail
-
             fail(f"{target} is a folder; give the workbook's file name, e.g. -o {os.path.join(target, 'actions.xlsx')}")
         # Real dates in the workbook, so that a supervisor can sort and filter by them.
         dated = [{**r, "due": dt.date.fromisoformat(r["due"]), "date": dt.date.fromisoformat(r["date"])} for r in rows]
@@ -222,8 +217,9 @@ def trends(
     cache: CacheOpt = True,
 ) -> None:
     """Score trends per site and standard, visit by visit: change, change over the last N visits, slope per 30 days."""
-    from ..followup import TrendSummary, trend_rows
-    from ..render.tables import csv_lines, json_chunks, rows_table
+    from ..render.row_files import csv_lines, json_chunks
+    from ..render.tables import rows_table
+    from ..trends import TrendSummary, trend_rows
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     summary = TrendSummary()
@@ -278,8 +274,9 @@ def items(
     cache: CacheOpt = True,
 ) -> None:
     """The items failed most often, across all sites, by region and by standard."""
-    from ..followup import failed_items
-    from ..render.tables import rows_csv, rows_json, rows_table
+    from ..failed_items import failed_items
+    from ..render.row_files import rows_csv, rows_json
+    from ..render.tables import rows_table
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     with _analysing(run, False) as bar:
@@ -325,8 +322,9 @@ def calibration(
     cache: CacheOpt = True,
 ) -> None:
     """Inspector agreement on a visit's subject audited twice (Cohen's kappa) and each inspector's leniency."""
-    from ..followup import Calibration
-    from ..render.tables import csv_lines, json_chunks, rows_table
+    from ..calibration import Calibration
+    from ..render.row_files import csv_lines, json_chunks
+    from ..render.tables import rows_table
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     found = Calibration(run.library)
@@ -386,8 +384,8 @@ def rescore(
     cache: CacheOpt = True,
 ) -> None:
     """What-if: score audits against another version of their standard."""
-    from ..cli import fail
-    from ..render.tables import csv_lines, json_chunks, rows_table
+    from ..render.row_files import csv_lines, json_chunks
+    from ..render.tables import rows_table
     from ..rescore import rescore_rows
 
     if standard_version is None or standard_version <= 0:

@@ -9,27 +9,7 @@ from typing import Any
 
 from ..scoring import AuditResult
 from ..workspace import ScoreRun
-
-UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula (a leading ' makes it text)."""
-    if isinstance(value, str) and value.startswith(UNSAFE_START):
-        return "'" + value
-    return value
-
-
-def csv_text(value: Any) -> Any:
-    """A CSV field: neutralised like :func:`safe_cell`, with its line breaks as LF.
-
-    The csv module quotes a field holding LF but not one holding a bare CR (lines
-    end with LF), and a bare CR splits the row for readers.
-    """
-    value = safe_cell(value)
-    if isinstance(value, str) and "\r" in value:
-        return value.replace("\r\n", "\n").replace("\r", "\n")
-    return value
+from .cells import Lines, csv_text
 
 
 def result_dict(result: AuditResult) -> dict[str, Any]:
@@ -103,7 +83,7 @@ def csv_chunks(run: ScoreRun, *, batch: int = 500, each: Callable[[int], None] |
         owners.setdefault(sid, set()).add(standard)
     columns = [f"section:{sid}" if len(owners[sid]) == 1 else f"section:{standard}/{sid}" for standard, sid in keys]
     lines: list[str] = []
-    writer = csv.writer(_Lines(lines), lineterminator="\n")
+    writer = csv.writer(Lines(lines), lineterminator="\n")
     writer.writerow(
         [
             "id",
@@ -139,13 +119,6 @@ def csv_chunks(run: ScoreRun, *, batch: int = 500, each: Callable[[int], None] |
             lines.clear()
     if lines:
         yield "".join(lines)
-
-
-class _Lines:
-    """A file for :func:`csv.writer` that keeps the lines written to it."""
-
-    def __init__(self, lines: list[str]) -> None:
-        self.write = lines.append
 
 
 SCORE_COLUMNS = ["site", "date", "subject", "standard", "id", "inspector", "score", "grade", "result", "coverage",

@@ -28,7 +28,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_range
 from xlsxwriter.worksheet import Worksheet
 
-from .results import UNSAFE_START
+from .cells import UNSAFE_START
 
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
