@@ -1,9 +1,11 @@
 """Audit files of every kind: the one entry point that picks the reader by file type.
 
-A filled Excel form goes to :mod:`qaudit.forms_read`; a YAML audit goes first
-to the fast reader (:mod:`qaudit.fastaudit`, :mod:`qaudit.plan`) when it is on,
-then to the locating loader and :func:`qaudit.audit_file.build_audit`, which
-validate it against its standard. The audit model itself is
+A filled Excel form goes to :mod:`qaudit.forms`; a YAML audit is parsed by
+the fast reader (:mod:`qaudit.fastaudit`: text to the mapping libyaml would
+give, or "not mine") or by libyaml, then validated against its standard by the
+one validator, :func:`qaudit.audit_file.build_audit`. Only an audit with
+problems is parsed again with locations, so that each problem has its line
+and column. The audit model itself is
 :mod:`qaudit.audit_model`; the names below are re-exported for library users.
 """
 
@@ -35,18 +37,12 @@ def load_audit(path: str | os.PathLike[str], library: StandardLibrary, *, text: 
 
         return read_form(path, library)
     from .fastaudit import enabled, parse_simple
-    from .plan import quick_audit
     from .source import read_text
 
     if text is None:
         text = read_text(path)
-    fast = enabled()
-    data = parse_simple(text) if fast else None
+    data = parse_simple(text) if enabled() else None
     first = Document(path, data) if data is not None else parse(text, path, locate=False)
-    if fast and not first.problems:
-        quick = quick_audit(first.data, path, library)
-        if quick is not None:
-            return quick
     audit, problems = build_audit(first, library)
     if audit is not None:
         return audit

@@ -20,6 +20,7 @@ from .problems import InvalidInput, Problem
 from .progress import Step
 from .registry import Waiver
 from .resultset import SortKey, pack
+from .score_one import score_text
 from .standards import StandardLibrary
 
 Packed = tuple[SortKey, bytes]
@@ -34,16 +35,12 @@ CHUNK = 256
 # Set in the parent before forking, so workers inherit them without pickling.
 _LIBRARY: StandardLibrary | None = None
 _WAIVERS: list[Waiver] = []
-_WAIVER_SITES: frozenset[str] = frozenset()
 _HASH = False
 
 
 def _score_one(path: str) -> _Scored:
-    from .cache import content_hash
-    from .fastaudit import enabled
-    from .plan import fast_packed_text
-    from .source import decode, read_bytes
-    from .workspace import score_text
+    from .cache_keys import content_hash
+    from .source import read_bytes
 
     assert _LIBRARY is not None
     try:
@@ -51,14 +48,6 @@ def _score_one(path: str) -> _Scored:
     except InvalidInput as exc:
         return None, exc.problems, None, None
     digest = content_hash(data) if _HASH else None
-    if enabled() and not path.lower().endswith(".xlsx"):
-        # The hot path: an everyday, valid audit is read, scored and serialised in one pass.
-        try:
-            fast = fast_packed_text(decode(path, data), path, _LIBRARY, _WAIVER_SITES)
-        except InvalidInput:
-            fast = None
-        if fast is not None:
-            return fast[0], [], digest, fast[1]
     result, problems = score_text(path, data, _LIBRARY, _WAIVERS)
     if result is None:
         return None, problems, None, None
@@ -92,9 +81,8 @@ def score_many(
     their sort key, so the output does not depend on ``jobs`` or on the cache.
     Nothing is held here: memory stays flat however many files there are.
     """
-    global _LIBRARY, _WAIVERS, _WAIVER_SITES, _HASH
+    global _LIBRARY, _WAIVERS, _HASH
     _LIBRARY, _WAIVERS, _HASH = library, waivers, cache
-    _WAIVER_SITES = frozenset(w.site for w in waivers)
     store = None
     prints: dict[str, str] = {}
     stats: dict[str, tuple[int, int, int, int, int] | None] = {}
@@ -102,7 +90,8 @@ def score_many(
     bar = _progress(len(files)) if progress else None  # cached results count as scored
     try:
         if cache:
-            from .cache import CACHE_PATH, ResultCache, fingerprints, salt_for
+            from .cache import CACHE_PATH, ResultCache
+            from .cache_keys import fingerprints, salt_for
 
             # Opened first: its stamp must be older than the stat of every file.
             store = ResultCache(cache_path or CACHE_PATH, salt_for(waivers_text))

@@ -37,6 +37,10 @@ _FLOW_PLAIN = re.compile(
 )
 
 
+_VALUE_COMMENT = re.compile(r'\{value: (-?[A-Za-z0-9][A-Za-z0-9./]*), comment: "([^"\\]*)"\}$').match
+"""``{value: yes, comment: "..."}`` with nothing in it YAML would read specially."""
+
+
 def enabled() -> bool:
     """Whether the fast readers may be used: ``QAUDIT_FAST_PATH=0`` turns them off (every audit then
     takes the full loader; results are byte-identical either way, which the test suite checks)."""
@@ -85,6 +89,10 @@ def _scalar(text: str) -> Any:
             raise _GiveUp
         return QStr(m.group(1).replace("''", "'"))
     if first == "{":
+        commented = _VALUE_COMMENT(text)
+        if commented is not None and commented.group(1) not in _NULLS:
+            # The everyday commented answer, read as _flow_mapping reads it.
+            return {"value": commented.group(1), "comment": QStr(commented.group(2))}
         return _flow_mapping(text)
     if first == "#":
         return None
@@ -207,6 +215,12 @@ def parse_simple(text: str) -> dict[str, Any] | None:
         return None
 
 
+_BLOCK_LINES: dict[str, tuple[int, str, Any]] = {}
+"""Lines already read with their indent, key and value: a value, never a mapping (it could be changed)
+or a key with nothing after it (a block may follow)."""
+_BLOCK_LINES_LIMIT = 65536
+
+
 def _parse(text: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     block: dict[str, Any] | None = None
@@ -214,7 +228,29 @@ def _parse(text: str) -> dict[str, Any]:
     open_key: str | None = None
     started = False
     key_line = _KEY_LINE.match
+    known = _BLOCK_LINES
     for line in text.split("\n"):
+        seen = known.get(line)
+        if seen is not None and (open_key is not None or seen[0] == 0):
+            # A line read before (``  item-3: yes`` recurs in every audit): its indent, key and value.
+            indent, key, value = seen
+            if indent == 0:
+                if key in data:
+                    raise _GiveUp
+                started = True
+                open_key = None
+                block = None
+                data[key] = value
+                continue
+            if block is None:
+                assert open_key is not None  # a block line is read again only under an open key
+                block = {}
+                block_indent = indent
+                data[open_key] = block
+            elif indent != block_indent or key in block:
+                raise _GiveUp
+            block[key] = value
+            continue
         stripped = line.lstrip(" ")
         if not stripped or stripped[0] == "#":
             continue
@@ -242,6 +278,8 @@ def _parse(text: str) -> dict[str, Any]:
             open_key = None
             block = None
             data[key] = value
+            if type(value) is not dict and len(known) < _BLOCK_LINES_LIMIT:
+                known[line] = (0, key, value)
             continue
         started = True
         if open_key is None:
@@ -261,90 +299,10 @@ def _parse(text: str) -> dict[str, Any]:
         if not rest or rest.lstrip().startswith("#"):
             # An empty value, or a nested block under it: only the full loader can tell.
             raise _GiveUp
-        block[key] = _scalar(rest.rstrip(" "))
+        value = _scalar(rest.rstrip(" "))
+        block[key] = value
+        if type(value) is not dict and len(known) < _BLOCK_LINES_LIMIT:
+            known[line] = (indent, key, value)
     if not data:
         raise _GiveUp
     return data
-
-
-# One line of the responses block: ``  key: rest`` (indent, key, rest), or a blank or comment line.
-_RESPONSE_LINE = re.compile(r"^( +)([^\s#:][^:\n]*):( [^\n]*)$|^ *(?:#[^\n]*)?$", re.MULTILINE).findall
-
-
-def response_value(rest: str) -> Any:
-    """The value of one ``item: rest`` response line, read as :func:`parse_simple` reads it; None to give up.
-
-    ``rest`` is the line's text after the colon, spaces included. Used with
-    :func:`split_everyday`, whose response texts it turns into values.
-    """
-    value = rest.lstrip(" ")
-    if not value or value.lstrip().startswith("#"):
-        return None  # an empty value, or a nested block under it
-    try:
-        return _scalar(value.rstrip(" "))
-    except _GiveUp:
-        return None
-
-
-def split_everyday(text: str) -> tuple[dict[str, Any], dict[str, str]] | None:
-    """An everyday audit's header values and its responses' unread texts; None for any other shape.
-
-    The hot path of scoring: the header (a few lines) is read as
-    :func:`parse_simple` reads it, while each response line is only split at
-    its colon, leaving the text after it to be read once per distinct text and
-    item (most lines of most audits repeat a handful of answers). Reading every
-    response text with :func:`response_value` gives exactly ``parse_simple``'s
-    data, or a give-up where it gives up, for response keys that are item ids
-    (slugs, which the caller checks; any other key makes it give up too). The
-    header must come first and the ``responses:`` block last; anything else
-    returns None.
-    """
-    if _for_the_full_loader(text):
-        return None
-    header: dict[str, Any] = {}
-    lines = text.split("\n")
-    started = False
-    position = 0
-    for position, line in enumerate(lines):  # noqa: B007 (the position is used after the loop)
-        if not line or line[0] == "#":
-            continue
-        if line[0] == " ":
-            if line.lstrip(" ")[:1] in ("", "#"):
-                continue
-            return None  # a nested block in the header: the full reader's business
-        if line.startswith(("---", "...")):
-            if started or line.rstrip() != "---":
-                return None
-            started = True
-            continue
-        started = True
-        m = _KEY_LINE.match(line)
-        if m is None:
-            return None
-        key, rest = m.group(1), m.group(2)
-        if key in header or not _text_key(key):
-            return None
-        if key == "responses":
-            if rest and not rest.lstrip().startswith("#"):
-                return None
-            break
-        try:
-            value = _scalar(rest.rstrip(" ")) if rest else None
-        except _GiveUp:
-            return None
-        header[key] = value
-    else:
-        return None
-    block = "\n".join(lines[position + 1 :])
-    found = _RESPONSE_LINE(block)
-    if len(found) != block.count("\n") + 1:
-        return None  # a line that is neither a response, a comment nor blank
-    pairs = [(key, rest) for _, key, rest in found if key]
-    if len({indent for indent, key, _ in found if key}) > 1:
-        return None  # a ragged block
-    responses = dict(pairs)
-    if len(responses) != len(pairs):
-        return None  # a repeated item
-    if not all(_text_key(key) for key in responses):
-        return None  # a key YAML reads as null, a boolean or a number
-    return header, responses

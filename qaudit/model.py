@@ -322,6 +322,28 @@ DEFAULT_GRADES = (
 )
 
 
+class Memo:
+    """Answers already worked out for one standard.
+
+    The response reader keeps here how each raw answer reads (``read``) and the
+    response each bare answer makes (``answers``), and the scorer each scored
+    response's item result (``scored``), and rescoring each old answer carried
+    over onto this version (``carried``), keyed by item id and answer: the same
+    few answers recur in every audit, so each is read and scored once. A
+    standard's own (:attr:`Standard.memo`), gone with it; each table stops
+    growing at :data:`LIMIT` entries (free text and comments vary without end).
+    """
+
+    __slots__ = ("answers", "carried", "read", "scored")
+    LIMIT = 65536
+
+    def __init__(self) -> None:
+        self.read: dict[Any, Any] = {}
+        self.answers: dict[Any, Any] = {}
+        self.carried: dict[Any, Any] = {}
+        self.scored: dict[Any, Any] = {}
+
+
 class Standard(FileModel):
     """One version of a service standard: the checklist and how it is scored."""
 
@@ -411,6 +433,11 @@ class Standard(FileModel):
         return True
 
     @cached_property
+    def memo(self) -> Memo:
+        """Answers to this standard's items already read and scored (see :class:`Memo`)."""
+        return Memo()
+
+    @cached_property
     def field_map(self) -> dict[str, HeaderField]:
         """The header fields by id."""
         return {f.id: f for f in self.fields or ()}
@@ -434,6 +461,13 @@ class Standard(FileModel):
     def items(self) -> dict[str, Item]:
         """Every item by id, in standard order."""
         return {item.id: item for section in self.sections for item in section.items}
+
+    @cached_property
+    def answer_keys(self) -> dict[str, None]:
+        """The keys an audit's ``responses`` may hold: the ids of the items outside repeated sections,
+        then those of the repeated sections (in standard order)."""
+        top = [item.id for section in self.sections if section.repeat is None for item in section.items]
+        return dict.fromkeys(top + [section.id for section in self.sections if section.repeat is not None])
 
     @cached_property
     def section_of(self) -> dict[str, Section]:

@@ -8,25 +8,25 @@ scorer (:func:`~qaudit.scoring.score`) on the carried audit.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .audit_model import Audit
-from .model import Item, Standard
-from .responses import Instance, Response, read_value
-from .scoring import AuditResult, ItemResult, NothingToScore, score, subject_key
+from .model import Item, Memo, Standard
+from .response_reader import read_answer
+from .responses import Instance, Response
+from .scoring import AuditResult, NothingToScore, score, subject_key
 from .standards import StandardLibrary
 
 Progress = Callable[[int], None]
 
 
-Readings = dict[tuple[int, type, Any], tuple[Any, bool, str | None]]
-"""(id of the new item, type and value of the old answer) → :func:`~qaudit.audits.read_value` of it."""
+Answer = tuple[str, "str | None", bool, "str | None", bool, Any, "str | None", tuple[str, ...]]
+"""What carrying over needs of one old item result: id, instance, applicable, waived, na, value, comment, evidence."""
 
 
-def carry_over(
-    audit_like: AuditResult, target: Standard, readings: Readings | None = None
-) -> tuple[Audit, list[str], list[str]]:
+def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[str], list[str]]:
     """The responses of a scored audit moved onto another version of its standard.
 
     Returns the new audit, the answered item ids that could not be carried over
@@ -34,30 +34,71 @@ def carry_over(
     no longer fits) and the items of ``target`` the old audit did not answer
     (counted as N/A). Items of repeated sections move instance by instance; an
     item that was not applicable stays not applicable (the new version's
-    conditions are not worked out again). ``readings`` remembers how each answer
-    reads under ``target`` (the same answers recur from audit to audit), keyed
-    by the new item's identity: share one only while the standards stay loaded.
+    conditions are not worked out again). Each answer is read again under
+    ``target`` as an audit file's would be.
     """
+    answers = (
+        (i.id, i.instance, i.applicable, i.waived, i.na, i.value, i.comment, i.evidence) for i in audit_like.items
+    )
+    return _carry(audit_like, answers, target)
+
+
+def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
+    """The answers of a result's item objects, given as their JSON texts (see
+    :func:`~qaudit.resultset.head_and_item_texts`): each distinct text of a bare answer is decoded once."""
+    known = _ANSWERS
+    for text in item_texts:
+        answer = known.get(text)
+        if answer is None:
+            i = json.loads(b'{"id":"' + text + b"}")
+            value = i["value"]
+            answer = (
+                i["id"],
+                i["instance"],
+                i["applicable"],
+                i.get("waived"),
+                i["na"],
+                tuple(value) if type(value) is list else value,
+                i.get("comment"),
+                tuple(i["evidence"]) if "evidence" in i else (),
+            )
+            if answer[6] is None and not answer[7] and len(known) < Memo.LIMIT:
+                known[text] = answer
+        yield answer
+
+
+_ANSWERS: dict[bytes, Answer] = {}
+"""Item texts of bare answers already decoded (bounded by :attr:`Memo.LIMIT`)."""
+
+
+def _carry(audit_like: AuditResult, answers: Iterable[Answer], target: Standard) -> tuple[Audit, list[str], list[str]]:
     responses: dict[str, Response] = {}
     instances: dict[str, dict[str, dict[str, Response]]] = {}
     dropped: dict[str, None] = {}
-    sections = target.section_of
-    for item in audit_like.items:
-        new_item = target.items.get(item.id)
-        repeated = new_item is not None and sections[item.id].repeat is not None
-        if new_item is None or repeated != (item.instance is not None):
-            if item.applicable:
-                dropped[item.id] = None
-            continue
-        if item.instance is not None:
-            place = instances.setdefault(sections[item.id].id, {}).setdefault(item.instance, {})
+    memo = target.memo.carried
+    for answer in answers:
+        if answer[6] is None and not answer[7]:
+            # A bare answer: carried once (the target's memo), keyed by the value's type too.
+            value = answer[5]
+            kind = type(value)
+            key = (answer, kind, repr(value) if kind is float else None)
+            moved = memo.get(key)
+            if moved is None:
+                moved = _moved(answer, target)
+                if len(memo) < Memo.LIMIT:
+                    memo[key] = moved
         else:
-            place = responses
-        response = _carried(item, new_item, readings)
+            moved = _moved(answer, target)
+        response, section_id = moved
         if response is None:
-            dropped[item.id] = None
+            if section_id is not None:
+                dropped[answer[0]] = None
+        elif section_id is None:
+            responses[answer[0]] = response
         else:
-            place[item.id] = response
+            label = answer[1]
+            assert label is not None  # an answer in an instance names it
+            instances.setdefault(section_id, {}).setdefault(label, {})[answer[0]] = response
     unanswered: dict[str, None] = {}
     for section in target.sections:
         if section.repeat is None:
@@ -89,28 +130,37 @@ def carry_over(
     return audit, list(dropped), [i for i in unanswered if i not in dropped]
 
 
-def _carried(item: ItemResult, new_item: Item, readings: Readings | None = None) -> Response | None:
-    """One old response as a response to ``new_item``; None when it cannot be carried over."""
-    if not item.applicable:
+def _moved(answer: Answer, target: Standard) -> tuple[Response | None, str | None]:
+    """Where one old answer goes in ``target``: ``(response, None)`` for an item outside repeated sections,
+    ``(response, section id)`` for one of an instance; ``(None, "")`` when it is dropped as not carried
+    over, ``(None, None)`` when it is dropped unnoticed (an item that did not apply)."""
+    item_id, instance, applicable = answer[0], answer[1], answer[2]
+    new_item = target.items.get(item_id)
+    section = target.section_of.get(item_id)
+    if new_item is None or section is None or (section.repeat is not None) != (instance is not None):
+        return None, ("" if applicable else None)
+    response = _carried(answer, new_item, target)
+    if response is None:
+        return None, ""
+    return response, (None if instance is None else section.id)
+
+
+def _carried(answer: Answer, new_item: Item, target: Standard) -> Response | None:
+    """One old answer as a response to ``new_item`` of ``target``; None when it cannot be carried over."""
+    _, _, applicable, waived, na, value, comment, evidence = answer
+    if not applicable:
         return Response(None, applicable=False)
-    if item.waived is not None:
+    if waived is not None:
         # The waiver excuses the site from the item whatever the version says about N/A.
-        return Response(None, True, item.comment, item.evidence, item.waived)
-    if item.na:
-        return Response(None, True, item.comment, item.evidence) if new_item.na_allowed else None
-    if item.value is None:  # an optional text or date item left out
+        return Response(None, True, comment, evidence, waived)
+    if na:
+        return Response(None, True, comment, evidence) if new_item.na_allowed else None
+    if value is None:  # an optional text or date item left out
         return Response(None) if not new_item.is_required else None
-    if readings is None:
-        value, na, message = read_value(new_item, _raw_value(item.value))
-    else:
-        key = (id(new_item), type(item.value), item.value)
-        found = readings.get(key)
-        if found is None:
-            found = readings[key] = read_value(new_item, _raw_value(item.value))
-        value, na, message = found
+    value, na, message = read_answer(target, new_item, _raw_value(value))
     if message is not None:
         return None
-    return Response(value, na, item.comment, item.evidence)
+    return Response(value, na, comment, evidence)
 
 
 def _raw_value(value: Any) -> Any:
@@ -151,10 +201,9 @@ def rescore_rows(
     global _RESCORE
     if not isinstance(results, ResultSet):
         ordered = sorted(results, key=lambda r: (r.site, r.date.isoformat(), subject_key(r.subject, r.id)))
-        readings: Readings = {}
         for result in ordered:
             if _rescored(library, result.standard, result.standard_version, standard_id, version):
-                yield _rescore_row(result, library, version, readings)
+                yield _rescore_row(result, library, version)
         return
     workers = worker_count(jobs)
     _RESCORE = (results, library, standard_id, version)
@@ -200,15 +249,15 @@ def _rescore_parallel(ranges: list[tuple[int, int]], workers: int, each: Progres
 
 def _rescore_range(span: tuple[int, int]) -> tuple[list[dict[str, Any]], int]:
     """The rows of the results in ``span`` (in output order), and how many results were read."""
-    from .resultset import loads, standard_and_version
+    from .resultset import from_dict, head_and_item_texts, standard_and_version
 
     assert _RESCORE is not None
     results, library, standard_id, version = _RESCORE
-    readings: Readings = {}
     rows = []
     for _, blob in results.blobs_between(*span):
         if _rescored(library, *standard_and_version(blob), standard_id, version):
-            rows.append(_rescore_row(loads(blob.decode("utf-8")), library, version, readings))
+            head, item_texts = head_and_item_texts(blob)
+            rows.append(_rescore_row(from_dict(head, items=False), library, version, _answers_of(item_texts)))
     return rows, span[1] - span[0]
 
 
@@ -219,10 +268,16 @@ def _rescored(library: StandardLibrary, standard: str, found: int, standard_id: 
     return library.get(standard, version) is not None
 
 
-def _rescore_row(result: AuditResult, library: StandardLibrary, version: int, readings: Readings) -> dict[str, Any]:
+def _rescore_row(
+    result: AuditResult, library: StandardLibrary, version: int, answers: Iterable[Answer] | None = None
+) -> dict[str, Any]:
+    """One row of :func:`rescore`; ``answers`` stand for the result's items when it was read without them."""
     target = library.get(result.standard, version)
     assert target is not None
-    audit, dropped, unanswered = carry_over(result, target, readings)
+    if answers is None:
+        audit, dropped, unanswered = carry_over(result, target)
+    else:
+        audit, dropped, unanswered = _carry(result, answers, target)
     try:
         new = score(target, audit)
         new_score: float | None = new.score

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .conditions import holds, why_false
-from .model import Condition, HeaderField, Item, Section, Standard
+from .model import Condition, HeaderField, Item, Memo, Section, Standard
 from .responses import (
     INSTANCE_KEY,
     NA_VALUES,
@@ -34,6 +34,22 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def read_answer(standard: Standard, item: Item, raw: Any) -> tuple[Any, bool, str | None]:
+    """:func:`~qaudit.responses.read_value` of ``raw`` for an item of ``standard``: worked out once per
+    item and distinct scalar answer, then taken from the standard's memo."""
+    kind = type(raw)
+    if kind is list or kind is dict:
+        return read_value(item, raw)
+    key = (item.id, kind, repr(raw) if kind is float else raw)  # -0.0 == 0.0, but reads apart
+    memo = standard.memo.read
+    found = memo.get(key)
+    if found is None:
+        found = read_value(item, raw)
+        if len(memo) < Memo.LIMIT:
+            memo[key] = found
+    return found
+
+
 class ResponseReader:
     """Reads every response of one audit, reporting each problem through ``add(path, rule, message, key)``."""
 
@@ -44,16 +60,16 @@ class ResponseReader:
         self.add = add
         # A form reports each unanswered item at its own cell: it takes them one by one.
         self.on_missing = on_missing
-        self.repeated = {s.id: s for s in standard.sections if s.repeat is not None}
-        self.top_items = {i.id: i for s in standard.sections if s.repeat is None for i in s.items}
+        self.answer_memo = standard.memo.answers
 
     # --- the whole audit -------------------------------------------------------------------------
 
     def read(self, raw: dict[str, Any]) -> tuple[dict[str, Response], dict[str, tuple[Instance, ...]]]:
         """The responses of items outside repeated sections, and the instances of each repeated section."""
         std = self.standard
-        for key in raw:
-            if key in self.top_items or key in self.repeated:
+        answer_keys = std.answer_keys
+        for key in raw if not answer_keys.keys() >= raw.keys() else ():
+            if key in answer_keys:
                 continue
             section = std.section_of.get(key)
             if section is not None:
@@ -62,9 +78,10 @@ class ResponseReader:
                     f"answer it in each instance listed under '{section.id}'"
                 )
             else:
-                message = f"'{key}' is not an item of {std.label}{did_you_mean(key, [*self.top_items, *self.repeated])}"
+                message = f"'{key}' is not an item of {std.label}{did_you_mean(key, list(answer_keys))}"
             self.add(("responses", key), "unknown-item", message, key=True)
         answers: dict[str, Any] = {}
+        memo = self.answer_memo
         found: dict[str, Response] = {}
         instances: dict[str, tuple[Instance, ...]] = {}
         missing: list[str] = []
@@ -76,8 +93,18 @@ class ResponseReader:
                     instances[section.id] = read
                 continue
             for item in section.items:
-                reason = section_reason or self._reason(item.when, answers)
-                response = self._one(item, raw, ("responses",), reason, section_reason is not None, missing)
+                response = None
+                if section_reason is None and item.when is None:
+                    # The everyday answer, a bare value read before: straight from the standard's memo.
+                    entry = raw.get(item.id)
+                    kind = type(entry)
+                    if kind is str or kind is QStr or kind is bool or kind is int:
+                        response = memo.get((item.id, kind, entry))
+                    if response is None:
+                        response = self._one(item, raw, ("responses",), None, False, missing)
+                else:
+                    reason = section_reason or self._reason(item.when, answers)
+                    response = self._one(item, raw, ("responses",), reason, section_reason is not None, missing)
                 if response is not None:
                     found[item.id] = response
                     if response.applicable and not response.na and response.value is not None:
@@ -110,6 +137,14 @@ class ResponseReader:
         by_section: bool,
         missing: list[str],
     ) -> Response | None:
+        entry = container.get(item.id)
+        kind = type(entry)
+        plain = reason is None and (kind is str or kind is QStr or kind is bool or kind is int) and item.require is None
+        if plain:
+            # The everyday answer, a bare value: read once per item and value (the standard's memo).
+            found = self.answer_memo.get((item.id, kind, entry))
+            if found is not None:
+                return found
         path = base + (item.id,)
         if item.id not in container:
             if reason is not None:
@@ -153,7 +188,7 @@ class ResponseReader:
             return None
         if item.type in ("text", "date") and not item.is_required and entry is None:
             return Response(None, False, comment, evidence)
-        value, na, message = read_value(item, entry)
+        value, na, message = self._read(item, entry)
         if message is not None:
             empty_text = item.type == "text" and isinstance(entry, str) and not entry.strip()
             rule = "missing-response" if entry is None or empty_text else "invalid-value"
@@ -164,7 +199,12 @@ class ResponseReader:
         response = Response(value, na, comment, evidence)
         if item.require is not None and not na:
             self._required(item, response, path)
+        elif plain and len(self.answer_memo) < Memo.LIMIT:
+            self.answer_memo[(item.id, kind, entry)] = response
         return response
+
+    def _read(self, item: Item, raw: Any) -> tuple[Any, bool, str | None]:
+        return read_answer(self.standard, item, raw)
 
     def _required(self, item: Item, response: Response, path: Path) -> None:
         require = item.require

@@ -158,25 +158,43 @@ def v2_audit_keys(
     )
 
 
+_ITEM_JSON: dict[Any, str] = {}
+"""Item results already serialised: the same few recur in every audit (bounded: comments vary without end)."""
+_ITEM_JSON_LIMIT = 65536
+_BOOL_TEXT = ("false", "true")
+
+
+def _item_json(i: ItemResult) -> str:
+    """The JSON object of one item result, remembered by its value (and the value's type: ``1``, ``1.0``
+    and ``True`` are equal in Python, not in JSON)."""
+    kind = type(i.value)
+    key: tuple[Any, ...] | None = (kind, repr(i.value) if kind is float else None, type(i.score), i)
+    try:
+        found = _ITEM_JSON.get(key)
+    except TypeError:  # an unhashable value
+        key, found = None, None
+    if found is None:
+        found = (
+            f'{{"id":"{i.id}","section":"{i.section}","value":{_value(i.value)},"na":{_BOOL_TEXT[i.na]},'
+            f'"score":{_score(i.score)},"weight":{_value(_number(i.weight))},"critical":{_BOOL_TEXT[i.critical]}'
+            + v2_item_keys(i)
+            + ("" if i.comment is None else f',"comment":{_text(i.comment)}')
+            + ("" if not i.evidence else f',"evidence":{_evidence(i.evidence)}')
+            + ("" if i.waived is None else f',"waived":{_text(i.waived)}')
+            + "}"
+        )
+        if key is not None and len(_ITEM_JSON) < _ITEM_JSON_LIMIT:
+            _ITEM_JSON[key] = found
+    return found
+
+
 def dumps(result: AuditResult) -> str:
     """Compact JSON text of one result: exactly ``json.dumps(to_dict(result))``, built faster.
 
     Item and section ids are slugs (checked when the standard is loaded), so
     they need no escaping; every other text goes through the JSON encoder.
     """
-    bool_text = ("false", "true")
-    items = ",".join(
-        [
-            f'{{"id":"{i.id}","section":"{i.section}","value":{_value(i.value)},"na":{bool_text[i.na]},'
-            f'"score":{_score(i.score)},"weight":{_value(_number(i.weight))},"critical":{bool_text[i.critical]}'
-            + v2_item_keys(i)
-            + ("" if i.comment is None else f',"comment":{_text(i.comment)}')
-            + ("" if not i.evidence else f',"evidence":{_evidence(i.evidence)}')
-            + ("" if i.waived is None else f',"waived":{_text(i.waived)}')
-            + "}"
-            for i in result.items
-        ]
-    )
+    items = ",".join([_item_json(i) for i in result.items])
     sections = ",".join(
         [
             f'{{"id":"{s.id}","score":{_value(s.score)},"weight":{_value(_number(s.weight))},'
@@ -271,7 +289,7 @@ def head_and_score_texts(
     (a site's older audits in a report): the items are found, never decoded, so
     this costs a fraction of decoding the result (a score's text is ``b"0.5"``
     or ``b"null"``, a finding's ``b"true"`` or ``b"false"``; see
-    :meth:`qaudit.followup.ItemTally.count`). Relies on the
+    :meth:`qaudit.failed_items.ItemTally.count`). Relies on the
     serialiser's fixed field order (:func:`dumps`); inside JSON strings a quote
     is always escaped, so the patterns cannot match there. Without ``sections``
     the head's ``sections`` list is left empty too.
@@ -283,6 +301,24 @@ def head_and_score_texts(
     else:  # nor its sections
         head = json.loads(blob[: blob.index(b',"sections":[')] + b',"sections":[],"items":[' + blob[end:])
     return head, _ITEM_SCORE.findall(blob, start, end)
+
+
+def head_and_item_texts(blob: bytes) -> tuple[dict[str, Any], list[bytes]]:
+    """A result's JSON object without its items, and each item's JSON text, undecoded.
+
+    For work that reads items one by one and meets the same item texts again
+    and again (the same answers recur from audit to audit): each distinct text
+    need be decoded once. An item's text is its JSON object without the
+    ``{"id":"`` that opens it and the ``}`` that closes it: decode
+    ``b'{"id":"' + text + b'}'``. Relies on the serialiser's fixed field order,
+    as :func:`head_and_score_texts` does; inside JSON strings a quote is always
+    escaped, so ``},{"id":"`` only ever parts two items.
+    """
+    start = blob.index(b',"items":[')
+    end = blob.rindex(b'],"coverage":')
+    head = json.loads(blob[:start] + b',"items":[' + blob[end:])
+    items = blob[start + len(b',"items":[{"id":"') : end - 1]
+    return head, items.split(b'},{"id":"') if items else []
 
 
 def head_of(blob: bytes, *, sections: bool = True) -> dict[str, Any]:

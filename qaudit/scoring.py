@@ -6,12 +6,11 @@ No I/O and no printing: the easiest part of qaudit to test exhaustively.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .audit_model import Audit
-from .model import Item, Section, Standard
+from .model import Item, Memo, Section, Standard
 from .responses import Response, is_finding
 
 
@@ -105,32 +104,6 @@ def subject_key(subject: str | None, audit_id: str) -> str:
     """One text that orders audits of a site and date by subject (none first), then id."""
     return ("\x00" if subject is None else "\x01" + subject + "\x00") + audit_id
 
-def _scorer(item: Item) -> Callable[[Any], float]:
-    """The item's score function, specialised once per item (the fast reader's scorer too)."""
-    if item.type == "yes_no":
-        return lambda value: 1.0 if value else 0.0
-    if item.type == "scale":
-        low = float(item.min or 0)
-        span = float((item.max or 0) - low)
-        return lambda value: (value - low) / span
-    if item.type == "choice":
-        scores = {o.value: o.score or 0.0 for o in item.choices}
-        return scores.__getitem__
-    if item.type != "number":
-        return item.score_of
-    bands = tuple((b.max, b.score) for b in item.bands or ())
-    if any(b.under is not None for b in item.bands or ()):
-        return item.score_of
-    last = bands[-1][1]
-
-    def band_score(value: Any) -> float:
-        for top, band in bands:
-            if top is not None and value <= top:
-                return band
-        return last
-
-    return band_score
-
 
 class NothingToScore(ValueError):
     """No scored item of the audit was answered: the audit has no score."""
@@ -156,48 +129,88 @@ class _Tally:
         return 100.0 * self.weighted / self.answered if self.answered > 0 else None
 
 
+_LEFT_OUT = Response(None, True)
+
+
+def item_result(
+    standard: Standard, item: Item, section: Section, response: Response, instance: str | None
+) -> ItemResult:
+    """One response scored: the item result of ``item`` (contract §3, 7.5, 7.8)."""
+    scored = item.is_scored
+    score, finding = is_finding(standard, item, response)
+    return ItemResult(
+        item.id,
+        section.id,
+        response.value,
+        response.na and response.applicable,
+        score,
+        item.weight,
+        item.critical,
+        item.critical and scored and score == 0,
+        response.comment,
+        response.evidence,
+        response.waived,
+        instance,
+        response.applicable,
+        scored,
+        finding,
+    )
+
+
 class _Scoring:
     """One audit being scored: item results in output order and the tallies they feed."""
 
     def __init__(self, standard: Standard) -> None:
         self.standard = standard
+        self.memo = standard.memo.scored
         self.items: list[ItemResult] = []
         self.failures: list[str] = []
         self.total = _Tally()
 
-    def item(
-        self, item: Item, section: Section, response: Response | None, instance: str | None, tally: _Tally
-    ) -> None:
-        """Score one response (None: left out) into ``tally`` and the audit's totals."""
-        scored = item.is_scored
-        if response is None:
-            response = Response(None, True)
-        score, finding = is_finding(self.standard, item, response)
-        failed = item.critical and scored and score == 0
-        if failed and item.id not in self.failures:
-            self.failures.append(item.id)
-        if scored and response.applicable:
-            tally.add(item.weight, score)
-            self.total.add(item.weight, score)
-        self.items.append(
-            ItemResult(
-                item.id,
-                section.id,
-                response.value,
-                response.na and response.applicable,
-                score,
-                item.weight,
-                item.critical,
-                failed,
-                response.comment,
-                response.evidence,
-                response.waived,
-                instance,
-                response.applicable,
-                scored,
-                finding,
-            )
-        )
+    def items_of(self, section: Section, responses: dict[str, Response], instance: str | None, tally: _Tally) -> None:
+        """Score the responses to ``section``'s items (one instance's, for a repeated section) into ``tally``
+        and the audit's totals; an item left out counts as N/A.
+
+        A response already scored for an item (the same answer recurs from
+        audit to audit) gives the same item result: it is taken from the
+        standard's memo, keyed by the value's type too (``1``, ``1.0`` and
+        ``True`` are equal in Python but not in the JSON).
+        """
+        memo = self.memo
+        total = self.total
+        append = self.items.append
+        for item in section.items:
+            response = responses.get(item.id, _LEFT_OUT)
+            value = response.value
+            kind = type(value)
+            key: tuple[Any, ...] | None = (item.id, instance, kind, repr(value) if kind is float else None, response)
+            try:
+                known = memo.get(key)
+            except TypeError:  # an unhashable value: scored afresh
+                key, known = None, None
+            if known is None:
+                result = item_result(self.standard, item, section, response, instance)
+                known = (
+                    result,
+                    result.failed_critical,
+                    result.scored and result.applicable,
+                    result.weight,
+                    result.score,
+                )
+                if key is not None and len(memo) < Memo.LIMIT:
+                    memo[key] = known
+            result, failed, counted, weight, score = known
+            if failed and item.id not in self.failures:
+                self.failures.append(item.id)
+            if counted:
+                tally.possible += weight
+                total.possible += weight
+                if score is not None:
+                    tally.weighted += weight * score
+                    tally.answered += weight
+                    total.weighted += weight * score
+                    total.answered += weight
+            append(result)
 
 
 def score(standard: Standard, audit: Audit) -> AuditResult:
@@ -223,15 +236,13 @@ def score(standard: Standard, audit: Audit) -> AuditResult:
     for section in standard.sections:
         pooled = _Tally()
         if section.repeat is None:
-            for item in section.items:
-                run.item(item, section, audit.responses.get(item.id), None, pooled)
+            run.items_of(section, audit.responses, None, pooled)
             section_score = pooled.score()
         else:
             means: list[float] = []
             for instance in audit.instances.get(section.id, ()):
                 own = _Tally()
-                for item in section.items:
-                    run.item(item, section, instance.responses.get(item.id), instance.label, own)
+                run.items_of(section, instance.responses, instance.label, own)
                 found = own.score()
                 if found is not None:
                     means.append(found)
@@ -272,7 +283,7 @@ def score(standard: Standard, audit: Audit) -> AuditResult:
         raw_score=raw_rounded,
         grade=standard.grade_for(final_rounded, critical),
         passed=passed,
-        critical_failures=tuple(i.id for i in standard.items.values() if i.id in run.failures),
+        critical_failures=tuple(i for i in standard.items if i in run.failures) if run.failures else (),
         sections=tuple(sections),
         items=tuple(run.items),
         coverage=round(coverage_sum / coverage_weight, 4) if coverage_weight else 0.0,

@@ -29,8 +29,8 @@ def _odd(char: str) -> bool:
 
 def shown_name(path: str) -> str:
     """``path`` as it may be printed: undecodable bytes as ``\\xNN``, control characters as ``\\uNNNN``."""
-    if not any(_odd(char) for char in path):
-        return path
+    if (path.isascii() and path.isprintable()) or not any(_odd(char) for char in path):
+        return path  # printable ASCII (the everyday name) holds no control or reordering character
     shown = []
     for char in path:
         code = ord(char)

@@ -1,0 +1,237 @@
+"""Answers read and scored once per standard give what reading and scoring afresh gives.
+
+Each standard remembers how its items' recurring answers read and score
+(:class:`qaudit.model.Memo`), the serialiser the JSON of recurring item results,
+and the fast reader the lines it has read. Whatever is remembered, every audit
+reads, scores and serialises exactly as it would the first time, and the fast
+reader gives libyaml's mapping or gives up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from qaudit.audits import build_audit, load_audit
+from qaudit.fastaudit import parse_simple
+from qaudit.problems import InvalidInput
+from qaudit.resultset import dumps, pack, to_dict
+from qaudit.scoring import score
+from qaudit.standards import StandardLibrary, load_standards
+from qaudit.yamlsrc import Document, QStr, parse
+
+HERE = os.path.dirname(__file__)
+SPEC = os.path.join(HERE, "data", "spec", "standards")
+WARM = load_standards(SPEC)
+"""Standards shared by every example: their memos fill up as the examples run."""
+COLD = load_standards(SPEC)
+"""The same standards with their memos emptied before each use."""
+
+
+def _cold() -> StandardLibrary:
+    for standard in COLD:
+        standard.__dict__.pop("memo", None)
+    return COLD
+
+
+RAW = st.sampled_from(
+    [
+        "yes",
+        "No",
+        "TRUE",
+        "fail",
+        "maybe",
+        "na",
+        "N/A",
+        "1",
+        "4",
+        "4.5",
+        "7",
+        "-1",
+        "07",
+        "1e1",
+        "nan",
+        "inf",
+        "full",
+        "partial",
+        "none",
+        "Full",
+        " full",
+        "",
+        "0x1",
+        "1_0",
+        "5.0",
+    ]
+)
+VALUE = st.one_of(
+    RAW,
+    st.builds(lambda v, c: {"value": v, "comment": c}, RAW, st.sampled_from(["ok", "", "=1+1"])),
+    st.builds(lambda v: {"value": v, "evidence": ["a.jpg"]}, RAW),
+    st.builds(lambda v: {"value": v, "coment": "typo"}, RAW),
+    st.just({"comment": "no value"}),
+)
+VALID = {
+    "start-delay": ["0", "5", "7", "07", "-2", "1e1", "5.0", "0.5"],
+    "addressed-by-name": ["yes", "No", "TRUE", "fail", "pass", "on"],
+    "greeting-warmth": ["1", "3", "4.5", "5", "5.0"],
+    "needs-identified": ["full", "partial", "none", " none"],
+    "no-arguing": ["yes", "no", "Yes"],
+}
+
+
+def _pick(draw: st.DrawFn, good: list[str], bad: list[str]) -> str:
+    return draw(st.sampled_from(good)) if draw(st.integers(0, 9)) else draw(st.sampled_from(bad))
+
+
+@st.composite
+def audits(draw: st.DrawFn) -> dict[str, object]:
+    responses: dict[str, object] = {}
+    for item, good in VALID.items():
+        if draw(st.integers(0, 29)) == 0:
+            continue  # a missing response
+        value = draw(st.sampled_from(good)) if draw(st.integers(0, 7)) else draw(RAW)
+        shape = draw(st.integers(0, 9))
+        if shape == 0:
+            responses[item] = {"value": value, "comment": draw(st.sampled_from(["ok", "", "=1+1"]))}
+        elif shape == 1:
+            responses[item] = {"value": value, "evidence": ["a.jpg"]}
+        elif shape == 2 and not draw(st.integers(0, 3)):
+            responses[item] = draw(VALUE)
+        else:
+            responses[item] = value
+    if draw(st.integers(0, 19)) == 0:
+        responses["unknown-item"] = "yes"
+    return {
+        "schema": "qaudit/audit@1",
+        "standard": _pick(draw, ["client-service-core"], ["client-service-cor"]),
+        "standard_version": _pick(draw, ["3", "03"], ["2", "x"]),
+        "site": _pick(draw, ["yvn-01"], ["no", "Bad Site", "1"]),
+        "inspector": _pick(draw, ["Anna"], [""]),
+        "date": _pick(draw, ["2026-11-20"], ["2026-13-01", "20.11.2026"]),
+        "responses": responses,
+    }
+
+
+LINE_VALUE = st.one_of(
+    RAW,
+    RAW.map(lambda v: f'"{v}"'),
+    RAW.map(lambda v: f"'{v}'"),
+    st.builds(lambda v, c: "{value: " + v + ", comment: " + c + "}", RAW, st.sampled_from(['"ok"', '"Ք # ő"', "ok"])),
+    st.builds(lambda v: "{value: " + v + ", evidence: [a.jpg, 'b c.png']}", RAW),
+    st.builds(lambda v: '{value: "' + v + '", comment: "x"}', RAW),
+    st.sampled_from(["", "{}", "[yes]", "&a yes", "*a", "!!str yes", "|", "null", "~", "yes # checked", "yes  "]),
+)
+
+
+@st.composite
+def audit_texts(draw: st.DrawFn) -> str:
+    """Audit files in the everyday shape and near it: quoting, comments, blank lines, odd indents."""
+    header = [
+        "schema: qaudit/audit@1",
+        "standard: client-service-core",
+        "standard_version: " + _pick(draw, ["3", "'3'", "3 # v3"], ["2", "3.0"]),
+        "site: " + _pick(draw, ["yvn-01", '"yvn-01"'], ["no", "Yvn"]),
+        "inspector: " + _pick(draw, ["Anna Petrosyan", '"Līga Ozola"', "'O''Neil'"], ["", "[a]"]),
+        "date: " + _pick(draw, ["2026-11-20", '"2026-11-20"'], ["2026-02-30", "20.11.2026"]),
+    ]
+    if draw(st.booleans()):
+        header.append("id: " + _pick(draw, ["a-1", "'a-2'"], ["x y", "1"]))
+    if draw(st.booleans()):
+        header.append("language: " + _pick(draw, ["hy", "en", "~"], ["xx_YY", "1"]))
+    header = draw(st.permutations(header))
+    lines = (["---"] if draw(st.integers(0, 4)) == 0 else []) + header
+    lines.append("responses:" + draw(st.sampled_from(["", "", "  # filled", " "])))
+    indent = " " * draw(st.sampled_from([2, 2, 4, 1]))
+    items = list(VALID)
+    if draw(st.integers(0, 9)) == 0:
+        items = draw(st.permutations(items + ["unknown-item"]))
+    for item in items:
+        if draw(st.integers(0, 39)) == 0:
+            continue
+        value = draw(st.sampled_from(VALID.get(item, ["yes"]))) if draw(st.integers(0, 15)) else draw(LINE_VALUE)
+        if draw(st.integers(0, 5)) == 0:
+            value = "{value: " + value + ', comment: "' + draw(st.sampled_from(["fine", "Անուն", "a: b"])) + '"}'
+        odd = indent if draw(st.integers(0, 39)) else indent + " "
+        lines.append(odd + item + ":" + draw(st.sampled_from([" ", " ", "  "])) + value)
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(draw(st.sampled_from(["", "# note", indent + "# inside", "   "])))
+    if draw(st.integers(0, 9)) == 0:
+        lines.append(draw(st.sampled_from(["language: hy", "  extra: yes", "...", "---"])))
+    return "\n".join(lines) + "\n"
+
+
+def _outcome(text: str, library: StandardLibrary) -> object:
+    """What scoring one audit text gives: its packed result, or its problems."""
+    try:
+        audit = load_audit("a.yaml", library, text=text)
+    except InvalidInput as exc:
+        return [str(p) for p in exc.problems]
+    standard = library.get(audit.standard, audit.standard_version)
+    assert standard is not None
+    return pack(score(standard, audit))
+
+
+@settings(max_examples=600, deadline=None)
+@given(audit_texts())
+def test_a_remembered_answer_reads_scores_and_serialises_as_a_fresh_one(text: str) -> None:
+    warm = _outcome(text, WARM)
+    assert warm == _outcome(text, _cold()), text
+    assert warm == _outcome(text, WARM), text  # and again, every memo warm
+    if not isinstance(warm, list):
+        event("scored")
+
+
+@settings(max_examples=300, deadline=None)
+@given(audits())
+def test_a_remembered_answer_is_validated_as_a_fresh_one(data: dict[str, object]) -> None:
+    warm, warm_problems = build_audit(Document("a.yaml", data), WARM)
+    cold, cold_problems = build_audit(Document("a.yaml", data), _cold())
+    assert warm == cold
+    assert [str(p) for p in warm_problems] == [str(p) for p in cold_problems]
+
+
+def _typed(data: object) -> object:
+    """The mapping with each text's quoted-ness, so that 'no' and no are told apart."""
+    if isinstance(data, dict):
+        return {(_typed(k)): _typed(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_typed(v) for v in data]
+    if isinstance(data, str):
+        return (type(data) is QStr, str(data))
+    return data
+
+
+@settings(max_examples=600, deadline=None)
+@given(audit_texts())
+def test_the_fast_reader_reads_everyday_texts_as_libyaml_does_or_gives_up(text: str) -> None:
+    fast = parse_simple(text)
+    if fast is None:
+        return
+    event("read by the fast reader")
+    try:
+        doc = parse(text, "a.yaml", locate=False)
+    except InvalidInput:
+        raise AssertionError(f"the fast reader read what libyaml refuses: {text!r}") from None
+    assert not doc.problems
+    assert _typed(fast) == _typed(doc.data), text
+    assert _typed(parse_simple(text)) == _typed(fast)  # again, its lines remembered
+
+
+def test_equal_values_of_other_types_are_serialised_apart() -> None:
+    path = os.path.join(HERE, "data", "spec", "audits", "yvn-01-2026-11-20.yaml")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    audit = load_audit(path, WARM, text=text)
+    standard = WARM.get(audit.standard, audit.standard_version)
+    assert standard is not None
+    result = score(standard, audit)
+    first = result.items[0]
+    # 1, 1.0 and True are equal (and hash alike) in Python; the JSON of each keeps its own type.
+    for value in (1, 1.0, True, 0, 0.0, -0.0, False):
+        changed = dataclasses.replace(result, items=(first._replace(value=value), *result.items[1:]))
+        assert dumps(changed) == json.dumps(to_dict(changed), ensure_ascii=False, separators=(",", ":"))
+        assert json.loads(dumps(changed))["items"][0]["value"] == value
