@@ -10,11 +10,11 @@ import contextlib
 import ctypes
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import Result
 from hostile_cases import GOOD_AUDIT
 
 HERE = Path(__file__).parent
@@ -153,40 +153,10 @@ def without_root_powers() -> Callable[[], None] | None:
     return drop
 
 
-def qaudit(
-    *args: str,
-    cwd: Path | None = None,
-    timeout: int = 60,
-    plain_user: bool = False,
-    stdin: int | None = subprocess.DEVNULL,
-) -> subprocess.CompletedProcess[bytes]:
-    """Run the CLI (bytes out, so that no byte of a name is hidden by decoding)."""
-    return subprocess.run(
-        [sys.executable, "-m", "qaudit", *args],
-        capture_output=True,
-        cwd=cwd,
-        timeout=timeout,
-        stdin=stdin,
-        preexec_fn=without_root_powers() if plain_user else None,
-    )
-
-
-def invoke(*args: str) -> subprocess.CompletedProcess[bytes]:
-    """Run the CLI in this process (Typer's runner), shaped like :func:`qaudit`'s result."""
-    from typer.testing import CliRunner
-
-    from qaudit.cli import app
-
-    done = CliRunner().invoke(app, list(args))
-    if done.exception is not None and not isinstance(done.exception, SystemExit):
-        raise done.exception
-    return subprocess.CompletedProcess(list(args), done.exit_code, done.stdout_bytes, done.stderr_bytes)
-
-
-def one_line_error(done: subprocess.CompletedProcess[bytes], status: int = 2) -> str:
+def one_line_error(done: Result, status: int = 2) -> str:
     """The single ``qaudit: error: ...`` line of a failed run (asserting its form)."""
-    err = done.stderr.decode("utf-8", "replace")
-    assert done.returncode == status, err
+    err = done.err_bytes.decode("utf-8", "replace")
+    assert done.code == status, err
     assert "Traceback" not in err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("qaudit: error: "), err

@@ -24,20 +24,10 @@ MAX_LINES = 500
 
 # Cycles that remain because the modules on them are being rewritten elsewhere; each entry is
 # the exact set of modules of one strongly connected component.
-PENDING_CYCLES: list[frozenset[str]] = [
-    frozenset({"qaudit.engine", "qaudit.workspace"}),
-    frozenset({"qaudit.render.results", "qaudit.render.tables"}),
-]
-PENDING_LONG_MODULES = {
-    "qaudit.followup",
-    "qaudit.interactive",
-    "qaudit.render.scorecards",
-    "qaudit.render.tables",
-    "qaudit.render.workbook",
-    "qaudit.cache",
-}
-PENDING_CLI_IMPORTERS = {"qaudit.commands.export", "qaudit.commands.followup"}
-PENDING_PACKAGE_IMPORTERS = {"qaudit.render.workbook"}  # `from .. import i18n`
+PENDING_CYCLES: list[frozenset[str]] = []
+PENDING_LONG_MODULES: set[str] = {"qaudit.resultset"}
+PENDING_CLI_IMPORTERS: set[str] = set()
+PENDING_PACKAGE_IMPORTERS: set[str] = set()
 
 
 def module_files() -> dict[str, str]:

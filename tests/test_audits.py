@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from qaudit.audits import load_audit
 from qaudit.problems import InvalidInput
@@ -219,12 +218,6 @@ def test_na_spellings(tmp_path: Path, na: str) -> None:
     assert load_audit(str(path), load_standards(tmp_path / "std")).responses["greeting-warmth"].na
 
 
-def qaudit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
-    assert "Traceback" not in done.stderr
-    return done
-
-
 def test_score_json_shape_order_and_exit(tmp_path: Path) -> None:
     audits = tmp_path / "audits" / "nested"
     audits.mkdir(parents=True)
@@ -233,8 +226,8 @@ def test_score_json_shape_order_and_exit(tmp_path: Path) -> None:
         GOOD.replace("id: yvn-01-2026-11-20", "id: aaa").replace("site: yvn-01", "site: abc-1"), encoding="utf-8"
     )
     (audits / "bad.yaml").write_text(GOOD.replace("greeting-warmth: 4", "greeting-warmth: 9"), encoding="utf-8")
-    done = qaudit("score", str(tmp_path / "audits"), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
-    assert done.returncode == 1
+    done = run_cli("score", str(tmp_path / "audits"), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
+    assert done.code == 1
     out = json.loads(done.stdout)
     assert [a["site"] for a in out["audits"]] == ["abc-1", "yvn-01"]
     first = out["audits"][1]
@@ -262,35 +255,35 @@ def test_score_json_shape_order_and_exit(tmp_path: Path) -> None:
     [error] = out["errors"]
     assert Path(error["file"]).name == "bad.yaml" and (error["line"], error["column"]) == (12, 20)
     assert (
-        qaudit(
+        run_cli(
             "score", str(tmp_path / "audits" / "nested" / "a.yaml"), "--standards", str(STANDARDS), "--no-cache"
-        ).returncode
+        ).code
         == 0
     )
 
 
 def test_score_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert qaudit("score", str(tmp_path / "nowhere"), "--standards", str(STANDARDS)).returncode == 2
-    assert qaudit("score", "--format", "yaml", "--standards", str(STANDARDS)).returncode == 2
-    assert qaudit("score", str(tmp_path), "--standards", str(tmp_path / "no-standards")).returncode == 2
+    assert run_cli("score", str(tmp_path / "nowhere"), "--standards", str(STANDARDS)).code == 2
+    assert run_cli("score", "--format", "yaml", "--standards", str(STANDARDS)).code == 2
+    assert run_cli("score", str(tmp_path), "--standards", str(tmp_path / "no-standards")).code == 2
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     for option in ("--sites", "--waivers"):  # named, an optional file must exist (a typo is not "no registry")
-        done = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), option, str(tmp_path / "site.yaml"))
-        assert done.returncode == 2 and done.stdout == ""
+        done = run_cli("score", str(tmp_path), "--standards", str(STANDARDS), option, str(tmp_path / "site.yaml"))
+        assert done.code == 2 and done.stdout == ""
         assert done.stderr == f"qaudit: error: {option} {tmp_path / 'site.yaml'}: no such file; " + (
             "check the path (or leave the option out)\n"
         )
-    done = qaudit("new", "client-service-core", "--site", "s", "--inspector", "I", "--date", "20261120")
-    assert done.returncode == 2
+    done = run_cli("new", "client-service-core", "--site", "s", "--inspector", "I", "--date", "20261120")
+    assert done.code == 2
     assert done.stderr == "qaudit: error: --date '20261120' is not a date; write it as YYYY-MM-DD\n"
 
 
 def test_score_csv_and_table(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
-    csv_out = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), "-f", "csv", "--no-cache").stdout
+    csv_out = run_cli("score", str(tmp_path), "--standards", str(STANDARDS), "-f", "csv", "--no-cache").stdout
     header, row = csv_out.splitlines()
     assert header.endswith("section:punctuality,section:manner") and row.endswith(",50.00,85.00")
-    table = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), "--no-cache").stdout
+    table = run_cli("score", str(tmp_path), "--standards", str(STANDARDS), "--no-cache").stdout
     assert "yvn-01" in table and "61.67" in table and "FAIL" in table
     assert re.search(r"61\.67  D      FAIL", table), table  # the score right-aligned, then grade and result
 
@@ -301,7 +294,7 @@ def test_score_csv_keeps_a_formula_like_name_with_a_line_break_as_text_in_one_ro
 
     text = GOOD.replace("inspector: Anna Petrosyan", 'inspector: "=evil\\rsecond"')
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
-    out = qaudit("score", str(tmp_path), "--standards", str(STANDARDS), "-f", "csv", "--no-cache").stdout
+    out = run_cli("score", str(tmp_path), "--standards", str(STANDARDS), "-f", "csv", "--no-cache").stdout
     header, row = list(csv.reader(io.StringIO(out, newline="")))
     assert row[header.index("inspector")] == "'=evil\nsecond"
 
@@ -317,8 +310,8 @@ def test_score_csv_keeps_same_named_sections_of_different_standards_apart(tmp_pa
     (tmp_path / "audits" / "a.yaml").write_text(GOOD, encoding="utf-8")
     other = GOOD.replace("standard: client-service-core", "standard: other").replace("id: yvn-01-", "id: b-")
     (tmp_path / "audits" / "b.yaml").write_text(other.replace("start-delay: 7", "start-delay: 0"), encoding="utf-8")
-    done = qaudit("score", str(tmp_path / "audits"), "--standards", str(tmp_path / "std"), "-f", "csv", "--no-cache")
-    assert done.returncode == 0, done.stderr
+    done = run_cli("score", str(tmp_path / "audits"), "--standards", str(tmp_path / "std"), "-f", "csv", "--no-cache")
+    assert done.code == 0, done.stderr
     header, first, second = done.stdout.splitlines()
     assert header.endswith(
         "section:other/punctuality,section:other/manner,"
@@ -330,7 +323,7 @@ def test_score_csv_keeps_same_named_sections_of_different_standards_apart(tmp_pa
 
 def test_new_blank_audit_fills_and_scores(tmp_path: Path) -> None:
     out = tmp_path / "blank.yaml"
-    done = qaudit(
+    done = run_cli(
         "new",
         "client-service-core",
         "--site",
@@ -346,7 +339,7 @@ def test_new_blank_audit_fills_and_scores(tmp_path: Path) -> None:
         "--standards",
         str(STANDARDS),
     )
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     text = out.read_text(encoding="utf-8")
     assert re.findall(r"^  ([a-z-]+):$", text, re.M) == [
         "start-delay",
@@ -356,8 +349,8 @@ def test_new_blank_audit_fills_and_scores(tmp_path: Path) -> None:
         "no-arguing",
     ]
     assert "# Kavētās minūtes pakalpojuma sākumā" in text and "N/A not allowed" in text and "CRITICAL" in text
-    unfilled = qaudit("score", str(out), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
-    assert unfilled.returncode == 1
+    unfilled = run_cli("score", str(out), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
+    assert unfilled.code == 1
     assert {e["rule"] for e in json.loads(unfilled.stdout)["errors"]} == {"missing-response"}
     answers = {
         "start-delay": "0",
@@ -370,19 +363,19 @@ def test_new_blank_audit_fills_and_scores(tmp_path: Path) -> None:
         re.sub(r"^  ([a-z-]+):$", lambda m: f"  {m.group(1)}: {answers[m.group(1)]}", text, flags=re.M),
         encoding="utf-8",
     )
-    filled = qaudit("score", str(out), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
-    assert filled.returncode == 0 and json.loads(filled.stdout)["audits"][0]["score"] == 100.0
-    again = qaudit(
+    filled = run_cli("score", str(out), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
+    assert filled.code == 0 and json.loads(filled.stdout)["audits"][0]["score"] == 100.0
+    again = run_cli(
         "new", "client-service-core", "--site", "x", "--inspector", "y", "-o", str(out), "--standards", str(STANDARDS)
     )
-    assert again.returncode == 2 and "already exists" in again.stderr
+    assert again.code == 2 and "already exists" in again.stderr
     assert (
-        json.loads(qaudit("score", str(out), "--standards", str(STANDARDS), "-f", "json", "--no-cache").stdout)[
+        json.loads(run_cli("score", str(out), "--standards", str(STANDARDS), "-f", "json", "--no-cache").stdout)[
             "audits"
         ][0]["score"]
         == 100.0
     )
-    forced = qaudit(
+    forced = run_cli(
         "new",
         "client-service-core",
         "--site",
@@ -395,7 +388,7 @@ def test_new_blank_audit_fills_and_scores(tmp_path: Path) -> None:
         "--standards",
         str(STANDARDS),
     )
-    assert forced.returncode == 0 and 'site: "x"' in out.read_text(encoding="utf-8")
+    assert forced.code == 0 and 'site: "x"' in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -405,7 +398,7 @@ def test_new_refuses_a_site_or_inspector_that_cannot_validate(
     tmp_path: Path, site: str, inspector: str, hint: str
 ) -> None:
     out = tmp_path / "blank.yaml"
-    done = qaudit(
+    done = run_cli(
         "new",
         "client-service-core",
         "--site",
@@ -417,7 +410,7 @@ def test_new_refuses_a_site_or_inspector_that_cannot_validate(
         "--standards",
         str(STANDARDS),
     )
-    assert done.returncode == 2 and hint in done.stderr and not out.exists()
+    assert done.code == 2 and hint in done.stderr and not out.exists()
 
 
 def test_unknown_version_names_the_standard_files_skipped_for_errors(tmp_path: Path) -> None:
@@ -456,8 +449,8 @@ def test_a_site_missing_from_the_registry_is_a_warning_at_the_audit(tmp_path: Pa
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     registry = tmp_path / "sites.yaml"
     registry.write_text("schema: qaudit/sites@1\nsites:\n  - {id: other, name: Other}\n", encoding="utf-8")
-    done = qaudit("score", str(tmp_path / "a.yaml"), "--standards", str(STANDARDS), "--sites", str(registry))
-    assert done.returncode == 0
+    done = run_cli("score", str(tmp_path / "a.yaml"), "--standards", str(STANDARDS), "--sites", str(registry))
+    assert done.code == 0
     assert f"{tmp_path / 'a.yaml'}:5:7 warning unknown-site site 'yvn-01' is not in {registry}; check the id" in (
         done.stderr
     )

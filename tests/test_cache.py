@@ -6,21 +6,15 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Result, run_cli, start_cli
 
 HERE = Path(__file__).parent
 SPEC = HERE / "data" / "spec"
-
-
-def qaudit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
-    assert "Traceback" not in done.stderr
-    return done
 
 
 @pytest.fixture()
@@ -37,8 +31,9 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def score(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return qaudit(ws, "score", "audits", "-f", "json", *args)
+def score(ws: Path, *args: str, real: bool = False) -> Result:
+    """Score the workspace's audits as JSON (400 of them: with more than one job, in worker processes)."""
+    return run_cli("score", "audits", "-f", "json", *args, cwd=ws, real=real)
 
 
 def entries(ws: Path) -> int:
@@ -47,8 +42,9 @@ def entries(ws: Path) -> int:
 
 
 def test_same_output_whatever_the_jobs_and_the_cache(workspace: Path) -> None:
-    one = score(workspace, "--no-cache", "-j", "1").stdout
-    two = score(workspace, "--no-cache", "-j", "2").stdout
+    # A real process: the pool of worker processes forks from qaudit, not from the test run.
+    one = score(workspace, "--no-cache", "-j", "1", real=True).stdout
+    two = score(workspace, "--no-cache", "-j", "2", real=True).stdout
     cold = score(workspace).stdout
     warm = score(workspace).stdout
     assert one == two == cold == warm
@@ -78,9 +74,9 @@ def test_a_changed_standard_is_never_served_stale(workspace: Path) -> None:
 def test_invalid_audits_are_never_cached(workspace: Path) -> None:
     bad = workspace / "audits" / "bad.yaml"
     bad.write_text((workspace / "audits" / "a000.yaml").read_text().replace("greeting-warmth: 4", "greeting-warmth: 9"))
-    assert score(workspace).returncode == 1
+    assert score(workspace).code == 1
     assert entries(workspace) == 400
-    assert score(workspace).returncode == 1
+    assert score(workspace).code == 1
 
 
 def test_a_corrupt_or_foreign_cache_is_discarded_with_a_warning(workspace: Path) -> None:
@@ -99,8 +95,11 @@ def test_a_corrupt_or_foreign_cache_is_discarded_with_a_warning(workspace: Path)
 
 
 def test_two_processes_at_once(workspace: Path) -> None:
-    command = [sys.executable, "-m", "qaudit", "score", "audits", "-f", "json"]
-    runs = [subprocess.Popen(command, cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    # Two processes at once, sharing one cache file.
+    runs = [
+        start_cli("score", "audits", "-f", "json", cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
     outputs = [r.communicate(timeout=120) for r in runs]
     assert all(r.returncode == 0 for r in runs)
     assert outputs[0][0] == outputs[1][0] == score(workspace, "--no-cache").stdout.encode()
@@ -109,9 +108,9 @@ def test_two_processes_at_once(workspace: Path) -> None:
 
 def test_cache_clear(workspace: Path) -> None:
     score(workspace)
-    assert "removed" in qaudit(workspace, "cache", "clear").stdout
+    assert "removed" in run_cli("cache", "clear", cwd=workspace).stdout
     assert not (workspace / ".qaudit" / "cache.sqlite").exists()
-    assert "no cache" in qaudit(workspace, "cache", "clear").stdout
+    assert "no cache" in run_cli("cache", "clear", cwd=workspace).stdout
 
 
 def test_an_edit_within_the_same_second_is_seen(workspace: Path) -> None:
@@ -126,19 +125,19 @@ def test_an_edit_within_the_same_second_is_seen(workspace: Path) -> None:
 
 def test_a_change_to_qaudit_itself_is_never_served_stale(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import qaudit
-    import qaudit.cache
+    import qaudit.cache_keys
 
     monkeypatch.chdir(workspace)
     first = qaudit.score_paths(["audits"], "standards", cache=True)
     with sqlite3.connect(workspace / ".qaudit" / "cache.sqlite") as db:
         salts = {row[0] for row in db.execute("SELECT DISTINCT salt FROM results")}
-    assert len(salts) == 1 and qaudit.cache.code_fingerprint() in salts.pop()
+    assert len(salts) == 1 and qaudit.cache_keys.code_fingerprint() in salts.pop()
     # Same version number, other code (an upgrade without a version bump, an edited checkout).
-    monkeypatch.setattr(qaudit.cache, "code_fingerprint", lambda: "0123456789abcdef")
+    monkeypatch.setattr(qaudit.cache_keys, "code_fingerprint", lambda: "0123456789abcdef")
     second = qaudit.score_paths(["audits"], "standards", cache=True)
     with sqlite3.connect(workspace / ".qaudit" / "cache.sqlite") as db:
         salts = {row[0] for row in db.execute("SELECT DISTINCT salt FROM results")}
-    assert salts == {qaudit.cache.salt_for(None)} and "0123456789abcdef" in salts.pop()  # every audit scored again
+    assert salts == {qaudit.cache_keys.salt_for(None)} and "0123456789abcdef" in salts.pop()  # every audit scored again
     assert list(first.results.texts()) == list(second.results.texts())
 
 

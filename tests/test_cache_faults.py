@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from conftest import Result, run_cli, start_cli
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -122,31 +123,19 @@ def test_every_cache_row_names_a_test() -> None:
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def qaudit(ws: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "qaudit", *args],
-        capture_output=True,
-        text=True,
-        cwd=ws,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
+def score(ws: Path, *args: str, env: dict[str, str] | None = None, real: bool = False) -> Result:
+    """Score the workspace's audits as JSON."""
+    return run_cli("score", "audits", "-f", "json", *args, cwd=ws, env=env, real=real)
 
 
-def score(ws: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return qaudit(ws, "score", "audits", "-f", "json", *args, env=env)
-
-
-def warnings(done: subprocess.CompletedProcess[str]) -> list[str]:
+def warnings(done: Result) -> list[str]:
     return [line for line in done.stderr.splitlines() if line.startswith("qaudit: warning:")]
 
 
-def same_as_without_cache(ws: Path, done: subprocess.CompletedProcess[str], *args: str, **env: str) -> None:
+def same_as_without_cache(ws: Path, done: Result, *args: str, **env: str) -> None:
     """The run's output and exit status are those of a run without the cache."""
     plain = score(ws, "--no-cache", *args, env=env)
-    assert (done.returncode, done.stdout) == (plain.returncode, plain.stdout)
+    assert (done.code, done.stdout) == (plain.code, plain.stdout)
 
 
 @pytest.fixture()
@@ -279,10 +268,10 @@ def _capture_stderr(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_locked_cache_is_waited_for_then_left_alone(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import qaudit
-    import qaudit.cache
+    import qaudit.cache_file
 
     monkeypatch.chdir(workspace)
-    monkeypatch.setattr(qaudit.cache, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(qaudit.cache_file, "BUSY_TIMEOUT", 0.2)
     qaudit.score_paths(["audits"], "standards", cache=True)
     edited = workspace / "audits" / "a001.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("greeting-warmth: 4", "greeting-warmth: 2"), "utf-8")
@@ -315,7 +304,7 @@ def test_a_missing_cache_or_a_file_in_its_place(workspace: Path) -> None:
     shutil.rmtree(workspace / ".qaudit")
     (workspace / ".qaudit").write_text("not a folder", encoding="utf-8")
     done = score(workspace)
-    assert done.stdout == expected.stdout and done.returncode == 0
+    assert done.stdout == expected.stdout and done.code == 0
     assert len(warnings(done)) == 1 and "running without it" in done.stderr
 
 
@@ -323,11 +312,11 @@ def test_what_scoring_refuses_is_never_served_from_the_cache(workspace: Path) ->
     audits = workspace / "audits"
     large = audits / "a007.yaml"
     large.write_text(large.read_text(encoding="utf-8") + "# " + "x" * 30000 + "\n", encoding="utf-8")
-    assert score(workspace).returncode == 0  # every audit cached
+    assert score(workspace).code == 0  # every audit cached
     age_cache(workspace)  # and trusted on its stat alone
     limit = {"QAUDIT_MAX_FILE_BYTES": "20000"}
     done = score(workspace, env=limit)
-    assert done.returncode == 1
+    assert done.code == 1
     same_as_without_cache(workspace, done, **limit)
     (audits / "a008.yaml").chmod(0)
     fifo = audits / "a009.yaml"
@@ -335,12 +324,13 @@ def test_what_scoring_refuses_is_never_served_from_the_cache(workspace: Path) ->
     os.mkfifo(fifo)
     done = score(workspace)
     same_as_without_cache(workspace, done)
-    assert done.returncode == 1  # the pipe (and, but for root, the unreadable file)
+    assert done.code == 1  # the pipe (and, but for root, the unreadable file)
     assert ("a008.yaml" in done.stderr) == (os.geteuid() != 0)
 
 
 def test_the_cache_never_trusts_a_file_this_user_cannot_read(tmp_path: Path) -> None:
-    from qaudit.cache import ResultCache, salt_for
+    from qaudit.cache import ResultCache
+    from qaudit.cache_keys import salt_for
 
     cache = ResultCache(str(tmp_path / CACHE), salt_for(None))
     path = tmp_path / "a.yaml"
@@ -372,17 +362,17 @@ def _kill_group(process: subprocess.Popen[Any]) -> None:
 def test_runs_killed_at_random_moments_leave_a_cache_that_serves_exact_results(generated: Path) -> None:
     rng = random.Random(20261120)
     audits = sorted(generated.glob("audits/*/*.yaml"))
-    command = [sys.executable, "-m", "qaudit", "score", "audits", "-f", "json", "-j", "2"]
+    command = ("score", "audits", "-f", "json", "-j", "2")
     start = time.monotonic()
-    score(generated, "-j", "2")  # a first run fills the cache: how long one run takes here
+    score(generated, "-j", "2", real=True)  # a first run fills the cache: how long a process takes here
     span = time.monotonic() - start
     for _ in range(5):
         for path in rng.sample(audits, 5):
             same_size_edit(path, rng)
         if rng.random() < 0.3:
             shutil.rmtree(generated / ".qaudit", ignore_errors=True)  # kill one that fills an empty cache
-        run = subprocess.Popen(
-            command, cwd=generated, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        run = start_cli(
+            *command, cwd=generated, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
         )
         time.sleep(rng.uniform(0.3, 1.0) * span)
         _kill_group(run)  # the command and its workers, mid-way
@@ -392,7 +382,7 @@ def test_runs_killed_at_random_moments_leave_a_cache_that_serves_exact_results(g
         same_size_edit(path, rng)
     done = score(generated)
     same_as_without_cache(generated, done)
-    assert done.returncode == 0 and warnings(done) == []
+    assert done.code == 0 and warnings(done) == []
 
 
 @pytest.mark.parametrize("command, folder", [("score", "generated"), ("report", "workspace")])
@@ -403,17 +393,12 @@ def test_two_runs_at_once_on_one_cache_and_one_output_folder(
     args = ["score", "audits", "-f", "json"] if command == "score" else ["report", "audits", "-o", "out"]
     # Both fill an empty cache at once; then (score) both read it at once.
     for _ in ("filling", "reading")[: 2 if command == "score" else 1]:
-        runs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "qaudit", *args], cwd=ws, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-            )
-            for _ in range(2)
-        ]
+        runs = [start_cli(*args, cwd=ws, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
         outputs = [run.communicate(timeout=120) for run in runs]
         assert [run.returncode for run in runs] == [0, 0], outputs
         for _, err in outputs:
             assert b"Traceback" not in err and b"locked" not in err and b"warning" not in err, err
-    plain = qaudit(ws, *args[:2], *(["-f", "json"] if command == "score" else ["-o", "plain"]), "--no-cache")
+    plain = run_cli(*args[:2], *(["-f", "json"] if command == "score" else ["-o", "plain"]), "--no-cache", cwd=ws)
     if command == "score":
         assert outputs[0][0].decode() == outputs[1][0].decode() == plain.stdout
     else:

@@ -6,11 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import cli_command, run_cli
 from openpyxl import load_workbook
 
 HERE = Path(__file__).parent
@@ -25,13 +25,9 @@ ANSWERS = {
 }
 
 
-def qaudit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
-
-
 def make_form(tmp_path: Path, name: str = "form.xlsx", *extra: str) -> Path:
     out = tmp_path / name
-    done = qaudit(
+    done = run_cli(
         "form",
         "client-service-core",
         "--site",
@@ -46,7 +42,7 @@ def make_form(tmp_path: Path, name: str = "form.xlsx", *extra: str) -> Path:
         str(STANDARDS),
         *extra,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return out
 
 
@@ -74,9 +70,8 @@ def fill(path: Path, answers: dict[str, object], comments: dict[str, str] | None
 
 
 def score_json(*paths: Path) -> tuple[int, dict]:
-    done = qaudit("score", *map(str, paths), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
-    assert "Traceback" not in done.stderr
-    return done.returncode, json.loads(done.stdout)
+    done = run_cli("score", *map(str, paths), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
+    return done.code, json.loads(done.stdout)
 
 
 def test_filled_form_scores_like_the_same_answers_in_yaml(tmp_path: Path) -> None:
@@ -142,7 +137,7 @@ def test_bad_answer_points_at_the_cell(tmp_path: Path) -> None:
     [problem] = out["errors"]
     assert (problem["line"], problem["column"]) == (14, 6)
     assert "full, partial, none" in problem["message"]
-    text = qaudit("score", str(form), "--standards", str(STANDARDS), "--no-cache")
+    text = run_cli("score", str(form), "--standards", str(STANDARDS), "--no-cache")
     assert f"{form}:14:6 error invalid-value cell Audit!F14:" in text.stderr
 
 
@@ -151,7 +146,7 @@ def test_form_from_a_changed_standard_says_so(tmp_path: Path) -> None:
     shutil.copytree(STANDARDS, standards)
     form = tmp_path / "old.xlsx"
     assert (
-        qaudit(
+        run_cli(
             "form",
             "client-service-core",
             "--site",
@@ -162,14 +157,14 @@ def test_form_from_a_changed_standard_says_so(tmp_path: Path) -> None:
             str(form),
             "--standards",
             str(standards),
-        ).returncode
+        ).code
         == 0
     )
     fill(form, ANSWERS)
     path = standards / "client-service-core.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("pass_score: 80", "pass_score: 85"), encoding="utf-8")
-    done = qaudit("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
-    assert done.returncode == 1
+    done = run_cli("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
+    assert done.code == 1
     assert json.loads(done.stdout)["errors"][0]["rule"] == "form-outdated"
 
 
@@ -177,24 +172,24 @@ def test_convert_round_trips_to_the_same_score(tmp_path: Path) -> None:
     form = make_form(tmp_path)
     fill(form, ANSWERS, {"addressed-by-name": 'She said "thanks": twice'})
     out = tmp_path / "converted.yaml"
-    done = qaudit("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
-    assert done.returncode == 0, done.stderr
+    done = run_cli("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
+    assert done.code == 0, done.stderr
     _, from_form = score_json(form)
     _, from_yaml = score_json(out)
     assert from_yaml["audits"][0]["score"] == from_form["audits"][0]["score"] == 61.67
     assert 'comment: "She said \\"thanks\\": twice"' in out.read_text(encoding="utf-8")
     # Never overwrite unasked.
-    again = qaudit("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
-    assert again.returncode == 2 and "already exists" in again.stderr
+    again = run_cli("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
+    assert again.code == 2 and "already exists" in again.stderr
 
 
 def test_form_is_not_overwritten_unasked(tmp_path: Path) -> None:
     form = make_form(tmp_path)
     before = form.read_bytes()
-    done = qaudit(
+    done = run_cli(
         "form", "client-service-core", "--site", "x", "--inspector", "y", "-o", str(form), "--standards", str(STANDARDS)
     )
-    assert done.returncode == 2 and form.read_bytes() == before
+    assert done.code == 2 and form.read_bytes() == before
 
 
 def test_forms_in_a_folder_are_scored_beside_yaml(tmp_path: Path) -> None:
@@ -207,10 +202,7 @@ def test_forms_in_a_folder_are_scored_beside_yaml(tmp_path: Path) -> None:
     assert code == 0 and len(out["audits"]) == 2
 
 
-RUN = [
-    sys.executable,
-    "-m",
-    "qaudit",
+RUN_ARGS = (
     "run",
     "client-service-core",
     "--site",
@@ -225,7 +217,8 @@ RUN = [
     "a.yaml",
     "--lang",
     "en",  # the prompts matched below are English; tests/test_i18n.py runs the audit in Latvian
-]
+)
+RUN = cli_command(*RUN_ARGS)  # guided audits run in a real process, on a terminal (pexpect)
 
 
 def spawn(cwd: Path) -> pexpect.spawn:
@@ -307,8 +300,8 @@ def test_guided_audit_quit_keeps_answers_and_refuses_to_overwrite(tmp_path: Path
     assert (tmp_path / ".a.yaml.draft").exists()
     (tmp_path / "a.yaml").write_text("an inspector's file\n", encoding="utf-8")
     (tmp_path / ".a.yaml.draft").unlink()
-    done = subprocess.run(RUN, cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "already exists" in done.stderr
+    done = run_cli(*RUN_ARGS, cwd=tmp_path)
+    assert done.code == 2 and "already exists" in done.stderr
     assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == "an inspector's file\n"
 
 
@@ -372,11 +365,11 @@ def edge_form(tmp_path: Path, name: str = "edge.xlsx") -> tuple[Path, Path]:
     standards.mkdir(exist_ok=True)
     (standards / "edge.yaml").write_text(EDGE_STANDARD, encoding="utf-8")
     form = tmp_path / name
-    done = qaudit(
+    done = run_cli(
         "form", "edge", "--site", "s1", "--inspector", "I", "--date", "2026-01-02", "-o", str(form),
         "--standards", str(standards),
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return form, standards
 
 
@@ -385,17 +378,17 @@ def test_an_option_label_means_its_own_items_option(tmp_path: Path) -> None:
     # different options in two items.
     form, standards = edge_form(tmp_path)
     fill(form, {"door": "Yes", "tidy": "Partly, mostly", "warm": 7})
-    done = qaudit("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
-    assert done.returncode == 0, done.stdout
+    done = run_cli("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
+    assert done.code == 0, done.stdout
     items = json.loads(done.stdout)["audits"][0]["items"]
     assert [(i["value"], i["score"]) for i in items] == [("full", 1.0), ("a", 1.0), (7, 0.7)]
     fill(form, {"door": "PARTLY,  mostly", "tidy": "B", "warm": 3})
-    done = qaudit("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
+    done = run_cli("score", str(form), "--standards", str(standards), "-f", "json", "--no-cache")
     items = json.loads(done.stdout)["audits"][0]["items"]
     assert [(i["value"], i["score"]) for i in items] == [("half", 0.5), ("b", 0.0), (3, 0.3)]
     fill(form, {"door": "maybe"})
-    done = qaudit("score", str(form), "--standards", str(standards), "--no-cache")
-    assert done.returncode == 1
+    done = run_cli("score", str(form), "--standards", str(standards), "--no-cache")
+    assert done.code == 1
     assert f"{form}:11:6 error invalid-value cell Audit!F11: 'maybe' is not an option of item 'door'" in done.stderr
     assert "(or the labels: Yes, Partly, mostly, No)" in done.stderr
 
@@ -481,9 +474,9 @@ def test_form_refuses_options_that_make_an_unscorable_audit(
 ) -> None:
     args = {"--site": "yvn-01", "--inspector": "Anna", option: value}
     out = tmp_path / "f.xlsx"
-    done = qaudit("form", "client-service-core", *[x for kv in args.items() for x in kv], "-o", str(out),
+    done = run_cli("form", "client-service-core", *[x for kv in args.items() for x in kv], "-o", str(out),
                   "--standards", str(STANDARDS))  # fmt: skip
-    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert done.code == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
 
 
@@ -570,8 +563,8 @@ def test_an_unreadable_or_foreign_draft_is_never_overwritten(tmp_path: Path) -> 
 
 
 def test_run_needs_a_terminal_and_writes_under_audits_by_default(tmp_path: Path) -> None:
-    done = subprocess.run(RUN[:-4], cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-    assert done.returncode == 2 and "stdin is not one" in done.stderr
+    done = run_cli(*RUN_ARGS[:-4], cwd=tmp_path)
+    assert done.code == 2 and "stdin is not one" in done.stderr
     assert list(tmp_path.iterdir()) == []
     child = pexpect.spawn(RUN[0], RUN[1:-4], cwd=str(tmp_path), encoding="utf-8", timeout=30)
     for answer in ("0", "yes", "5", "full", "yes"):
@@ -637,14 +630,14 @@ def test_control_characters_never_reach_an_audit_file(tmp_path: Path) -> None:
     ws["G11"] = "two\nlines and a\ttab"
     wb.save(form)
     out = tmp_path / "converted.yaml"
-    done = qaudit("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
-    assert done.returncode == 0, done.stderr
+    done = run_cli("convert", str(form), "-o", str(out), "--standards", str(STANDARDS))
+    assert done.code == 0, done.stderr
     assert 'start-delay: {value: 7, comment: "two\\nlines and a\\ttab"}' in out.read_text(encoding="utf-8")
     code, scored = score_json(out)
     assert code == 0 and scored["audits"][0]["score"] == 61.67
-    done = qaudit("form", "client-service-core", "--site", "yvn-01", "--inspector", "An\x01na", "-o",
+    done = run_cli("form", "client-service-core", "--site", "yvn-01", "--inspector", "An\x01na", "-o",
                   str(tmp_path / "ctl.xlsx"), "--standards", str(STANDARDS))  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert load_workbook(tmp_path / "ctl.xlsx")["Audit"]["B5"].value == "Anna"
 
 
@@ -662,8 +655,8 @@ def test_a_kept_answer_that_no_longer_fits_is_asked_again_and_said(tmp_path: Pat
 def test_convert_writes_only_yaml(tmp_path: Path) -> None:
     form = make_form(tmp_path)
     fill(form, ANSWERS)
-    done = qaudit("convert", str(form), "-o", str(tmp_path / "audit.xlsx"), "--standards", str(STANDARDS))
-    assert done.returncode == 2 and "the audit must be a .yaml file" in done.stderr
+    done = run_cli("convert", str(form), "-o", str(tmp_path / "audit.xlsx"), "--standards", str(STANDARDS))
+    assert done.code == 2 and "the audit must be a .yaml file" in done.stderr
     assert not (tmp_path / "audit.xlsx").exists()
 
 
@@ -710,5 +703,5 @@ def test_a_form_named_as_spreadsheets_are_named_gets_a_safe_id(tmp_path: Path) -
     code, out = score_json(form)
     assert code == 0, out["errors"]
     assert out["audits"][0]["id"] == "Visit-form-2"
-    done = qaudit("convert", str(form), "--standards", str(STANDARDS))
-    assert done.returncode == 0 and 'id: "Visit-form-2"' in done.stdout
+    done = run_cli("convert", str(form), "--standards", str(STANDARDS))
+    assert done.code == 0 and 'id: "Visit-form-2"' in done.stdout

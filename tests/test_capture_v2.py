@@ -7,14 +7,13 @@ import copy
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pexpect
 import pytest
 import yaml
+from conftest import cli_command, run_cli
 from openpyxl import load_workbook
 
 from qaudit.blank import blank_audit
@@ -35,13 +34,8 @@ REPEATED = {
 }
 
 
-def qaudit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
-
-
 def score(path: Path, standards: Path = STANDARDS) -> dict[str, Any]:
-    done = qaudit("score", str(path), "--standards", str(standards), "-f", "json", "--no-cache")
-    assert "Traceback" not in done.stderr
+    done = run_cli("score", str(path), "--standards", str(standards), "-f", "json", "--no-cache")
     return json.loads(done.stdout)
 
 
@@ -136,23 +130,23 @@ def repeated_items(standard: str) -> dict[str, str]:
 
 def make_form(tmp_path: Path, audit: dict[str, Any], name: str = "form.xlsx", instances: int = 2) -> Path:
     out = tmp_path / name
-    done = qaudit(
+    done = run_cli(
         "form", audit["standard"], "--site", audit["site"], "--inspector", audit["inspector"],
         "--date", str(audit["date"]), "--lang", audit.get("language") or "en", "--instances", str(instances),
         "-o", str(out), "--standards", str(STANDARDS),
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return out
 
 
 @pytest.mark.parametrize("standard", sorted(EXAMPLES))
 def test_a_blank_filled_by_a_program_scores_as_the_same_answers_by_hand(tmp_path: Path, standard: str) -> None:
     audit = reference(tmp_path, standard)
-    done = qaudit(
+    done = run_cli(
         "new", standard, "--site", audit["site"], "--inspector", audit["inspector"], "--date", str(audit["date"]),
         "--lang", audit["language"], "--instances", "2", "--standards", str(STANDARDS),
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert "schema: qaudit/audit@2" in done.stdout and "\nsubject:\n" in done.stdout
     blank = yaml.safe_load(done.stdout)
     assert all(len(v) == 2 for v in blank["responses"].values() if is_instances(v))
@@ -221,8 +215,8 @@ def test_a_filled_form_scores_and_converts_as_the_same_answers_in_yaml(tmp_path:
     hand = score(tmp_path / "hand.yaml")
     same_result(score(form), hand)
     converted = tmp_path / "converted.yaml"
-    done = qaudit("convert", str(form), "-o", str(converted), "--standards", str(STANDARDS))
-    assert done.returncode == 0, done.stderr
+    done = run_cli("convert", str(form), "-o", str(converted), "--standards", str(STANDARDS))
+    assert done.code == 0, done.stderr
     same_result(score(converted), hand)
 
 
@@ -274,7 +268,7 @@ def test_a_bad_multi_select_value_and_a_not_applicable_answer_are_located(tmp_pa
     assert "'wter' is not an option" in problem["message"] and "water" in problem["message"]
     row, column = int(cell[1:]), ord(cell[0]) - 64
     assert (problem["line"], problem["column"]) == (row, column)
-    text = qaudit("score", str(form), "--standards", str(STANDARDS), "--no-cache")
+    text = run_cli("score", str(form), "--standards", str(STANDARDS), "--no-cache")
     assert f"{form}:{row}:{column} error invalid-value cell Audit!{cell}:" in text.stderr
 
     audit = reference(tmp_path, "mystery-shop")
@@ -326,12 +320,13 @@ def test_a_guided_audit_with_a_skip_rooms_and_a_multi_select_survives_a_kill(tmp
     standards = tmp_path / "standards"
     standards.mkdir()
     (standards / "room-check.yaml").write_text(ROOM_CHECK, encoding="utf-8")
-    args = ["-m", "qaudit", "run", "room-check", "--site", "yvn-01", "--inspector", "Anna", "--date",
-            "2026-11-20", "--standards", str(standards), "-o", "rc.yaml"]  # fmt: skip
+    # A real process, on a terminal.
+    command = cli_command("run", "room-check", "--site", "yvn-01", "--inspector", "Anna", "--date",
+                          "2026-11-20", "--standards", str(standards), "-o", "rc.yaml")  # fmt: skip
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "NO_COLOR": "1"}
 
     def spawn() -> pexpect.spawn:
-        return pexpect.spawn(sys.executable, args, cwd=str(tmp_path), timeout=30, env=env, encoding="utf-8")
+        return pexpect.spawn(command[0], command[1:], cwd=str(tmp_path), timeout=30, env=env, encoding="utf-8")
 
     def answer(child: pexpect.spawn, expect: str, reply: str) -> None:
         child.expect(expect)

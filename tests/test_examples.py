@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_cli
 
 ROOT = Path(__file__).parent.parent
 EX = ROOT / "examples"
@@ -21,15 +21,9 @@ COMMON = [
 ]
 
 
-def qaudit(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in done.stderr
-    return done
-
-
 def test_example_workspace_scores_cleanly() -> None:
-    done = qaudit("score", str(EX / "audits"), "-f", "json", *COMMON)
-    assert done.returncode == 0, done.stderr
+    done = run_cli("score", str(EX / "audits"), "-f", "json", *COMMON)
+    assert done.code == 0, done.stderr
     audits = json.loads(done.stdout)["audits"]
     assert len(audits) == 64 and len({a["site"] for a in audits}) == 10
     assert {a["standard"] for a in audits} == {
@@ -50,10 +44,10 @@ def test_example_workspace_scores_cleanly() -> None:
 
 def test_example_trends_and_calibration() -> None:
     sites = {
-        s["site"]: s for s in json.loads(qaudit("trends", str(EX / "audits"), "-f", "json", *COMMON).stdout)["sites"]
+        s["site"]: s for s in json.loads(run_cli("trends", str(EX / "audits"), "-f", "json", *COMMON).stdout)["sites"]
     }
     assert sites["bud-01"]["slope"] > 0 and sites["bat-01"]["slope"] < 0
-    pairs = json.loads(qaudit("calibration", str(EX / "audits"), "-f", "json", *COMMON).stdout)["pairs"]
+    pairs = json.loads(run_cli("calibration", str(EX / "audits"), "-f", "json", *COMMON).stdout)["pairs"]
     assert [(p["site"], p["inspectors"]) for p in pairs] == [
         ("bud-03", ["Horváth Judit", "Tóth Gergely"]),
         ("tbs-01", ["Giorgi Beridze", "Tamar Lomidze"]),
@@ -62,17 +56,17 @@ def test_example_trends_and_calibration() -> None:
 
 
 def test_follow_up_formats(tmp_path: Path) -> None:
-    table = qaudit("actions", str(EX / "audits"), "--today", "2026-11-24", *COMMON).stdout
+    table = run_cli("actions", str(EX / "audits"), "--today", "2026-11-24", *COMMON).stdout
     assert "open corrective actions" in table and "bat-01" in table
-    csv_out = qaudit("trends", str(EX / "audits"), "-f", "csv", "--sections", *COMMON).stdout.splitlines()
+    csv_out = run_cli("trends", str(EX / "audits"), "-f", "csv", "--sections", *COMMON).stdout.splitlines()
     assert csv_out[0].startswith("site,region,audits") and len(csv_out) == 14  # one row per site and standard
-    items = json.loads(qaudit("items", str(EX / "audits"), "-f", "json", *COMMON).stdout)
+    items = json.loads(run_cli("items", str(EX / "audits"), "-f", "json", *COMMON).stdout)
     assert items["items"] and items["by_region"] and items["by_standard"]
     out = tmp_path / "actions.xlsx"
-    done = qaudit("actions", str(EX / "audits"), "-f", "xlsx", "-o", str(out), *COMMON)
-    assert done.returncode == 0 and out.read_bytes()[:2] == b"PK"
+    done = run_cli("actions", str(EX / "audits"), "-f", "xlsx", "-o", str(out), *COMMON)
+    assert done.code == 0 and out.read_bytes()[:2] == b"PK"
     rescored = json.loads(
-        qaudit(
+        run_cli(
             "rescore",
             str(EX / "audits"),
             "--standard",
@@ -91,7 +85,7 @@ def test_follow_up_formats(tmp_path: Path) -> None:
 def test_every_command_in_the_readme_exists() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"`qaudit (\w+)", readme)) | set(re.findall(r"` / `(\w+)`", readme))
-    help_text = qaudit("--help").stdout
+    help_text = run_cli("--help").stdout
     commands = set(re.findall(r"^\s{2}(\w+)\s", help_text, re.M))
     assert listed <= commands, listed - commands
     assert "bash .ci/run" in readme and "python3 -m pip install -e ." in readme
@@ -101,7 +95,7 @@ def test_example_workspace_covers_four_countries_monthly_in_each_sites_language(
     import yaml
 
     registry = {s["id"]: s for s in yaml.safe_load((EX / "sites.yaml").read_text(encoding="utf-8"))["sites"]}
-    audits = json.loads(qaudit("score", str(EX / "audits"), "-f", "json", *COMMON).stdout)["audits"]
+    audits = json.loads(run_cli("score", str(EX / "audits"), "-f", "json", *COMMON).stdout)["audits"]
     assert {registry[a["site"]]["country"] for a in audits} == {"AM", "GE", "LV", "HU"}
     for site in {a["site"] for a in audits}:
         own = [a for a in audits if a["site"] == site]

@@ -7,11 +7,11 @@ import datetime as dt
 import io
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Result, run_cli
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
@@ -24,11 +24,9 @@ DATA = HERE / "data" / "report"
 STANDARDS = HERE / "data" / "spec" / "standards"
 
 
-def export(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "qaudit",
+def export(out: Path, *args: str) -> Result:
+    """Export the report data's audits to ``out``."""
+    return run_cli(
         "export",
         str(DATA / "audits"),
         "--out",
@@ -39,17 +37,14 @@ def export(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
         str(DATA / "sites.yaml"),
         "--no-cache",
         *args,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in done.stderr
-    return done
+    )
 
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export") / "scorecards.xlsx"
     done = export(out, "--per-site")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return out
 
 
@@ -161,7 +156,7 @@ def test_failed_critical_item_is_red_and_user_text_is_never_a_formula(book: Path
 
 def test_headers_follow_lang(tmp_path: Path) -> None:
     out = tmp_path / "lv.xlsx"
-    assert export(out, "--lang", "lv").returncode == 0
+    assert export(out, "--lang", "lv").code == 0
     assert rows(out, "Summary")[0][:3] == ["Objekts", "Nosaukums", "Reģions"]
     assert records(out, "Items")[0]["Punkta teksts"] == "Kavētās minūtes pakalpojuma sākumā"
 
@@ -187,7 +182,7 @@ def test_sheet_names_are_short_unique_and_legal() -> None:
 
 def test_csv_format(tmp_path: Path) -> None:
     done = export(tmp_path / "csv", "--format", "csv")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     items = list(csv.reader((tmp_path / "csv" / "items.csv").open(encoding="utf-8")))
     assert len(items) == 21
     comments = [r[-1] for r in items if "HYPERLINK" in r[-1]]
@@ -197,25 +192,10 @@ def test_csv_format(tmp_path: Path) -> None:
 
 def test_failed_export_leaves_the_old_workbook(tmp_path: Path) -> None:
     out = tmp_path / "book.xlsx"
-    assert export(out).returncode == 0
+    assert export(out).code == 0
     before = out.read_bytes()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qaudit",
-            "export",
-            str(tmp_path / "no-audits-here"),
-            "--out",
-            str(out),
-            "--standards",
-            str(STANDARDS),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2 and out.read_bytes() == before
+    done = run_cli("export", str(tmp_path / "no-audits-here"), "--out", str(out), "--standards", str(STANDARDS))
+    assert done.code == 2 and out.read_bytes() == before
 
 
 @pytest.mark.office
@@ -324,18 +304,16 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def export_hostile(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "qaudit", "export", str(root / "audits"), "--out", str(out)]
-    command += ["--standards", str(root / "standards"), "--no-cache", *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=root)
-    assert "Traceback" not in done.stderr
-    return done
+def export_hostile(root: Path, out: Path, *args: str) -> Result:
+    """Export the hostile workspace's audits to ``out``, from its folder."""
+    command = ["export", str(root / "audits"), "--out", str(out)]
+    return run_cli(*command, "--standards", str(root / "standards"), "--no-cache", *args, cwd=root)
 
 
 def test_no_user_text_becomes_a_formula_on_any_sheet(hostile: Path, tmp_path: Path) -> None:
     out = tmp_path / "hostile.xlsx"
     done = export_hostile(hostile, out, "--per-site")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     wb = load_workbook(out)
     # 'History' is a name Excel reserves: the site's scorecard sheet takes another one.
     assert wb.sheetnames == ["Summary", "Audits", "Items", "Actions", "Trend", "history (2)", "site-b"]
@@ -381,7 +359,7 @@ def test_charts_label_their_categories_and_show_their_axes(book: Path) -> None:
 
 def test_columns_fit_their_header_and_content_in_every_language(tmp_path: Path) -> None:
     out = tmp_path / "hy.xlsx"
-    assert export(out, "--lang", "hy").returncode == 0
+    assert export(out, "--lang", "hy").code == 0
     wb = load_workbook(out)
     for name in ("Summary", "Audits", "Items", "Actions", "Trend"):
         ws = wb[name]
@@ -415,7 +393,7 @@ def test_sheets_print_on_a4_with_the_header_on_every_page(book: Path) -> None:
 
 def test_site_scorecard_rows_are_tall_enough_for_wrapped_texts(hostile: Path, tmp_path: Path) -> None:
     out = tmp_path / "hostile.xlsx"
-    assert export_hostile(hostile, out, "--per-site").returncode == 0
+    assert export_hostile(hostile, out, "--per-site").code == 0
     ws = load_workbook(out)["site-b"]
     rows = {c.value: c.row for c in ws["A"] if isinstance(c.value, str)}
     long_row = rows["@SUM(A1) and a long item text that has to wrap over several lines on a scorecard sheet"]
@@ -428,7 +406,7 @@ def test_site_scorecard_rows_are_tall_enough_for_wrapped_texts(hostile: Path, tm
 
 def test_csv_keeps_every_row_whole_and_neutralises_every_text(hostile: Path, tmp_path: Path) -> None:
     done = export_hostile(hostile, tmp_path / "csv", "--format", "csv")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     items = list(csv.reader((tmp_path / "csv" / "items.csv").open(encoding="utf-8", newline="")))
     header = items[0]
     assert len(items) == 1 + 3 * 5 and {len(r) for r in items} == {18}  # a CR in a comment splits no row
@@ -456,7 +434,7 @@ def test_section_columns_belong_to_the_standards_audited(hostile: Path, tmp_path
     audit = HOSTILE_AUDIT.format(site="site-c", date="2026-04-01").replace("standard: hostile", "standard: other")
     (root / "audits" / "site-c.yaml").write_text(audit.replace("eq: {value: no", "eq: {value: yes"), encoding="utf-8")
     out = tmp_path / "book.xlsx"
-    assert export_hostile(root, out).returncode == 0
+    assert export_hostile(root, out).code == 0
     audits = rows(out, "Audits")
     first = audits[0].index("comment") + 1  # the standards have no header fields: sections follow
     assert audits[0][first:] == [
@@ -469,13 +447,13 @@ def test_section_columns_belong_to_the_standards_audited(hostile: Path, tmp_path
     assert by_site["site-b"] == [50.0, 33.33, None, None]
     assert by_site["site-c"] == [None, None, 100.0, 33.33]
     done = export_hostile(root, tmp_path / "csv", "--format", "csv")
-    assert done.returncode == 0
+    assert done.code == 0
     header = (tmp_path / "csv" / "audits.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.endswith("Audit,comment,hostile/s1,hostile/s2,other/s1,other/s2")
 
 
 def test_follow_up_tables_keep_rows_whole_and_user_text_as_text() -> None:
-    from qaudit.render.tables import rows_csv, rows_xlsx
+    from qaudit.render.row_files import rows_csv, rows_xlsx
 
     rows = [{"site": "yvn-01", "comment": "@SUM(A1)\rsecond line", "score": -0.5}, {"site": "rix-01", "comment": "+1"}]
     text = rows_csv(rows, ["site", "comment", "score"])
@@ -505,7 +483,7 @@ def test_an_output_that_cannot_be_written_is_refused_in_one_line(
     (tmp_path / "folder.xlsx").mkdir()
     (tmp_path / "file.txt").write_text("keep me", encoding="utf-8")
     done = export(tmp_path / out, *args)
-    assert done.returncode == 2
+    assert done.code == 2
     assert done.stderr == f"qaudit: error: {message.format(d=tmp_path)}\n"
     assert (tmp_path / "file.txt").read_text(encoding="utf-8") == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "folder.xlsx"]
@@ -514,10 +492,6 @@ def test_an_output_that_cannot_be_written_is_refused_in_one_line(
 def test_a_failed_write_leaves_the_previous_workbook_and_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from typer.testing import CliRunner
-
-    from qaudit.cli import app
-
     out = tmp_path / "book.xlsx"
     out.write_bytes(b"the previous workbook")
 
@@ -526,10 +500,10 @@ def test_a_failed_write_leaves_the_previous_workbook_and_no_temporary_file(
 
     monkeypatch.setattr("os.replace", full_disk)
     args = ["export", str(DATA / "audits"), "--out", str(out), "--standards", str(STANDARDS), "--no-cache"]
-    done = CliRunner().invoke(app, args)
-    assert done.exit_code == 2, done.output
-    assert f"qaudit: error: cannot write {out}: No space left on device;" in done.output
-    assert "Traceback" not in done.output
+    done = run_cli(*args)
+    assert done.code == 2, done.stderr
+    assert f"qaudit: error: cannot write {out}: No space left on device;" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
     assert out.read_bytes() == b"the previous workbook"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
 

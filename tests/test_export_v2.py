@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from qaudit.render import workbook
+from qaudit.render import export_csv, export_rows, workbook, workbook_layout
 from qaudit.workspace import score_paths
 
 STANDARD = """\
@@ -119,7 +119,7 @@ def test_new_columns_keep_their_names_in_every_language(run: Any, lang: str | No
     for name in ("instance", "applicable", "finding"):
         assert items.count(name) == 1, name
     # Site name and region beside the site on both sheets: a pivot by region needs no lookup.
-    words = workbook.words_for(lang)
+    words = export_rows.words_for(lang)
     for header in (audits, items):
         assert header.index(words["site"]) + 1 == header.index(words["name"])
         assert header.index(words["name"]) + 1 == header.index(words["region"])
@@ -187,7 +187,7 @@ def test_actions_name_the_subject_and_instance(run: Any) -> None:
 
 
 def test_csv_set_has_the_same_columns(run: Any) -> None:
-    files = workbook.build_csv(run.results, run.library, run.sites)
+    files = export_csv.build_csv(run.results, run.library, run.sites)
     audits = list(csv.DictReader(io.StringIO(files["audits.csv"])))
     assert audits[1]["subject"] == "Floor 4" and audits[1]["comment"].startswith("Good stay")
     assert audits[1]["visit-day"] == "2026-03-01" and audits[1]["guests"] == "2"
@@ -223,9 +223,9 @@ def test_months_are_dates_and_every_cell_has_a_font(run: Any) -> None:
         for row in ws.iter_rows():
             for c in row:
                 if c.value is not None:  # headers included: LibreOffice would otherwise fall back to a serif
-                    assert c.font.name == workbook.FONT, f"{ws.title}!{c.coordinate}"
+                    assert c.font.name == workbook_layout.FONT, f"{ws.title}!{c.coordinate}"
     header = wb["Summary"]["A1"]
-    assert header.font.name == workbook.FONT and header.font.b
+    assert header.font.name == workbook_layout.FONT and header.font.b
     # One spelling of a result in every sheet (upper case, as the terminal shows it).
     results = {r["Արդյունք"].value for name in ("Summary", "Audits") for r in table(wb[name])}
     assert results == {"ԱՆՑԱՎ", "ՉԱՆՑԱՎ"}
@@ -234,7 +234,7 @@ def test_months_are_dates_and_every_cell_has_a_font(run: Any) -> None:
 
 def test_table_headers_stay_unique_ignoring_case() -> None:
     names = ["Site", "Name", "subject", "comment", "site", "Comment"]
-    assert workbook._unique(names, {2, 3, 4}) == ["Site (2)", "Name", "subject", "comment", "site", "Comment (2)"]
+    assert export_rows._unique(names, {2, 3, 4}) == ["Site (2)", "Name", "subject", "comment", "site", "Comment (2)"]
 
 
 def test_a_long_export_rolls_over_and_keeps_every_row(run: Any, tmp_path: Path) -> None:

@@ -10,13 +10,13 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from faults import GOOD_AUDIT, STD, audits, invoke, leftovers, one_line_error, qaudit, small_disk, snapshot
+from conftest import run_cli, start_cli
+from faults import GOOD_AUDIT, STD, audits, leftovers, one_line_error, small_disk, snapshot, without_root_powers
 
 KINDS = {
     "report": lambda out: ("report", "--out", str(out)),
@@ -54,21 +54,18 @@ def test_kill_9_at_random_moments_leaves_old_or_new_files(tmp_path: Path, kind: 
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     out.mkdir()
     fresh.mkdir()
-    assert invoke(*KINDS[kind](out), str(source), *STD).returncode == 0
+    assert run_cli(*KINDS[kind](out), str(source), *STD).code == 0
     old = _outputs(out)
     _change(source)
     started = time.monotonic()
-    assert qaudit(*KINDS[kind](fresh), str(source), *STD).returncode == 0
+    # A real process: how long one takes is how long the kills below have to hit one mid-way.
+    assert run_cli(*KINDS[kind](fresh), str(source), *STD, real=True).code == 0
     took = time.monotonic() - started
     new = _outputs(fresh)
     assert new != old
     rng = random.Random(f"{kind}-17")
     for _ in range(3):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "qaudit", *KINDS[kind](out), str(source), *STD],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        proc = start_cli(*KINDS[kind](out), str(source), *STD, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.05, took))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -77,7 +74,7 @@ def test_kill_9_at_random_moments_leaves_old_or_new_files(tmp_path: Path, kind: 
             assert now.get(path) in (old.get(path), new.get(path)), path  # each file old or new, never a part
         assert all(Path(p).name.startswith(".") for p in leftovers(out))  # what a kill leaves is hidden
     # The next run completes or removes whatever the kills left, and writes the new set.
-    assert invoke(*KINDS[kind](out), str(source), *STD).returncode == 0
+    assert run_cli(*KINDS[kind](out), str(source), *STD).code == 0
     assert _outputs(out) == new and leftovers(out) == []
 
 
@@ -129,7 +126,7 @@ def test_a_commit_killed_between_renames_is_completed_by_the_next_run(tmp_path: 
     # A report: pages and the record of pages, killed after the commit record and two pages; then a real run.
     source = audits(tmp_path / "audits", 14, sites=2)
     out = tmp_path / "report"
-    assert invoke("report", str(source), "--out", str(out), *STD).returncode == 0
+    assert run_cli("report", str(source), "--out", str(out), *STD).code == 0
 
     def write_report() -> None:
         writer = PageWriter(str(out))
@@ -144,7 +141,7 @@ def test_a_commit_killed_between_renames_is_completed_by_the_next_run(tmp_path: 
         path: f"new {path}\n".encode() for path in ("sites/site-0.html", "sites/site-1.html", "index.html")
     }
     assert leftovers(out) == []
-    assert invoke("report", str(source), "--out", str(out), *STD).returncode == 0
+    assert run_cli("report", str(source), "--out", str(out), *STD).code == 0
     assert "new" not in (out / "index.html").read_text() and leftovers(out) == []
 
 
@@ -157,7 +154,7 @@ def test_a_full_disk_keeps_every_old_output(tmp_path: Path) -> None:
         outs = {kind: disk / kind for kind in KINDS}
         for kind, out in outs.items():
             out.mkdir()
-            assert invoke(*KINDS[kind](out), str(source), *STD).returncode == 0, kind
+            assert run_cli(*KINDS[kind](out), str(source), *STD).code == 0, kind
         old = {kind: _outputs(out) for kind, out in outs.items()}
         _change(source)
         for name in ("site-1-01.yaml", "site-2-01.yaml"):
@@ -173,15 +170,15 @@ def test_a_full_disk_keeps_every_old_output(tmp_path: Path) -> None:
         with open(filler, "r+b") as handle:  # a little room: the first files of a set fit, the later ones not
             handle.truncate(max(filler.stat().st_size - 12288, 0))
         for kind, out in outs.items():
-            line = one_line_error(invoke(*KINDS[kind](out), str(source), *STD))
+            line = one_line_error(run_cli(*KINDS[kind](out), str(source), *STD))
             assert "No space left on device" in line, (kind, line)
             assert _outputs(out) == old[kind] and leftovers(out) == [], kind
         filler.unlink()
         for kind, out in outs.items():
-            assert invoke(*KINDS[kind](out), str(source), *STD).returncode == 0, kind
+            assert run_cli(*KINDS[kind](out), str(source), *STD).code == 0, kind
             fresh = tmp_path / "fresh" / kind
             fresh.mkdir(parents=True)
-            assert invoke(*KINDS[kind](fresh), str(source), *STD).returncode == 0
+            assert run_cli(*KINDS[kind](fresh), str(source), *STD).code == 0
             assert _outputs(out) == _outputs(fresh) and leftovers(out) == [], kind
 
 
@@ -190,7 +187,7 @@ def test_a_read_only_output_folder_keeps_every_old_output(tmp_path: Path) -> Non
     outs = {kind: tmp_path / kind for kind in KINDS}
     for kind, out in outs.items():
         out.mkdir()
-        assert invoke(*KINDS[kind](out), str(source), *STD).returncode == 0
+        assert run_cli(*KINDS[kind](out), str(source), *STD).code == 0
     blank = tmp_path / "export" / "blank.yaml"
     blank.write_text("an audit being written\n")
     old = {kind: _outputs(out) for kind, out in outs.items()}
@@ -200,12 +197,15 @@ def test_a_read_only_output_folder_keeps_every_old_output(tmp_path: Path) -> Non
         folder.chmod(0o555)
     try:
         for kind, out in outs.items():
-            done = qaudit(*KINDS[kind](out), str(source), *STD, plain_user=True)
+            # A real process, without root's power over permissions.
+            done = run_cli(*KINDS[kind](out), str(source), *STD, real=True, preexec_fn=without_root_powers())
             line = one_line_error(done)
             assert "Permission denied" in line, (kind, line)
         visit = ("client-service-core", "--site", "s", "--inspector", "i", "--force", *STD[:2])
         for command, name in (("new", "blank.yaml"), ("form", "form.xlsx")):
-            done = qaudit(command, *visit, "-o", str(tmp_path / "export" / name), plain_user=True)
+            done = run_cli(
+                command, *visit, "-o", str(tmp_path / "export" / name), real=True, preexec_fn=without_root_powers()
+            )
             assert "Permission denied" in one_line_error(done), command
     finally:
         for folder in folders:

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from qaudit.capture.forms_write import write_form
 from qaudit.lint.engine import lint_paths
@@ -23,17 +21,6 @@ HERE = Path(__file__).parent
 STANDARDS = HERE / "data" / "spec" / "standards"
 AUDIT = (HERE / "data" / "spec" / "audits" / "yvn-01-2026-11-20.yaml").read_text(encoding="utf-8")
 MARKUP = ["[/]", "[link=a]x[/link]", "[see photo 3]", "[bold red]x"]
-
-
-def qaudit(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "qaudit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 # --- user text is never markup ---------------------------------------------------------------------
@@ -54,8 +41,8 @@ def _audits_with(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize("text", MARKUP)
 def test_markup_in_a_comment_or_inspector_is_shown_as_typed_by_actions(tmp_path: Path, text: str) -> None:
     folder = _audits_with(tmp_path, text)
-    done = qaudit("actions", str(folder), "--standards", str(STANDARDS), "--no-cache", "--today", "2026-11-21")
-    assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr
+    done = run_cli("actions", str(folder), "--standards", str(STANDARDS), "--no-cache", "--today", "2026-11-21")
+    assert "Traceback" not in done.stderr and done.code == 0, done.stderr
     assert text in done.stdout
 
 
@@ -67,16 +54,16 @@ def test_markup_in_a_manager_name_is_shown_as_typed_by_actions(tmp_path: Path, t
         f"schema: qaudit/sites@1\nsites:\n  - id: yvn-01\n    manager: {{name: {json.dumps(text)}}}\n", encoding="utf-8"
     )
     args = ["actions", str(folder), "--standards", str(STANDARDS), "--sites", str(sites), "--no-cache"]
-    done = qaudit(*args, "--today", "2026-11-21")
-    assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr
+    done = run_cli(*args, "--today", "2026-11-21")
+    assert "Traceback" not in done.stderr and done.code == 0, done.stderr
     assert text in done.stdout
 
 
 @pytest.mark.parametrize("text", MARKUP)
 def test_markup_in_an_inspector_name_is_shown_as_typed_by_calibration(tmp_path: Path, text: str) -> None:
     folder = _audits_with(tmp_path, text)
-    done = qaudit("calibration", str(folder), "--standards", str(STANDARDS), "--no-cache")
-    assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr
+    done = run_cli("calibration", str(folder), "--standards", str(STANDARDS), "--no-cache")
+    assert "Traceback" not in done.stderr and done.code == 0, done.stderr
     assert text in done.stdout
 
 
@@ -88,8 +75,8 @@ def test_markup_in_an_option_label_is_shown_as_typed_by_show(tmp_path: Path, tex
     assert "{en: Partly, lv: Daļēji}" in source
     edited = source.replace("{en: Partly, lv: Daļēji}", f"{{en: {json.dumps(text)}, lv: Daļēji}}")
     (folder / "client-service-core.yaml").write_text(edited, encoding="utf-8")
-    done = qaudit("show", "client-service-core", "--standards", str(folder), "--lang", "en", env={"COLUMNS": "400"})
-    assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr
+    done = run_cli("show", "client-service-core", "--standards", str(folder), "--lang", "en", env={"COLUMNS": "400"})
+    assert "Traceback" not in done.stderr and done.code == 0, done.stderr
     assert f"{text} = 0.5" in done.stdout
 
 
@@ -131,7 +118,7 @@ def test_a_damaged_form_is_one_located_error_and_the_rest_is_scored(
     folder.mkdir()
     (folder / "damaged.xlsx").write_bytes(_edit_part(_form_bytes(), part, edit))
     (folder / "good.yaml").write_text(AUDIT, encoding="utf-8")
-    done = qaudit("score", str(folder), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
+    done = run_cli("score", str(folder), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
     assert "Traceback" not in done.stderr
     out = json.loads(done.stdout)
     assert [a["id"] for a in out["audits"]] == ["yvn-01-2026-11-20"]
@@ -139,7 +126,7 @@ def test_a_damaged_form_is_one_located_error_and_the_rest_is_scored(
     error = out["errors"][0]
     assert (error["line"], error["column"], error["rule"]) == (1, 1, "unreadable")
     assert error["message"].startswith(f"the form is damaged ({why}")
-    assert done.returncode == 1
+    assert done.code == 1
 
 
 # --- warnings never fail lint ------------------------------------------------------------------------
@@ -163,8 +150,8 @@ def test_an_81_item_standard_without_guidance_passes_lint_unless_strict(tmp_path
     assert last.rule == "too-many-problems" and last.severity == "warning"
     hidden = int(last.message.split()[0])
     assert hidden > 0 and f"({hidden} warnings)" in last.message
-    assert qaudit("lint", str(path)).returncode == 0
-    assert qaudit("lint", str(path), "--strict").returncode == 1
+    assert run_cli("lint", str(path)).code == 0
+    assert run_cli("lint", str(path), "--strict").code == 1
 
 
 def test_errors_left_out_by_the_cap_still_fail_lint(tmp_path: Path) -> None:
@@ -174,7 +161,7 @@ def test_errors_left_out_by_the_cap_still_fail_lint(tmp_path: Path) -> None:
     path.write_text(head + items, encoding="utf-8")
     last = lint_paths([str(path)]).problems[-1]
     assert last.rule == "too-many-problems" and last.severity == "error" and "errors" in last.message
-    assert qaudit("lint", str(path)).returncode == 1
+    assert run_cli("lint", str(path)).code == 1
 
 
 # --- a full standard output: the same outcome, buffered or not -----------------------------------
@@ -182,9 +169,7 @@ def test_errors_left_out_by_the_cap_still_fail_lint(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("unbuffered", [False, True])
 def test_a_full_standard_output_fails_alike_buffered_or_not(tmp_path: Path, unbuffered: bool) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    if unbuffered:
-        env["PYTHONUNBUFFERED"] = "1"
+    env = {"PYTHONUNBUFFERED": "1" if unbuffered else None}
     audit = tmp_path / "a.yaml"
     audit.write_text(AUDIT, encoding="utf-8")
     runs = {
@@ -196,15 +181,9 @@ def test_a_full_standard_output_fails_alike_buffered_or_not(tmp_path: Path, unbu
     }
     for name, (args, status) in runs.items():
         with open("/dev/full", "w") as full:
-            done = subprocess.run(
-                [sys.executable, "-m", "qaudit", *args],
-                stdout=full,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=60,
-                env=env,
-            )
-        assert done.returncode == status, (name, done.stderr)
+            # A real process, whose standard output is the full device (and unbuffered as Python starts).
+            done = run_cli(*args, real=True, stdout=full, timeout=60, env=env)
+        assert done.code == status, (name, done.stderr)
         assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, (name, done.stderr)
         if status == 2:
             assert done.stderr.startswith("qaudit: error: cannot write the output"), (name, done.stderr)

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import Result, run_cli
 
-from qaudit.followup import kappa, label
+from qaudit.calibration import kappa, label
 from qaudit.model import Item
 
 DATA = Path(__file__).parent / "data" / "followup"
 
 
-def qaudit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
-    assert "Traceback" not in done.stderr
-    return done
-
-
 def run(command: str, *args: str, data: Path = DATA) -> dict:
-    done = qaudit(
+    done = run_cli(
         command,
         str(data / "audits"),
         "--standards",
@@ -37,7 +30,7 @@ def run(command: str, *args: str, data: Path = DATA) -> dict:
         "json",
         *args,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return json.loads(done.stdout)
 
 
@@ -203,9 +196,9 @@ def test_calibration_labels_keep_numbers_and_option_values_apart() -> None:
     assert kappa([label(scale, answer(2)), "2"], [label(band, answer(7)), label(scale, answer(2))])[0] == 0.5
 
 
-def lint(tmp_path: Path, name: str, text: str) -> subprocess.CompletedProcess[str]:
+def lint(tmp_path: Path, name: str, text: str) -> Result:
     (tmp_path / name).write_text(text, encoding="utf-8")
-    return qaudit("lint", name, cwd=tmp_path)
+    return run_cli("lint", name, cwd=tmp_path)
 
 
 def test_lint_refuses_waivers_without_reason_or_expiry(tmp_path: Path) -> None:
@@ -225,7 +218,7 @@ def test_lint_refuses_waivers_without_reason_or_expiry(tmp_path: Path) -> None:
         '    reason: "  "\n'
         "    until: 2027-06-30\n",
     )
-    assert done.returncode == 1
+    assert done.code == 1
     assert done.stdout.splitlines()[:3] == [
         "waivers.yaml:3:5 error missing-key waiver is missing the required key 'reason'; add it",
         "waivers.yaml:6:5 error missing-key waiver is missing the required key 'until'; add it",
@@ -244,7 +237,7 @@ def test_lint_waiver_dates_and_unknown_sites(tmp_path: Path) -> None:
         "  - {site: site-q, item: y3, reason: No desk, until: 2027-06-30}\n"
         "  - {site: site-a, item: y3, reason: Works, from: 2026-05-02, until: 2026-05-01}\n",
     )
-    assert done.returncode == 1
+    assert done.code == 1
     assert done.stdout.splitlines()[:2] == [
         "waivers.yaml:3:12 warning unknown-site site 'site-q' is not in sites.yaml; check the id or add the site",
         "waivers.yaml:4:51 error invalid-value 'from' 2026-05-02 is after 'until' 2026-05-01, so the waiver would "
@@ -261,7 +254,7 @@ def test_lint_site_registry(tmp_path: Path) -> None:
         "  - {id: site-a, country: am, manager: {name: '', email: nobody}}\n"
         "  - {id: site-a, nmae: A}\n",
     )
-    assert done.returncode == 1
+    assert done.code == 1
     assert done.stdout.splitlines()[:5] == [
         "sites.yaml:3:27 error wrong-type 'country' 'am' is not an ISO 3166 alpha-2 code; write two capital "
         "letters such as AM, GE or LV",
@@ -272,7 +265,7 @@ def test_lint_site_registry(tmp_path: Path) -> None:
         "sites.yaml:4:18 error unknown-key unknown key 'nmae' in site 'site-a'; did you mean 'name'?",
     ]
     ok = lint(tmp_path, "sites.yaml", (DATA / "sites.yaml").read_text(encoding="utf-8"))
-    assert ok.returncode == 0, ok.stdout
+    assert ok.code == 0, ok.stdout
 
 
 V2_AUDIT = (
@@ -309,7 +302,7 @@ def test_actions_close_when_fixed_or_dropped_and_critical_due_in_two_days(tmp_pa
     dues = {(a["site"], a["item"]): a["due"] for a in out["actions"]}
     assert dues[("site-a", "y1")] == "2026-10-21" and dues[("site-a", "c1")] == "2026-11-03"
     assert dues[("site-x", "level")] == "2026-03-05"  # mini: 3 days from 2026-03-02
-    table = qaudit("actions", "audits", "--standards", "standards", "--no-cache", "--today", "2026-10-23", cwd=data)
+    table = run_cli("actions", "audits", "--standards", "standards", "--no-cache", "--today", "2026-10-23", cwd=data)
     assert "3 closed since the previous visit" in table.stdout
     assert [line.split()[:3] for line in table.stdout.splitlines() if "fixed" in line] == [["site-a", "s1", "fixed"]]
 
@@ -321,20 +314,20 @@ def test_actions_config_and_today_errors(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     common = ("actions", str(DATA / "audits"), "--standards", str(DATA / "standards"), "--no-cache")
-    done = qaudit(*common, "--config", str(config))
-    assert done.returncode == 1 and done.stdout == ""
+    done = run_cli(*common, "--config", str(config))
+    assert done.code == 1 and done.stdout == ""
     assert done.stderr.splitlines() == [
         f"{config}:3:3 error unknown-key unknown key 'due_day' in 'actions'; did you mean 'due_days'?",
         f"{config}:5:22 error unknown-key unknown key 'critcal' in 'mini'; did you mean 'critical'?",
         f"{config}:5:19 error wrong-type 'other' must be a whole number of days (0 or more)",
     ]
-    done = qaudit(*common, "--config", str(tmp_path / "missing.yaml"))
-    assert (done.returncode, done.stderr.strip()) == (
+    done = run_cli(*common, "--config", str(tmp_path / "missing.yaml"))
+    assert (done.code, done.stderr.strip()) == (
         2,
         f"qaudit: error: {tmp_path / 'missing.yaml'}: no such file; check the --config path",
     )
-    done = qaudit(*common, "--today", "2026-02-30")
-    assert (done.returncode, done.stderr.strip()) == (
+    done = run_cli(*common, "--today", "2026-02-30")
+    assert (done.code, done.stderr.strip()) == (
         2,
         "qaudit: error: --today '2026-02-30' is not a date; write it as YYYY-MM-DD",
     )
@@ -352,14 +345,14 @@ def test_rescore_keeps_waivers_and_refuses_unknown_versions(tmp_path: Path) -> N
     assert (bea["old_score"], bea["new_score"]) == (56.25, 75.0)  # v1 without y1 (y3 N/A): (0 + 0.75 + 0.5 + 1) / 4
     assert bea["not_carried_over"] == ["y2", "n1", "c1", "y3"] and bea["unanswered"] == ["new1"]
     common = ("rescore", "audits", "--standards", "standards", "--no-cache")
-    done = qaudit(*common, "--standard-version", "9", cwd=data)
-    assert (done.returncode, done.stderr.strip()) == (
+    done = run_cli(*common, "--standard-version", "9", cwd=data)
+    assert (done.code, done.stderr.strip()) == (
         2,
         "qaudit: error: no loaded standard has version 9 in standards; check --standard-version",
     )
-    table = qaudit(*common, "--standard-version", "2", cwd=data)
+    table = run_cli(*common, "--standard-version", "2", cwd=data)
     # The audit id is among the columns a narrow terminal leaves out: the site and the title always show.
-    assert table.returncode == 0 and "site-a" in table.stdout and "Rescored against version 2" in table.stdout
+    assert table.code == 0 and "site-a" in table.stdout and "Rescored against version 2" in table.stdout
 
 
 def test_section_trends_and_items_by_standard(tmp_path: Path) -> None:
@@ -369,7 +362,7 @@ def test_section_trends_and_items_by_standard(tmp_path: Path) -> None:
         {"standard": "mini", "section": "only", "audits": 3, "latest_score": 90.0, "change": 20.0, "slope": 15.0}
     ]
     assert sites["site-y"]["enough_audits"] is False and sites["site-z"]["enough_audits"] is True
-    table = qaudit("trends", "audits", "--standards", "standards", "--no-cache", "--sections", cwd=DATA).stdout
+    table = run_cli("trends", "audits", "--standards", "standards", "--no-cache", "--sections", cwd=DATA).stdout
     assert "Section trends" in table and "only" in table
     by_standard = {s["standard"]: s for s in run("items")["by_standard"]}
     # cal: three audits of six items, two of them N/A → 16 answers; y1, y2, n1 and c1 each failed once.
@@ -384,28 +377,28 @@ def test_actions_csv_and_xlsx(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     common = ("actions", "audits", "--standards", "standards", "--no-cache", "--today", "2026-03-16")
-    done = qaudit(*common, "-f", "csv", cwd=DATA)
+    done = run_cli(*common, "-f", "csv", cwd=DATA)
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["site"], r["site_name"], r["item"], r["due"], r["owner"]) for r in rows][:2] == [
         ("site-a", "Site A", "n1", "2026-10-15", "Mara Manager"),
         ("site-a", "Site A", "s1", "2026-10-15", "Mara Manager"),
     ]
     target = tmp_path / "out" / "actions.xlsx"
-    done = qaudit(*common, "-f", "xlsx", "-o", str(target), cwd=DATA)
-    assert done.returncode == 0 and done.stdout == ""
+    done = run_cli(*common, "-f", "xlsx", "-o", str(target), cwd=DATA)
+    assert done.code == 0 and done.stdout == ""
     sheet = load_workbook(target)["Actions"]
     values = list(sheet.values)
     assert values[0][:3] == ("site", "site_name", "item") and len(values) == 7
     assert values[3][:6] == ("site-a", "Site A", "y2", 0, False, dt.datetime(2026, 10, 15))
-    done = qaudit(*common, "-f", "xlsx", "-o", str(tmp_path), cwd=DATA)
-    assert (done.returncode, done.stderr.strip()) == (
+    done = run_cli(*common, "-f", "xlsx", "-o", str(tmp_path), cwd=DATA)
+    assert (done.code, done.stderr.strip()) == (
         2,
         f"qaudit: error: {tmp_path} is a folder; give the workbook's file name, e.g. -o {tmp_path / 'actions.xlsx'}",
     )
 
 
 def test_tallies_of_shares_of_the_audits_merge_into_the_tally_of_all() -> None:
-    from qaudit.followup import ItemTally
+    from qaudit.failed_items import ItemTally
 
     audits = [
         ("site-a", "north", "std", [("x", 1.0), ("y", 0.0), ("z", None)]),
@@ -423,7 +416,7 @@ def test_tallies_of_shares_of_the_audits_merge_into_the_tally_of_all() -> None:
 
 
 def test_scores_counted_as_their_serialised_texts_count_as_the_scores_themselves() -> None:
-    from qaudit.followup import ItemTally
+    from qaudit.failed_items import ItemTally
 
     decoded, texts = ItemTally(), ItemTally()
     decoded.count("site-a", "north", "std", [("x", 1.0), ("y", 0.0), ("z", None), ("w", 0.25)])

@@ -23,9 +23,7 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from qaudit.cli import app
+from conftest import run_cli
 
 DATA = Path(__file__).parent / "data" / "followup_v2"
 
@@ -37,11 +35,10 @@ def _outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def run(command: str, *args: str, data: Path = DATA) -> dict:
-    result = CliRunner().invoke(
-        app,
-        [command, str(data / "audits"), "--standards", str(data / "standards"), "--no-cache", "-f", "json", *args],
+    result = run_cli(
+        command, str(data / "audits"), "--standards", str(data / "standards"), "--no-cache", "-f", "json", *args
     )
-    assert result.exit_code == 0, result.output
+    assert result.code == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -188,16 +185,16 @@ def test_report_and_export_read_a_v2_workspace(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     common = [str(DATA / "audits"), "--standards", str(DATA / "standards"), "--no-cache"]
-    done = CliRunner().invoke(app, ["report", *common, "--out", str(tmp_path / "r")])
-    assert done.exit_code == 0, done.output
+    done = run_cli("report", *common, "--out", str(tmp_path / "r"))
+    assert done.code == 0, done.stderr
     page = (tmp_path / "r" / "sites" / "h1.html").read_text(encoding="utf-8")
     # h1's latest audit is the desk's: its chart (the first) holds the desk's three audits, never a rooms audit.
     charts = [re.findall(r"<title>(\d+ \w+ 2026: [\d.]+) \(", chart) for chart in page.split("</svg>")[:-1]]
     assert charts[0] == ["15 Apr 2026: 100.00", "15 May 2026: 50.00", "14 Jun 2026: 75.00"]
     assert len(charts) == 2 and not set(charts[0]) & set(charts[1])  # the rooms audits have a chart of their own
     target = tmp_path / "w.xlsx"
-    done = CliRunner().invoke(app, ["export", *common, "--out", str(target)])
-    assert done.exit_code == 0, done.output
+    done = run_cli("export", *common, "--out", str(target))
+    assert done.code == 0, done.stderr
     actions = list(load_workbook(target)["Actions"].values)
     # The rooms' findings of 05-01 are open although h1's latest audit is the desk's.
     site, item = actions[0].index("Site"), actions[0].index("Item")

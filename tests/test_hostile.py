@@ -8,13 +8,13 @@ import os
 import random
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import run_cli, start_cli
 from hostile_cases import CASES, GOOD_AUDIT, OUTPUT_CASES, Case
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -25,8 +25,8 @@ from qaudit.engine import score_many
 from qaudit.lint.engine import lint_file
 from qaudit.problems import InvalidInput
 from qaudit.resultset import pack
+from qaudit.score_one import score_file
 from qaudit.standards import load_standards
-from qaudit.workspace import score_file
 
 HERE = Path(__file__).parent
 STANDARDS = HERE / "data" / "spec" / "standards"
@@ -38,25 +38,15 @@ GIB = 1 << 30
 """Each hostile case must end within 20 seconds in at most this much address space."""
 
 
-def qaudit(
-    *args: str, cwd: Path | None = None, timeout: int = 60, memory: int | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI; ``memory`` caps its address space (bytes), so a blow-up fails instead of swapping."""
+def capped(memory: int) -> Callable[[], None]:
+    """Set-up of a real process that caps its address space (bytes), so that a blow-up fails instead of swapping."""
 
     def limit() -> None:
         import resource
 
-        if memory is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
-    return subprocess.run(
-        [sys.executable, "-m", "qaudit", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=timeout,
-        preexec_fn=limit if memory is not None else None,
-    )
+    return limit
 
 
 def make_case_file(case: Case, folder: Path) -> Path:
@@ -89,19 +79,19 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     target = make_case_file(case, folder)
+    # A real process, held to the case's bounds of time and memory (and reading special files).
+    bounds = {"real": True, "timeout": 20, "preexec_fn": capped(GIB)}
     if case.command == "score":
-        done = qaudit(
-            "score", str(target), "--standards", str(STANDARDS), "-f", "json", "--no-cache", timeout=20, memory=GIB
-        )
+        done = run_cli("score", str(target), "--standards", str(STANDARDS), "-f", "json", "--no-cache", **bounds)
         out = json.loads(done.stdout)
         errors = out["errors"]
         if case.special:  # the valid audit beside the hostile file is still scored
             assert [a["id"] for a in out["audits"]] == ["good"]
     else:
-        done = qaudit("lint", str(target), "-f", "json", timeout=20, memory=GIB)
+        done = run_cli("lint", str(target), "-f", "json", **bounds)
         errors = json.loads(done.stdout)
     assert "Traceback" not in done.stderr
-    assert done.returncode == case.exit, done.stderr
+    assert done.code == case.exit, done.stderr
     if case.rule:
         assert (errors[0]["rule"], errors[0]["line"]) == (case.rule, case.line), errors[0]
         assert errors[0]["column"] >= 1 and errors[0]["message"]
@@ -472,8 +462,8 @@ def test_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
         ("report", str(audit), "--out", str(folder / "reports"), "--no-cache", *std),
         ("export", str(audit), "--out", str(folder / "x.xlsx"), "--no-cache", *std),
     ):
-        done = qaudit(*args, timeout=20)
-        assert done.returncode == 2, (args[0], done.stderr)
+        done = run_cli(*args)
+        assert done.code == 2, (args[0], done.stderr)
         assert "Traceback" not in done.stderr and done.stderr.startswith("qaudit: error:"), done.stderr
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
@@ -487,9 +477,9 @@ def test_disappearing_files_and_symlink_loops_are_reported_and_skipped(tmp_path:
     (audits / "loop-b.yaml").symlink_to(audits / "loop-a.yaml")
     (audits / "sub").mkdir()
     (audits / "sub" / "back").symlink_to(audits, target_is_directory=True)  # a folder loop
-    done = qaudit("score", str(audits), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
+    done = run_cli("score", str(audits), "--standards", str(STANDARDS), "-f", "json", "--no-cache")
     out = json.loads(done.stdout)
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.code == 1 and "Traceback" not in done.stderr
     assert [a["id"] for a in out["audits"]] == ["good"]
     assert sorted(Path(e["file"]).name for e in out["errors"]) == ["gone.yaml", "loop-a.yaml", "loop-b.yaml"]
 
@@ -511,7 +501,7 @@ def test_reading_commands_never_modify_an_audit(tmp_path: Path) -> None:
         ("lint", str(path)),
     ]
     for args in runs:
-        done = qaudit(*args, cwd=tmp_path)
+        done = run_cli(*args, cwd=tmp_path)
         assert "Traceback" not in done.stderr, args
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (path, second)} == before
 
@@ -547,22 +537,20 @@ def test_a_killed_run_leaves_previous_outputs_intact(tmp_path: Path) -> None:
     audits = _spec_audits(tmp_path / "audits", 140)
     std = ("--standards", str(STANDARDS), "--no-cache")
     out, workbook = tmp_path / "reports", tmp_path / "x.xlsx"
-    assert qaudit("report", str(audits), "--out", str(out), *std).returncode == 0
-    assert qaudit("export", str(audits), "--out", str(workbook), *std).returncode == 0
+    assert run_cli("report", str(audits), "--out", str(out), *std).code == 0
+    assert run_cli("export", str(audits), "--out", str(workbook), *std).code == 0
     old_pages, old_book = _report_folder(out), _workbook_values(workbook)
     (audits / "site-0-01.yaml").write_text(GOOD_AUDIT.replace("yvn-01", "site-0").replace("7", "0"))
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    assert qaudit("report", str(audits), "--out", str(fresh / "r"), *std).returncode == 0
-    assert qaudit("export", str(audits), "--out", str(fresh / "x.xlsx"), *std).returncode == 0
+    assert run_cli("report", str(audits), "--out", str(fresh / "r"), *std).code == 0
+    assert run_cli("export", str(audits), "--out", str(fresh / "x.xlsx"), *std).code == 0
     new_pages, new_book = _report_folder(fresh / "r"), _workbook_values(fresh / "x.xlsx")
     assert new_pages != old_pages and new_book != old_book
     killed = 0
     for delay in (0.3, 0.6, 0.9, 1.2):
         for args in (("report", str(audits), "--out", str(out)), ("export", str(audits), "--out", str(workbook))):
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "qaudit", *args, *std], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
+            proc = start_cli(*args, *std, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(delay)
             proc.kill()
             killed += proc.wait() != 0
@@ -574,7 +562,7 @@ def test_a_killed_run_leaves_previous_outputs_intact(tmp_path: Path) -> None:
     assert killed >= 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audits", "fresh", "reports", "x.xlsx"]
     # What a killed run had staged is removed by the next run (its process is gone).
-    assert qaudit("report", str(audits), "--out", str(out), *std).returncode == 0
+    assert run_cli("report", str(audits), "--out", str(out), *std).code == 0
     assert _report_folder(out) == new_pages
     # Only the record of the pages written (so that a later run can remove its own stale pages) is hidden.
     assert all(not p.name.startswith((".", "tmp")) for p in out.rglob("*") if p.name != ".qaudit-pages.json")
@@ -584,15 +572,11 @@ def test_two_processes_writing_the_same_report_folder(tmp_path: Path) -> None:
     audits = _spec_audits(tmp_path / "audits", 40)
     std = ("--standards", str(STANDARDS), "--no-cache")
     alone = tmp_path / "alone"
-    assert qaudit("report", str(audits), "--out", str(alone), *std).returncode == 0
+    assert run_cli("report", str(audits), "--out", str(alone), *std).code == 0
     out = tmp_path / "shared"
     for _ in range(2):
         procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "qaudit", "report", str(audits), "--out", str(out), *std],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
+            start_cli("report", str(audits), "--out", str(out), *std, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             for _ in range(2)
         ]
         assert [p.wait(timeout=120) for p in procs] == [0, 0]
@@ -617,14 +601,13 @@ def test_an_audit_replaced_during_a_run(tmp_path: Path) -> None:
     thread.start()
     try:
         runs = [
-            qaudit("score", str(audits), "--standards", str(STANDARDS), "-f", "json", "--no-cache", timeout=60)
-            for _ in range(3)
+            run_cli("score", str(audits), "--standards", str(STANDARDS), "-f", "json", "--no-cache") for _ in range(3)
         ]
     finally:
         stop.set()
         thread.join()
     for done in runs:
-        assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+        assert done.code in (0, 1) and "Traceback" not in done.stderr
         out = json.loads(done.stdout)
         ids = {a["id"] for a in out["audits"]}
         errors = {Path(e["file"]).name for e in out["errors"]}
@@ -638,7 +621,7 @@ def test_two_processes_writing_the_same_output_do_not_corrupt_it(tmp_path: Path)
 
     def write() -> None:
         for _ in range(3):
-            done = qaudit(
+            done = run_cli(  # real processes: two at once
                 "new",
                 "client-service-core",
                 "--site",
@@ -652,8 +635,9 @@ def test_two_processes_writing_the_same_output_do_not_corrupt_it(tmp_path: Path)
                 "--force",
                 "--standards",
                 str(STANDARDS),
+                real=True,
             )
-            results.append(done.returncode)
+            results.append(done.code)
 
     threads = [threading.Thread(target=write) for _ in range(2)]
     for t in threads:
@@ -661,7 +645,7 @@ def test_two_processes_writing_the_same_output_do_not_corrupt_it(tmp_path: Path)
     for t in threads:
         t.join()
     assert results == [0] * 6
-    expected = qaudit(
+    expected = run_cli(
         "new",
         "client-service-core",
         "--site",
@@ -692,7 +676,7 @@ def test_user_templates_cannot_reach_python_internals(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     for attack in attacks:
         (templates / "index.html.j2").write_text(attack, encoding="utf-8")
-        done = qaudit(
+        done = run_cli(  # a real process, so that an attack on memory or time ends in it, not in the tests
             "report",
             str(audit),
             "--out",
@@ -702,9 +686,10 @@ def test_user_templates_cannot_reach_python_internals(tmp_path: Path) -> None:
             "--standards",
             str(STANDARDS),
             "--no-cache",
+            real=True,
             timeout=20,
         )
-        assert done.returncode != 0 and "Traceback" not in done.stderr, attack
+        assert done.code != 0 and "Traceback" not in done.stderr, attack
         first = done.stderr.strip().splitlines()[0]
         assert first.startswith(f"{templates / 'index.html.j2'}:1:1 error template "), first
         assert not out.exists() and not marker.exists()
@@ -733,21 +718,21 @@ def test_injected_text_is_escaped_and_neutralised(tmp_path: Path) -> None:
         )
     std = ("--standards", str(standards), "--no-cache")
     out = tmp_path / "reports"
-    assert qaudit("report", str(audits), "--out", str(out), *std).returncode == 0
+    assert run_cli("report", str(audits), "--out", str(out), *std).code == 0
     pages = [p.read_text(encoding="utf-8") for p in out.rglob("*.html")]
     assert len(pages) == 1 + 2 * len(INJECTED)  # the portfolio, and a scorecard and an audit page per site
     assert all("<script>alert" not in page for page in pages)
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in page for page in pages)
 
-    assert qaudit("export", str(audits), "--out", str(tmp_path / "x.xlsx"), *std).returncode == 0
+    assert run_cli("export", str(audits), "--out", str(tmp_path / "x.xlsx"), *std).code == 0
     book = load_workbook(tmp_path / "x.xlsx")
     texts = [c for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [c.coordinate for c in texts if c.data_type == "f"]
     stored = {c.value for c in texts}
     assert {"=1+2", "=cmd|' /C calc'!A0", "@SUM(A1)"} <= stored  # kept, as text
 
-    assert qaudit("export", str(audits), "--format", "csv", "--out", str(tmp_path / "csv"), *std).returncode == 0
-    done = qaudit("score", str(audits), "-f", "csv", *std)
+    assert run_cli("export", str(audits), "--format", "csv", "--out", str(tmp_path / "csv"), *std).code == 0
+    done = run_cli("score", str(audits), "-f", "csv", *std)
     tables = [done.stdout] + [p.read_text(encoding="utf-8") for p in (tmp_path / "csv").glob("*.csv")]
     import csv
     import io
@@ -769,7 +754,7 @@ def _number(text: str) -> bool:
 def test_a_carriage_return_never_splits_a_score_csv_row(tmp_path: Path) -> None:
     path = tmp_path / "a.yaml"
     path.write_text(GOOD_AUDIT.replace("inspector: Anna Petrosyan", 'inspector: "\\r=1+2"'), encoding="utf-8")
-    done = qaudit("score", str(path), "--standards", str(STANDARDS), "-f", "csv", "--no-cache")
+    done = run_cli("score", str(path), "--standards", str(STANDARDS), "-f", "csv", "--no-cache")
     import csv
     import io
 
@@ -786,11 +771,9 @@ def test_a_full_standard_output_is_a_clear_error(tmp_path: Path) -> None:
         ("lint", str(STANDARDS), "-f", "json"),
         ("score", str(audit), "--standards", str(STANDARDS), "-f", "json", "--no-cache"),
     ):
-        with open("/dev/full", "w") as full:
-            done = subprocess.run(
-                [sys.executable, "-m", "qaudit", *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
-            )
-        assert done.returncode == 2 and "Traceback" not in done.stderr, (args[0], done.stderr)
+        with open("/dev/full", "w") as full:  # a real process, whose standard output is the full device
+            done = run_cli(*args, real=True, stdout=full, timeout=60)
+        assert done.code == 2 and "Traceback" not in done.stderr, (args[0], done.stderr)
         assert done.stderr.startswith("qaudit: error:") and len(done.stderr.strip().splitlines()) == 1
 
 
@@ -805,26 +788,16 @@ def test_a_form_that_unpacks_to_gigabytes_is_refused_before_it_is_opened(tmp_pat
         for _ in range(80):  # 80 MiB of zeros: a few kilobytes packed
             member.write(b"0" * (1 << 20))
     assert bomb.stat().st_size < 200_000
-    done = subprocess.run(
-        [sys.executable, "-m", "qaudit", "score", str(bomb), "--no-cache", "--standards", "standards"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    done = run_cli("score", str(bomb), "--no-cache", "--standards", "standards")
+    assert done.code == 1 and "Traceback" not in done.stderr
     assert f"{bomb}:1:1 error file-too-large unpacks to 83,886,080 bytes, more than any audit form" in done.stderr
 
 
 def test_line_breaks_in_a_value_stay_inside_one_problem_line(tmp_path: Path) -> None:
     audit = tmp_path / "a.yaml"
     audit.write_text(GOOD_AUDIT.replace("start-delay: 7", 'start-delay: "a\\n::warning::pwned"'), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "qaudit", "score", str(audit), "--no-cache", "--standards", str(STANDARDS)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 1
+    done = run_cli("score", str(audit), "--no-cache", "--standards", str(STANDARDS))
+    assert done.code == 1
     assert [line for line in done.stderr.splitlines() if "::warning" in line] == [
         f"{audit}:8:16 error invalid-value 'a\\n::warning::pwned' is not a number for item 'start-delay'; "
         "give a number (minutes)"

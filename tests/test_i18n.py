@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import sys
 import tomllib
 import unicodedata
 from collections.abc import Callable
@@ -18,11 +17,13 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import cli_command
 
 from qaudit import i18n
 from qaudit.audits import load_audit
+from qaudit.capture.guided.run import run_session
+from qaudit.capture.guided.session import Session
 from qaudit.form_cells import answer_words, header_labels
-from qaudit.interactive import Session, run_session
 from qaudit.standards import load_standards
 
 HERE = Path(__file__).parent
@@ -184,12 +185,13 @@ def test_an_unknown_reply_at_the_save_prompt_is_explained_in_the_audit_language(
 
 
 def test_a_latvian_session_in_a_terminal_stops_and_resumes_in_latvian(tmp_path: Path) -> None:
-    args = [
-        "-m", "qaudit", "run", "client-service-core", "--site", "yvn-01", "--inspector", "Anna",
+    command = cli_command(
+        "run", "client-service-core", "--site", "yvn-01", "--inspector", "Anna",
         "--date", "2026-11-20", "--standards", str(HERE / "data" / "spec" / "standards"), "-o", "a.yaml",
         "--lang", "lv",
-    ]  # fmt: skip
-    child = pexpect.spawn(sys.executable, args, cwd=str(tmp_path), encoding="utf-8", timeout=30)
+    )  # fmt: skip
+    executable, args = command[0], command[1:]  # a real process, on a terminal
+    child = pexpect.spawn(executable, args, cwd=str(tmp_path), encoding="utf-8", timeout=30)
     child.expect("Palīdzība")
     child.expect("> ")
     child.sendline("7")
@@ -208,7 +210,7 @@ def test_a_latvian_session_in_a_terminal_stops_and_resumes_in_latvian(tmp_path: 
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    child = pexpect.spawn(sys.executable, args, cwd=str(tmp_path), encoding="utf-8", timeout=30)
+    child = pexpect.spawn(executable, args, cwd=str(tmp_path), encoding="utf-8", timeout=30)
     child.expect("Turpinām: no iepriekšējās reizes saglabātas 2 no 5 atbildēm")
     child.sendline("q")
     child.expect(pexpect.EOF)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import start_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,8 +72,8 @@ def _workers_done(pid: int, seen: set[int]) -> bool:
 def _interrupt(folder: Path, args: list[str], when: Callable[[int, set[int]], bool]) -> subprocess.CompletedProcess:
     """Run ``qaudit args`` and send SIGINT to its process group at ``when``; retried if the run ends first."""
     for _ in range(3):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "qaudit", *args],
+        process = start_cli(  # a real process, and a group of its own, to interrupt
+            *args,
             cwd=folder,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

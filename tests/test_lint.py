@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import run_cli
 
 from qaudit.lint import lint_paths
 from qaudit.lint.catalog import all_rules, markdown
@@ -24,12 +23,6 @@ CASES = [
 ]
 GOOD = HERE / "data" / "spec" / "standards" / "client-service-core.yaml"
 SARIF_SCHEMA = HERE / "data" / "schemas" / "sarif-schema-2.1.0.json"  # the OASIS SARIF 2.1.0 schema
-
-
-def qaudit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "qaudit", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
-    assert "Traceback" not in done.stderr
-    return done
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['rule']}: {c['description']}" for c in CASES])
@@ -66,8 +59,8 @@ def test_rule_docs_are_current() -> None:
 
 
 def test_bundled_standards_lint_clean_in_five_languages() -> None:
-    done = qaudit("lint", str(ROOT / "standards"), "--strict")
-    assert done.returncode == 0, done.stdout
+    done = run_cli("lint", str(ROOT / "standards"), "--strict")
+    assert done.code == 0, done.stdout
     from qaudit.standards import load_standards
 
     library = load_standards(ROOT / "standards")
@@ -89,10 +82,10 @@ def test_bundled_standards_lint_clean_in_five_languages() -> None:
 
 
 def test_exit_codes(tmp_path: Path) -> None:
-    assert qaudit("lint", str(GOOD)).returncode == 0
+    assert run_cli("lint", str(GOOD)).code == 0
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.read_text(encoding="utf-8").replace("weight: 2", "weight: 0"), encoding="utf-8")
-    assert qaudit("lint", str(bad)).returncode == 1
+    assert run_cli("lint", str(bad)).code == 1
     warn = tmp_path / "warn.yaml"
     warn.write_text(
         GOOD.read_text(encoding="utf-8").replace(
@@ -100,28 +93,28 @@ def test_exit_codes(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    assert qaudit("lint", str(warn)).returncode == 0
-    assert qaudit("lint", str(warn), "--strict").returncode == 1
-    missing = qaudit("lint", str(tmp_path / "nope"))
-    assert missing.returncode == 2 and missing.stderr.startswith("qaudit: error:")
+    assert run_cli("lint", str(warn)).code == 0
+    assert run_cli("lint", str(warn), "--strict").code == 1
+    missing = run_cli("lint", str(tmp_path / "nope"))
+    assert missing.code == 2 and missing.stderr.startswith("qaudit: error:")
     empty = tmp_path / "empty-folder"
     empty.mkdir()
-    assert qaudit("lint", str(empty)).returncode == 2
-    assert qaudit("lint", str(GOOD), "--format", "xml").returncode == 2
+    assert run_cli("lint", str(empty)).code == 2
+    assert run_cli("lint", str(GOOD), "--format", "xml").code == 2
 
 
 def test_duplicate_id_and_version_across_files(tmp_path: Path) -> None:
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / name).write_text(GOOD.read_text(encoding="utf-8"), encoding="utf-8")
-    out = json.loads(qaudit("lint", str(tmp_path), "-f", "json").stdout)
+    out = json.loads(run_cli("lint", str(tmp_path), "-f", "json").stdout)
     assert [(p["file"].endswith("b.yaml"), p["rule"], p["line"]) for p in out] == [(True, "duplicate-standard", 3)]
 
 
 def test_a_file_named_twice_is_linted_once(tmp_path: Path) -> None:
     (tmp_path / "std").mkdir()
     (tmp_path / "std" / "a.yaml").write_text(GOOD.read_text(encoding="utf-8"), encoding="utf-8")
-    done = qaudit("lint", "std", "./std/a.yaml", "std/../std/a.yaml", cwd=tmp_path)
-    assert (done.returncode, done.stdout) == (0, "")
+    done = run_cli("lint", "std", "./std/a.yaml", "std/../std/a.yaml", cwd=tmp_path)
+    assert (done.code, done.stdout) == (0, "")
     assert done.stderr == "1 file checked: 0 errors, 0 warnings\n"
 
 
@@ -137,22 +130,22 @@ def broken(tmp_path: Path) -> Path:
 
 
 def test_text_format(broken: Path) -> None:
-    done = qaudit("lint", str(broken))
+    done = run_cli("lint", str(broken))
     lines = done.stdout.splitlines()
     assert lines and all(re.match(r"^.+:\d+:\d+ (error|warning) [a-z-]+ .+$", line) for line in lines)
     assert "error unknown-key unknown key 'wieght' in item 'no-arguing'; did you mean 'weight'?" in done.stdout
 
 
 def test_json_format(broken: Path) -> None:
-    out = json.loads(qaudit("lint", str(broken), "-f", "json").stdout)
+    out = json.loads(run_cli("lint", str(broken), "-f", "json").stdout)
     assert out and all(set(p) == {"file", "line", "column", "severity", "rule", "message"} for p in out)
 
 
 def test_github_format(broken: Path) -> None:
-    lines = qaudit("lint", str(broken), "-f", "github").stdout.splitlines()
+    lines = run_cli("lint", str(broken), "-f", "github").stdout.splitlines()
     assert lines and all(re.match(r"^::(error|warning) file=[^,]+,line=\d+,col=\d+::.+", line) for line in lines)
     assert "broken%2C file.yaml" in lines[0]
-    problems = json.loads(qaudit("lint", str(broken), "-f", "json").stdout)
+    problems = json.loads(run_cli("lint", str(broken), "-f", "json").stdout)
     file = str(broken).replace(":", "%3A").replace(",", "%2C")
     assert lines == [
         f"::{p['severity']} file={file},line={p['line']},col={p['column']}::{p['message']}" for p in problems
@@ -162,7 +155,7 @@ def test_github_format(broken: Path) -> None:
 def test_sarif_format_is_valid(broken: Path) -> None:
     import jsonschema
 
-    log = json.loads(qaudit("lint", str(broken), "-f", "sarif").stdout)
+    log = json.loads(run_cli("lint", str(broken), "-f", "sarif").stdout)
     jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     run = log["runs"][0]
     ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
@@ -173,12 +166,12 @@ def test_sarif_format_is_valid(broken: Path) -> None:
 def test_schema_command_and_the_example_validates() -> None:
     import jsonschema
 
-    schema = json.loads(qaudit("schema", "standard").stdout)
+    schema = json.loads(run_cli("schema", "standard").stdout)
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     jsonschema.Draft7Validator.check_schema(schema)
     for path in (ROOT / "standards").rglob("*.yaml"):
         jsonschema.Draft7Validator(schema).validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    audit_schema = json.loads(qaudit("schema", "audit").stdout)
+    audit_schema = json.loads(run_cli("schema", "audit").stdout)
     jsonschema.Draft7Validator.check_schema(audit_schema)
     example = yaml.load(
         (HERE / "data" / "spec" / "audits" / "yvn-01-2026-11-20.yaml").read_text(), Loader=yaml.BaseLoader
@@ -187,14 +180,14 @@ def test_schema_command_and_the_example_validates() -> None:
 
 
 def test_show_in_another_language() -> None:
-    done = qaudit("show", "client-service-core", "--lang", "ka", "--standards", str(ROOT / "standards"))
-    assert done.returncode == 0
+    done = run_cli("show", "client-service-core", "--lang", "ka", "--standards", str(ROOT / "standards"))
+    assert done.code == 0
     assert "კლიენტთა მომსახურების ძირითადი სტანდარტი" in done.stdout and "CRITICAL" in done.stdout
 
 
 def test_show_in_a_language_the_standard_is_not_written_in_is_a_usage_error() -> None:
-    done = qaudit("show", "client-service-core", "--lang", "fr", "--standards", str(ROOT / "standards"))
-    assert done.returncode == 2 and done.stdout == ""
+    done = run_cli("show", "client-service-core", "--lang", "fr", "--standards", str(ROOT / "standards"))
+    assert done.code == 2 and done.stdout == ""
     assert done.stderr == (
         "qaudit: error: --lang fr: client-service-core@2 is written in en, hy, ka, lv, hu; choose one of those\n"
     )
@@ -203,12 +196,12 @@ def test_show_in_a_language_the_standard_is_not_written_in_is_a_usage_error() ->
 def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     binary = tmp_path / "image.yaml"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    done = qaudit("lint", str(binary))
-    assert done.returncode == 1 and len(done.stdout.splitlines()) == 1 and "encoding" in done.stdout
+    done = run_cli("lint", str(binary))
+    assert done.code == 1 and len(done.stdout.splitlines()) == 1 and "encoding" in done.stdout
     big = tmp_path / "big.yaml"
     big.write_text("schema: qaudit/standard@1\n" + "# padding\n" * 600_000)
-    done = qaudit("lint", str(big))
-    assert done.returncode == 1 and "file-too-large" in done.stdout
+    done = run_cli("lint", str(big))
+    assert done.code == 1 and "file-too-large" in done.stdout
 
 
 def test_limits_on_items_and_problems(tmp_path: Path) -> None:

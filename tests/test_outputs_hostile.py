@@ -16,17 +16,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import cli_command, run_cli
 from faults import (
     FAULT_CASES,
     GOOD_AUDIT,
     STD,
     audits,
     faults_table,
-    invoke,
     leftovers,
     one_line_error,
-    qaudit,
     snapshot,
+    without_root_powers,
 )
 from openpyxl import load_workbook
 
@@ -58,7 +58,7 @@ def test_every_fault_row_names_a_test() -> None:
 def _filled_form(folder: Path) -> Path:
     """A form filled as an inspector would, for ``convert``."""
     form = folder / "filled.xlsx"
-    assert invoke("form", "client-service-core", *VISIT, "-o", str(form), *STD[:2]).returncode == 0
+    assert run_cli("form", "client-service-core", *VISIT, "-o", str(form), *STD[:2]).code == 0
     answers = {"start-delay": 7, "addressed-by-name": "yes", "greeting-warmth": 4, "needs-identified": "partial"}
     answers["no-arguing"] = "yes"
     book = load_workbook(form)
@@ -99,14 +99,14 @@ def test_a_linked_output_is_written_to_its_target_and_stays_a_link(tmp_path: Pat
         target.write_bytes(b"old")
         link = tmp_path / _name(command, f"{command}-link")
         link.symlink_to(target.name)
-        done = invoke(*args, "-o", str(link))
-        assert done.returncode == 0, (command, done.stderr)
+        done = run_cli(*args, "-o", str(link))
+        assert done.code == 0, (command, done.err_bytes)
         assert link.is_symlink() and os.readlink(link) == target.name, command
         assert target.read_bytes() not in (b"old", b""), command
         # A dangling link names the file to create; it stays a link too.
         dangling = tmp_path / _name(command, f"{command}-dangling")
         dangling.symlink_to(_name(command, f"{command}-created"))
-        assert invoke(*args, "-o", str(dangling)).returncode == 0, command
+        assert run_cli(*args, "-o", str(dangling)).code == 0, command
         assert dangling.is_symlink() and (tmp_path / _name(command, f"{command}-created")).stat().st_size > 0
     assert leftovers(tmp_path) == []
 
@@ -120,26 +120,26 @@ def test_devices_and_pipes_are_written_through_never_replaced(tmp_path: Path) ->
         received: list[bytes] = []
         reader = threading.Thread(target=lambda f=fifo, into=received: into.append(f.read_bytes()))
         reader.start()
-        done = invoke(*args, "-o", str(fifo))
+        done = run_cli(*args, "-o", str(fifo))
         reader.join(timeout=30)
-        assert done.returncode == 0, (command, done.stderr)
+        assert done.code == 0, (command, done.err_bytes)
         assert stat.S_ISFIFO(fifo.lstat().st_mode) and len(received[0]) > 100, command
         # A pipe nobody reads: one clear error at once, never a wait.
-        line = one_line_error(invoke(*args, "-o", str(fifo)))
+        line = one_line_error(run_cli(*args, "-o", str(fifo)))
         assert "named pipe that no program is reading" in line, line
         assert stat.S_ISFIFO(fifo.lstat().st_mode)
         # A device: /dev/full through a link named like the output (as root, /dev itself is never touched).
         full = tmp_path / _name(command, f"{command}-full")
         full.symlink_to("/dev/full")
-        line = one_line_error(invoke(*args, "-o", str(full)))
+        line = one_line_error(run_cli(*args, "-o", str(full)))
         assert "No space left on device" in line, line
         assert full.is_symlink() and stat.S_ISCHR(os.stat("/dev/full").st_mode)
     # `-o /dev/stdout` streams the file to standard output (a pipe here).
-    done = qaudit(*writers["new"], "-o", "/dev/stdout")
-    assert done.returncode == 0 and done.stdout.startswith(b"#"), done.stderr
+    done = run_cli(*writers["new"], "-o", "/dev/stdout", real=True)  # a process's own standard output
+    assert done.code == 0 and done.out_bytes.startswith(b"#"), done.err_bytes
     assert os.path.islink("/dev/stdout")
     if os.geteuid() == 0:
-        done = qaudit(*writers["new"], "-o", "/dev/full")
+        done = run_cli(*writers["new"], "-o", "/dev/full")
         assert "No space left on device" in one_line_error(done)
         assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)  # root's run did not replace the system's node
 
@@ -151,27 +151,27 @@ def test_sockets_and_folders_are_refused(tmp_path: Path) -> None:
         server = socket.socket(socket.AF_UNIX)
         server.bind(str(path))
         try:
-            line = one_line_error(invoke(*args, "-o", str(path)))
+            line = one_line_error(run_cli(*args, "-o", str(path)))
             assert "is a socket" in line, line
             assert stat.S_ISSOCK(path.lstat().st_mode)
         finally:
             server.close()
         folder = tmp_path / _name(command, f"{command}-folder")
         folder.mkdir()
-        line = one_line_error(invoke(*args, "-o", str(folder)))
+        line = one_line_error(run_cli(*args, "-o", str(folder)))
         assert folder.is_dir() and list(folder.iterdir()) == [], line
     if os.path.exists("/dev/loop0") and stat.S_ISBLK(os.stat("/dev/loop0").st_mode):
         link = tmp_path / "disk.xlsx"
         link.symlink_to("/dev/loop0")
-        assert "is a block device" in one_line_error(invoke(*writers["export"], "-o", str(link)))
+        assert "is a block device" in one_line_error(run_cli(*writers["export"], "-o", str(link)))
     assert leftovers(tmp_path) == []
 
 
 def test_special_files_inside_an_output_set_are_refused(tmp_path: Path) -> None:
     source = audits(tmp_path / "audits", 14, sites=2)
     out, csv = tmp_path / "report", tmp_path / "csv"
-    assert invoke("report", str(source), "--out", str(out), *STD).returncode == 0
-    assert invoke("export", str(source), "-f", "csv", "--out", str(csv), *STD).returncode == 0
+    assert run_cli("report", str(source), "--out", str(out), *STD).code == 0
+    assert run_cli("export", str(source), "-f", "csv", "--out", str(csv), *STD).code == 0
     (source / "site-0-01.yaml").write_text(GOOD_AUDIT.replace("yvn-01", "site-0").replace("2026-11-20", "2026-12-01"))
     elsewhere = tmp_path / "elsewhere.html"
     elsewhere.write_text("mine")
@@ -183,11 +183,11 @@ def test_special_files_inside_an_output_set_are_refused(tmp_path: Path) -> None:
     os.mkfifo(items)
     report_before = {p: b for p, b in snapshot(out).items() if p != "sites/site-1.html"}
     summary_before = (csv / "summary.csv").read_bytes()
-    line = one_line_error(invoke("report", str(source), "--out", str(out), *STD))
+    line = one_line_error(run_cli("report", str(source), "--out", str(out), *STD))
     assert "is a symbolic link" in line and "site-1.html" in line, line
     assert page.is_symlink() and elsewhere.read_text() == "mine"
     assert {p: b for p, b in snapshot(out).items() if p != "sites/site-1.html"} == report_before
-    line = one_line_error(invoke("export", str(source), "-f", "csv", "--out", str(csv), *STD))
+    line = one_line_error(run_cli("export", str(source), "-f", "csv", "--out", str(csv), *STD))
     assert "is a named pipe" in line and "items.csv" in line, line
     assert stat.S_ISFIFO(items.lstat().st_mode) and (csv / "summary.csv").read_bytes() == summary_before
     assert leftovers(tmp_path) == []
@@ -210,9 +210,10 @@ def _locked_tree(tmp_path: Path) -> Path:
 def test_an_unreadable_folder_or_file_is_a_located_error(tmp_path: Path) -> None:
     folder = _locked_tree(tmp_path)
     try:
-        done = qaudit("score", str(folder), "-f", "json", *STD, plain_user=True)
-        assert done.returncode == 1 and b"Traceback" not in done.stderr
-        out = json.loads(done.stdout)
+        # Real processes, without root's power over permissions.
+        done = run_cli("score", str(folder), "-f", "json", *STD, real=True, preexec_fn=without_root_powers())
+        assert done.code == 1 and b"Traceback" not in done.err_bytes
+        out = json.loads(done.out_bytes)
         assert [a["site"] for a in out["audits"]] == ["yvn-01"]  # the readable audit is still scored
         errors = {(e["file"], e["line"], e["column"], e["rule"]) for e in out["errors"]}
         assert errors == {
@@ -220,9 +221,9 @@ def test_an_unreadable_folder_or_file_is_a_located_error(tmp_path: Path) -> None
             (str(folder / "closed.yaml"), 1, 1, "unreadable"),
         }
         for args in (("report", "--out", str(tmp_path / "r")), ("export", "--out", str(tmp_path / "x.xlsx"))):
-            done = qaudit(*args, str(folder), *STD, plain_user=True)
-            err = done.stderr.decode()
-            assert done.returncode == 1 and "Traceback" not in err, (args, err)
+            done = run_cli(*args, str(folder), *STD, real=True, preexec_fn=without_root_powers())
+            err = done.err_bytes.decode()
+            assert done.code == 1 and "Traceback" not in err, (args, err)
             assert (
                 f"{folder / 'locked'}:1:1 error unreadable this folder cannot be read (permission denied), "
                 "so none of its audits was scored; make it readable for this user\n"
@@ -252,13 +253,13 @@ def test_a_linked_folder_is_a_warning_never_silent(tmp_path: Path) -> None:
         ("report", "--out", str(tmp_path / "r")),
         ("export", "--out", str(tmp_path / "x.xlsx")),
     ):
-        done = invoke(*args, str(folder), *STD)
-        err = done.stderr.decode()
-        assert done.returncode == 0, (args, err)
+        done = run_cli(*args, str(folder), *STD)
+        err = done.err_bytes.decode()
+        assert done.code == 0, (args, err)
         assert warning.format(folder / "loop") in err and warning.format(folder / "shared") in err, (args, err)
     # Named on the command line, the linked folder is read.
-    done = invoke("score", str(folder / "shared"), "-f", "json", *STD)
-    assert done.returncode == 0 and [a["site"] for a in json.loads(done.stdout)["audits"]] == ["oth-01"]
+    done = run_cli("score", str(folder / "shared"), "-f", "json", *STD)
+    assert done.code == 0 and [a["site"] for a in json.loads(done.out_bytes)["audits"]] == ["oth-01"]
 
 
 def test_names_that_are_not_utf8_or_hold_control_characters(tmp_path: Path) -> None:
@@ -277,9 +278,9 @@ def test_names_that_are_not_utf8_or_hold_control_characters(tmp_path: Path) -> N
         f"{folder}/esc\\u001b[31mred.yaml": "the control character U+001B",
         f"{folder}/dir\\xff": "bytes that are not UTF-8 text",
     }
-    done = invoke("score", str(folder), "-f", "json", *STD)
-    assert done.returncode == 1 and b"Traceback" not in done.stderr and b"\x1b" not in done.stdout
-    out = json.loads(done.stdout)
+    done = run_cli("score", str(folder), "-f", "json", *STD)
+    assert done.code == 1 and b"Traceback" not in done.err_bytes and b"\x1b" not in done.out_bytes
+    out = json.loads(done.out_bytes)
     assert [a["id"] for a in out["audits"]] == ["good"]
     assert {e["file"]: e["rule"] for e in out["errors"]} == dict.fromkeys(expected, "file-name")
     csv_out = tmp_path / "csv"
@@ -292,10 +293,10 @@ def test_names_that_are_not_utf8_or_hold_control_characters(tmp_path: Path) -> N
         ("actions", "--today", "2026-11-21"),
         ("actions", "-f", "csv", "--today", "2026-11-21"),
     ):
-        done = invoke(*args, str(folder), *STD)
-        assert done.returncode == 1 and b"Traceback" not in done.stderr, (args, done.stderr)
-        assert b"\x1b" not in done.stdout + done.stderr and b"\xff" not in done.stdout + done.stderr, args
-        err = done.stderr.decode("utf-8")
+        done = run_cli(*args, str(folder), *STD)
+        assert done.code == 1 and b"Traceback" not in done.err_bytes, (args, done.err_bytes)
+        assert b"\x1b" not in done.out_bytes + done.err_bytes and b"\xff" not in done.out_bytes + done.err_bytes, args
+        err = done.err_bytes.decode("utf-8")
         for shown, what in expected.items():
             assert f"{shown}:1:1 error file-name the name holds {what} (shown escaped); rename it" in err, (args, err)
     assert all(b"\x1b" not in data for data in snapshot(csv_out).values())
@@ -307,7 +308,7 @@ def test_names_that_are_not_utf8_or_hold_control_characters(tmp_path: Path) -> N
 def test_a_report_removes_only_its_own_stale_pages(tmp_path: Path) -> None:
     source = audits(tmp_path / "audits", 9, sites=3)
     out = tmp_path / "report"
-    assert invoke("report", str(source), "--out", str(out), *STD).returncode == 0
+    assert run_cli("report", str(source), "--out", str(out), *STD).code == 0
     assert sorted(p.name for p in (out / "sites").iterdir()) == ["site-0.html", "site-1.html", "site-2.html"]
     (out / "sites" / "notes.html").write_text("the team's own notes")  # never written by qaudit
     edited = (out / "sites" / "site-1.html").read_text() + "<!-- kept by hand -->"
@@ -315,16 +316,16 @@ def test_a_report_removes_only_its_own_stale_pages(tmp_path: Path) -> None:
     for n in (1, 2):  # sites 1 and 2 leave the input
         for path in source.glob(f"site-{n}-*.yaml"):
             path.unlink()
-    done = invoke("report", str(source), "--out", str(out), *STD)
-    assert done.returncode == 0, done.stderr
+    done = run_cli("report", str(source), "--out", str(out), *STD)
+    assert done.code == 0, done.err_bytes
     # site-2's page was qaudit's and unchanged: removed with the commit; site-1's was edited: kept.
     assert sorted(p.name for p in (out / "sites").iterdir()) == ["notes.html", "site-0.html", "site-1.html"]
     assert (out / "sites" / "site-1.html").read_text() == edited
     assert "site-2" not in (out / "index.html").read_text()
     # site-2's scorecard and the pages of the 6 audits of sites 1 and 2.
-    assert done.stderr.decode().endswith("removed 7 pages of sites or audits no longer in the input\n"), done.stderr
+    assert done.err_bytes.decode().endswith("removed 7 pages of sites or audits no longer in the input\n"), done.stderr
     # A Markdown report into the same folder leaves the HTML pages alone.
-    assert invoke("report", str(source), "--out", str(out), "-f", "md", *STD).returncode == 0
+    assert run_cli("report", str(source), "--out", str(out), "-f", "md", *STD).code == 0
     assert (out / "index.html").exists() and (out / "sites" / "site-0.html").exists()
     assert leftovers(tmp_path) == []
 
@@ -357,9 +358,9 @@ def test_user_templates_cannot_build_huge_pages(tmp_path: Path, template: str, r
     audit = tmp_path / "a.yaml"
     audit.write_text(GOOD_AUDIT, encoding="utf-8")
     out = tmp_path / "out"
-    done = invoke("report", str(audit), "--out", str(out), "--templates", str(mine), *STD)
-    err = done.stderr.decode()
-    assert done.returncode == 1 and "Traceback" not in err, err
+    done = run_cli("report", str(audit), "--out", str(out), "--templates", str(mine), *STD)
+    err = done.err_bytes.decode()
+    assert done.code == 1 and "Traceback" not in err, err
     location = f"{mine / 'index.html.j2'}:{1 if 'page grew' in refusal else 2}:1 error template "
     assert err.startswith(location + "unsafe operation refused: " + refusal), err
     assert err.endswith("; nothing was written\n") and len(err.splitlines()) == 1, err
@@ -373,8 +374,8 @@ def test_user_templates_keep_everyday_padding_and_formatting(tmp_path: Path) -> 
     (mine / "index.html.j2").write_text(text + "|{{ '{:>4}'.format('<i>') }}|{{ 'x' ~ 'y' }}\n")
     audit = tmp_path / "a.yaml"
     audit.write_text(GOOD_AUDIT, encoding="utf-8")
-    done = invoke("report", str(audit), "--out", str(tmp_path / "out"), "--templates", str(mine), *STD)
-    assert done.returncode == 0, done.stderr
+    done = run_cli("report", str(audit), "--out", str(tmp_path / "out"), "--templates", str(mine), *STD)
+    assert done.code == 0, done.err_bytes
     assert (tmp_path / "out" / "index.html").read_text() == "  ok  |  3.1|a+b|1,2| &lt;i&gt;|xy\n"
 
 
@@ -388,16 +389,17 @@ def test_run_into_a_read_only_folder_asks_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "audits"
     folder.mkdir()
     folder.chmod(0o555)
-    args = ["-m", "qaudit", "run", "client-service-core", *VISIT, "-o", str(folder / "v.yaml"), *STD[:2]]
+    # A real process, on a terminal.
+    command = cli_command("run", "client-service-core", *VISIT, "-o", str(folder / "v.yaml"), *STD[:2])
     drop = without_root_powers()
     if drop is not None:  # as root: spawn through a child that drops root's powers, then runs qaudit
         code = (
-            "import os, sys; from faults import without_root_powers; without_root_powers()(); "
-            f"os.execv(sys.executable, [sys.executable, *{args!r}])"
+            "import os; from faults import without_root_powers; without_root_powers()(); "
+            f"os.execv({command[0]!r}, {command!r})"
         )
         child = pexpect.spawn(sys.executable, ["-c", code], cwd=str(HERE), encoding="utf-8", timeout=30)
     else:
-        child = pexpect.spawn(sys.executable, args, encoding="utf-8", timeout=30)
+        child = pexpect.spawn(command[0], command[1:], encoding="utf-8", timeout=30)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2, child.before

@@ -9,40 +9,26 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Result, run_cli
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "report"
 STANDARDS = HERE / "data" / "spec" / "standards"
 GOLDEN = HERE / "golden" / "report"
-ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1796083200"}  # the portfolio's generation date: 2026-12-01
+ENV = {"SOURCE_DATE_EPOCH": "1796083200"}  # the portfolio's generation date: 2026-12-01
 
 
-def report(out: Path, *args: str, audits: Path = DATA / "audits") -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "qaudit",
-        "report",
-        str(audits),
-        "--out",
-        str(out),
-        "--standards",
-        str(STANDARDS),
-        "--sites",
-        str(DATA / "sites.yaml"),
-        "--no-cache",
-        *args,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=ENV)
-    assert "Traceback" not in done.stderr
-    return done
+def report(out: Path, *args: str, audits: Path = DATA / "audits", real: bool = False) -> Result:
+    """Report on ``audits`` into ``out``, dated as the golden files are."""
+    command = ["report", str(audits), "--out", str(out), "--standards", str(STANDARDS)]
+    return run_cli(*command, "--sites", str(DATA / "sites.yaml"), "--no-cache", *args, env=ENV, real=real)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
     done = report(out)
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return out
 
 
@@ -94,18 +80,18 @@ def test_pages_load_nothing_from_the_network(built: Path) -> None:
 
 
 def test_language_override_formats_numbers(tmp_path: Path) -> None:
-    assert report(tmp_path / "hu", "--lang", "hu").returncode == 0
+    assert report(tmp_path / "hu", "--lang", "hu").code == 0
     page = (tmp_path / "hu" / "sites" / "rix-01.html").read_text(encoding="utf-8")
     assert '<html lang="hu">' in page and "data-score>96,67</div>" in page and "Minősítés" in page
-    assert report(tmp_path / "hy", "--lang", "hy").returncode == 0
+    assert report(tmp_path / "hy", "--lang", "hy").code == 0
     index = (tmp_path / "hy" / "index.html").read_text(encoding="utf-8")
     assert "Սպասարկման որակի ամփոփագիր" in index
-    assert report(tmp_path / "ka", "--lang", "ka").returncode == 0
+    assert report(tmp_path / "ka", "--lang", "ka").code == 0
     assert "ობიექტი" in (tmp_path / "ka" / "index.html").read_text(encoding="utf-8")
 
 
 def test_markdown_format(tmp_path: Path) -> None:
-    assert report(tmp_path, "--format", "md").returncode == 0
+    assert report(tmp_path, "--format", "md").code == 0
     site = (tmp_path / "sites" / "yvn-01.md").read_text(encoding="utf-8")
     assert site.startswith("# Yerevan &lt;Abovyan&gt; 12\n")
     assert "| Punktualitāte |" in site
@@ -117,23 +103,23 @@ def test_user_templates_override_one_page_and_cannot_reach_python(tmp_path: Path
     mine = tmp_path / "templates"
     mine.mkdir()
     (mine / "index.html.j2").write_text("<h1>{{ words.portfolio }}: {{ rows | length }} sites {{ '<b>' }}</h1>\n")
-    assert report(tmp_path / "out", "--templates", str(mine)).returncode == 0
+    assert report(tmp_path / "out", "--templates", str(mine)).code == 0
     assert (tmp_path / "out" / "index.html").read_text() == "<h1>Service quality portfolio: 2 sites &lt;b&gt;</h1>\n"
     assert "Kritiski pārkāpumi" in (tmp_path / "out" / "sites" / "yvn-01.html").read_text(encoding="utf-8")
     (mine / "index.html.j2").write_text("{{ words.__class__.__mro__[1].__subclasses__() }}\n")
     done = report(tmp_path / "out", "--templates", str(mine))
-    assert done.returncode == 1 and "unsafe" in done.stderr
+    assert done.code == 1 and "unsafe" in done.stderr
 
 
 def test_failed_run_leaves_previous_reports_intact(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert report(out).returncode == 0
+    assert report(out).code == 0
     before = {p: p.read_bytes() for p in out.rglob("*.html")}
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "site.html.j2").write_text("{% for x in %}\n")
     done = report(out, "--templates", str(broken))
-    assert done.returncode == 1 and "nothing was written" in done.stderr
+    assert done.code == 1 and "nothing was written" in done.stderr
     assert {p: p.read_bytes() for p in out.rglob("*.html")} == before
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
@@ -145,7 +131,7 @@ def test_unsafe_site_id_is_refused_and_the_other_sites_still_reported(tmp_path: 
     (audits / "a.yaml").write_text(text.replace("site: rix-01", "site: con"), encoding="utf-8")
     (audits / "b.yaml").write_text(text, encoding="utf-8")
     done = report(tmp_path / "out", audits=audits)
-    assert done.returncode == 1, done.stderr
+    assert done.code == 1, done.stderr
     assert (
         f"{audits / 'a.yaml'}:4:7 error unsafe-site-id site id 'con' cannot be a file name "
         "(reserved name, path separator or '..'); use a slug like 'yvn-01'. The site's scorecard was not written\n"
@@ -155,7 +141,7 @@ def test_unsafe_site_id_is_refused_and_the_other_sites_still_reported(tmp_path: 
     # With no other site, nothing is written at all.
     (audits / "b.yaml").unlink()
     done = report(tmp_path / "only", audits=audits)
-    assert done.returncode == 1 and "unsafe-site-id" in done.stderr
+    assert done.code == 1 and "unsafe-site-id" in done.stderr
     assert done.stderr.endswith("qaudit: error: no site to report on; nothing was written\n")
     assert not (tmp_path / "only").exists()
 
@@ -171,7 +157,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("hostile")
     for fmt in ("html", "md"):
         done = report(out / fmt, "--standards", str(HOSTILE / "standards"), "--format", fmt, audits=HOSTILE / "audits")
-        assert done.returncode == 0, done.stderr
+        assert done.code == 0, done.stderr
     return out
 
 
@@ -260,7 +246,7 @@ def test_markdown_portfolio_has_the_heatmap(hostile: Path) -> None:
 @pytest.mark.parametrize("lang", ["xx", "hu_HU", "fr"])
 def test_unsupported_language_is_a_usage_error(tmp_path: Path, lang: str) -> None:
     done = report(tmp_path / "out", "--lang", lang)
-    assert done.returncode == 2
+    assert done.code == 2
     assert (
         done.stderr
         == f"qaudit: error: --lang {lang}: scorecards are written in en, hy, ka, lv, hu; choose one of those\n"
@@ -274,7 +260,7 @@ def test_audit_language_without_labels_falls_back(tmp_path: Path) -> None:
     text = (DATA / "audits" / "yvn-01-11.yaml").read_text(encoding="utf-8")
     (audits / "a.yaml").write_text(text.replace("language: lv", "language: fr"), encoding="utf-8")
     assert "language: fr" in (audits / "a.yaml").read_text(encoding="utf-8")
-    assert report(tmp_path / "out", audits=audits).returncode == 0
+    assert report(tmp_path / "out", audits=audits).code == 0
     page = (tmp_path / "out" / "sites" / "yvn-01.html").read_text(encoding="utf-8")
     # Not lang="fr" over English words: the registry's language (hy) is next in line.
     assert '<html lang="hy">' in page and "data-score>8,33</div>" in page and "Կրիտիկական" in page
@@ -285,20 +271,20 @@ def test_template_error_is_one_located_line(tmp_path: Path) -> None:
     mine.mkdir()
     (mine / "index.html.j2").write_text("<h1>{{ words.portfolio }}</h1>\n{{ 1 / 0 }}\n")
     done = report(tmp_path / "out", "--templates", str(mine))
-    assert done.returncode == 1
+    assert done.code == 1
     assert done.stderr.endswith(
         f"{mine / 'index.html.j2'}:2:1 error template ZeroDivisionError: division by zero; nothing was written\n"
     )
     (mine / "index.html.j2").write_text("{{ ''.__class__.__mro__ }}\n")
     done = report(tmp_path / "out", "--templates", str(mine))
-    assert done.returncode == 1
+    assert done.code == 1
     assert done.stderr.endswith(
         f"{mine / 'index.html.j2'}:1:1 error template unsafe operation refused: "
         "access to attribute '__class__' of 'str' object is unsafe; nothing was written\n"
     )
     (mine / "index.html.j2").write_text("{% include 'nothere.html.j2' %}\n")
     done = report(tmp_path / "out", "--templates", str(mine))
-    assert done.returncode == 1 and done.stderr.endswith(
+    assert done.code == 1 and done.stderr.endswith(
         f"{mine / 'index.html.j2'}:1:1 error template 'nothere.html.j2' is neither in the templates folder "
         "nor among the built-in templates; nothing was written\n"
     )
@@ -310,20 +296,20 @@ def test_any_html_template_name_is_autoescaped(tmp_path: Path) -> None:
     mine.mkdir()
     (mine / "x.html.j2").write_text("{{ rows[0].name }}|{{ '<i>' }}")
     (mine / "index.html.j2").write_text("{% include 'x.html.j2' %}\n")
-    assert report(tmp_path / "out", "--templates", str(mine)).returncode == 0
+    assert report(tmp_path / "out", "--templates", str(mine)).code == 0
     assert (tmp_path / "out" / "index.html").read_text(encoding="utf-8") == "Riga café|&lt;i&gt;"
 
 
 def test_a_write_failure_leaves_the_previous_report_intact(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert report(out).returncode == 0
+    assert report(out).code == 0
     index = (out / "index.html").read_bytes()
     for page in (out / "sites").iterdir():
         page.unlink()
     (out / "sites").rmdir()
     (out / "sites").write_text("not a folder")  # the site pages cannot be written
     done = report(out, "--lang", "hu")
-    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.code == 2 and "Traceback" not in done.stderr
     assert (out / "index.html").read_bytes() == index  # no page was swapped in
     assert sorted(p.name for p in out.iterdir()) == [".qaudit-pages.json", "audits", "index.html", "sites"]
 
@@ -334,17 +320,17 @@ def test_a_re_run_rewrites_only_the_pages_that_changed(tmp_path: Path) -> None:
     audits = tmp_path / "audits"
     shutil.copytree(DATA / "audits", audits)
     out = tmp_path / "out"
-    assert report(out, audits=audits).returncode == 0
+    assert report(out, audits=audits).code == 0
     pages = ("index.html", "sites/rix-01.html", "sites/yvn-01.html", "audits/rix-01-11.html", "audits/yvn-01-11.html")
     first = {page: os.stat(out / page) for page in pages}
     done = report(out, audits=audits)
-    assert done.returncode == 0
+    assert done.code == 0
     assert done.stderr.endswith(f"wrote 0 of 7 pages to {out}/ ({out / 'index.html'}); the others were unchanged\n")
     assert all(os.stat(out / page).st_ino == first[page].st_ino for page in pages)  # not even replaced
     rix = audits / "rix-01-11.yaml"
     rix.write_text(rix.read_text(encoding="utf-8").replace("addressed-by-name: yes", "addressed-by-name: no"))
     done = report(out, audits=audits)
-    assert done.returncode == 0 and f"wrote 3 of 7 pages to {out}/" in done.stderr  # rix-01's audit, site, index
+    assert done.code == 0 and f"wrote 3 of 7 pages to {out}/" in done.stderr  # rix-01's audit, site, index
     assert os.stat(out / "sites/yvn-01.html").st_ino == first["sites/yvn-01.html"].st_ino
     assert os.stat(out / "audits/yvn-01-11.html").st_ino == first["audits/yvn-01-11.html"].st_ino
     assert os.stat(out / "audits/rix-01-11.html").st_ino != first["audits/rix-01-11.html"].st_ino
@@ -361,19 +347,20 @@ def test_a_page_failing_late_leaves_no_staged_page_and_no_new_folder(tmp_path: P
     # A late site fails: most scorecards were rendered and staged by then, by one worker or two.
     (mine / "site.html.j2").write_text("{{ site.id }}{% if site.id == 'yvn-01' %}{{ 1 // 0 }}{% endif %}\n")
     out = tmp_path / "new" / "out"
-    command = [sys.executable, "-m", "qaudit", "report", str(root / "examples" / "audits"), "--out", str(out)]
+    command = ["report", str(root / "examples" / "audits"), "--out", str(out)]
     command += ["--standards", str(root / "standards"), "--sites", str(root / "examples" / "sites.yaml")]
     command += ["--templates", str(mine), "--no-cache", "--jobs", jobs]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    done = run_cli(*command, real=True)  # a real process: its workers fork from qaudit, not from the test run
+    assert done.code == 1 and "Traceback" not in done.stderr
     message = "ZeroDivisionError: integer division or modulo by zero; nothing was written"
     assert done.stderr == f"{mine / 'site.html.j2'}:1:1 error template {message}\n"
     assert not (tmp_path / "new").exists()  # the folders this run made are gone with the staged pages
 
 
 def test_results_read_back_partly_give_the_pages_of_results_read_in_full(tmp_path: Path) -> None:
+    from qaudit.render.language import LANGUAGES, labels
     from qaudit.render.pages import PageWriter
-    from qaudit.render.scorecards import LANGUAGES, labels, render_report
+    from qaudit.render.report import render_report
     from qaudit.workspace import score_paths
 
     root = HERE.parent
@@ -401,7 +388,7 @@ def test_a_run_removes_what_killed_runs_of_this_machine_staged_and_nothing_else(
     from qaudit.render.pages import _HOST
 
     out = tmp_path / "out"
-    assert report(out).returncode == 0
+    assert report(out).code == 0
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = int(gone.stdout)  # a process that has ended
     stale = out / "sites" / f".yvn-01.html.{_HOST}-{dead}-0123abcd.tmp"
@@ -410,7 +397,8 @@ def test_a_run_removes_what_killed_runs_of_this_machine_staged_and_nothing_else(
     mine = out / "notes.txt"
     for path in (stale, running, elsewhere, mine):
         path.write_text("x")
-    assert report(out).returncode == 0
+    # A real process: in this one, the run still going (this process) would be the run itself.
+    assert report(out, real=True).code == 0
     assert not stale.exists()
     assert running.exists() and elsewhere.exists() and mine.exists()
 
@@ -420,11 +408,11 @@ def test_the_same_pages_whatever_the_number_of_workers(tmp_path: Path) -> None:
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs-{jobs}"
-        command = [sys.executable, "-m", "qaudit", "report", str(root / "examples" / "audits"), "--out", str(out)]
+        command = ["report", str(root / "examples" / "audits"), "--out", str(out)]
         command += ["--standards", str(root / "standards"), "--sites", str(root / "examples" / "sites.yaml")]
         command += ["--waivers", str(root / "examples" / "waivers.yaml"), "--no-cache", "--jobs", jobs]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
+        done = run_cli(*command, real=True)  # a real process: its workers fork from qaudit, not from the test run
+        assert done.code == 0, done.stderr
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.html"))})
     assert len(outputs[0]) == 75  # 64 audits, 10 scorecards and the portfolio, each rendered by one of two workers
     assert outputs[0] == outputs[1]
@@ -435,7 +423,7 @@ def test_a_user_template_cannot_build_a_huge_value(tmp_path: Path) -> None:
     mine.mkdir()
     (mine / "index.html.j2").write_text('{{ "x" * 100000 * 100000 }}\n')
     done = report(tmp_path / "out", "--templates", str(mine))
-    assert done.returncode == 1 and not (tmp_path / "out" / "index.html").exists()
+    assert done.code == 1 and not (tmp_path / "out" / "index.html").exists()
     assert done.stderr.endswith(
         f"{mine / 'index.html.j2'}:1:1 error template unsafe operation refused: a value of 10,000,000,000 "
         "characters or entries is too large; nothing was written\n"

@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
+from conftest import Result, run_cli
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 EXAMPLES = ROOT / "examples"
-ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1796083200"}  # 2026-12-01
+ENV: dict[str, str | None] = {"SOURCE_DATE_EPOCH": "1796083200"}  # 2026-12-01
 GEORGIAN_AUDIT = "tbs-01-2026-10-21-rooms-floor-4-giorgi"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def report(audits: Path, out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "qaudit", "report", str(audits), "--out", str(out)]
+def report(audits: Path, out: Path, *args: str, env: dict[str, str | None] | None = None) -> Result:
+    """Report on ``audits`` into ``out`` with the example workspace's standards, sites and waivers."""
+    command = ["report", str(audits), "--out", str(out)]
     command += ["--standards", str(ROOT / "standards"), "--sites", str(EXAMPLES / "sites.yaml")]
     command += ["--waivers", str(EXAMPLES / "waivers.yaml"), "--no-cache", *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env or ENV)
-    assert "Traceback" not in done.stderr
-    return done
+    return run_cli(*command, env=env or ENV)
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
@@ -60,7 +58,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
     done = report(workspace, out)
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return out
 
 
@@ -132,19 +130,19 @@ def test_stale_audit_pages_are_removed_only_when_qaudit_wrote_them(workspace: Pa
     audits = tmp_path / "audits"
     shutil.copytree(workspace, audits)
     out = tmp_path / "out"
-    assert report(audits, out).returncode == 0
+    assert report(audits, out).code == 0
     gone = next(audits.rglob("yvn-02-2026-07-08.yaml"))
     gone.unlink()
     mine = out / "audits" / "notes.html"
     mine.write_text("mine", encoding="utf-8")
     done = report(audits, out)
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert not (out / "audits" / "yvn-02-2026-07-08.html").exists() and mine.exists()
     assert "removed 1 page of sites or audits no longer in the input" in done.stderr
 
 
 def test_numbers_round_half_away_from_zero_with_the_language_separator() -> None:
-    from qaudit.render.scorecards import formatter
+    from qaudit.render.language import formatter
 
     lv = formatter("lv")
     assert lv.number(76.25) == "76,25" and lv.number(76.25, 1) == "76,3" and lv.number(91.25, 1) == "91,3"
@@ -162,7 +160,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 def test_pdf_report_of_the_example_workspace(workspace: Path, tmp_path: Path) -> None:
     out = tmp_path / "pdf"
     done = report(workspace, out, "--format", "pdf", "--jobs", "1")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
     audits = len(list(workspace.rglob("*.yaml")))
     assert "index.pdf" in pages and len(pages) == 1 + 10 + audits
@@ -187,9 +185,9 @@ def _scored(workspace: Path, audit_id: str) -> dict:
     import json
 
     file = next((EXAMPLES / "audits").rglob(f"{audit_id}.yaml"))
-    command = [sys.executable, "-m", "qaudit", "score", str(file), "--format", "json", "--no-cache"]
+    command = ["score", str(file), "--format", "json", "--no-cache"]
     command += ["--standards", str(ROOT / "standards"), "--sites", str(EXAMPLES / "sites.yaml")]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=ENV)
+    done = run_cli(*command, env=ENV)
     return json.loads(done.stdout)["audits"][0]
 
 
@@ -198,10 +196,9 @@ def _example_sites() -> list[str]:
 
 
 def test_pdf_without_a_browser_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    env = {k: v for k, v in ENV.items() if k != "QAUDIT_CHROMIUM"}
-    env["PATH"] = str(tmp_path)  # no browser anywhere on it
+    env = {**ENV, "QAUDIT_CHROMIUM": None, "PATH": str(tmp_path)}  # no browser anywhere on it
     done = report(EXAMPLES / "audits", tmp_path / "out", "--format", "pdf", env=env)
-    assert done.returncode == 2
+    assert done.code == 2
     assert done.stderr == (
         "qaudit: error: --format pdf needs Chromium (or Google Chrome); install it, e.g. apt-get install chromium\n"
     )

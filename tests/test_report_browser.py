@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 HERE = Path(__file__).parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -29,26 +28,18 @@ ARGS = [
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qaudit",
-            "report",
-            str(HERE / "data" / "report" / "audits"),
-            "--out",
-            str(out),
-            "--standards",
-            str(HERE / "data" / "spec" / "standards"),
-            "--sites",
-            str(HERE / "data" / "report" / "sites.yaml"),
-            "--no-cache",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_cli(
+        "report",
+        str(HERE / "data" / "report" / "audits"),
+        "--out",
+        str(out),
+        "--standards",
+        str(HERE / "data" / "spec" / "standards"),
+        "--sites",
+        str(HERE / "data" / "report" / "sites.yaml"),
+        "--no-cache",
     )
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     return out
 
 
@@ -96,14 +87,10 @@ def test_hostile_scorecard_runs_nothing_in_chromium(tmp_path: Path) -> None:
 
     data = HERE / "data" / "report" / "hostile"
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "qaudit", "report", str(data / "audits"), "--out", str(out)]
-        + ["--standards", str(data / "standards"), "--no-cache"],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_cli(
+        "report", str(data / "audits"), "--out", str(out), "--standards", str(data / "standards"), "--no-cache"
     )
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     errors: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as p:
@@ -129,11 +116,11 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example workspace's report: sites with two standards, repeated sections, per-audit pages."""
     out = tmp_path_factory.mktemp("examples")
     root = HERE.parent
-    command = [sys.executable, "-m", "qaudit", "report", str(root / "examples" / "audits"), "--out", str(out)]
+    command = ["report", str(root / "examples" / "audits"), "--out", str(out)]
     command += ["--standards", str(root / "standards"), "--sites", str(root / "examples" / "sites.yaml")]
     command += ["--waivers", str(root / "examples" / "waivers.yaml"), "--no-cache"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    done = run_cli(*command)
+    assert done.code == 0, done.stderr
     return out
 
 

@@ -4,21 +4,18 @@ a second session on the same audit file."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from conftest import cli_command, run_cli
 
 HERE = Path(__file__).parent
 STANDARDS = HERE / "data" / "spec" / "standards"
 
 
-def _run_args(output: str = "a.yaml", inspector: str | bytes = "Anna") -> list:
+def _run_args(output: str = "a.yaml", inspector: str = "Anna") -> list[str]:
     return [
-        "-m",
-        "qaudit",
         "run",
         "client-service-core",
         "--site",
@@ -36,7 +33,8 @@ def _run_args(output: str = "a.yaml", inspector: str | bytes = "Anna") -> list:
 
 def _spawn(cwd: Path) -> pexpect.spawn:
     env = {**os.environ, "CI": "1", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-    return pexpect.spawn(sys.executable, _run_args(), cwd=str(cwd), timeout=30, env=env)
+    command = cli_command(*_run_args())  # a real process, on a terminal
+    return pexpect.spawn(command[0], command[1:], cwd=str(cwd), timeout=30, env=env)
 
 
 def test_bytes_that_are_not_utf8_typed_into_run_are_asked_again(tmp_path: Path) -> None:
@@ -76,25 +74,20 @@ def test_a_line_separator_typed_into_run_is_kept_and_the_audit_is_valid(tmp_path
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    done = subprocess.run(
-        [sys.executable, "-m", "qaudit", "score", "a.yaml", "--standards", str(STANDARDS), "-f", "json", "--no-cache"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_cli("score", "a.yaml", "--standards", str(STANDARDS), "-f", "json", "--no-cache", cwd=tmp_path)
+    assert done.code == 0, done.stderr
     assert "late\\u2028by seven" in (tmp_path / "a.yaml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("command", ["run", "new", "form"])
 def test_an_inspector_name_that_is_not_utf8_is_one_line_error(tmp_path: Path, command: str) -> None:
-    args = [os.fsencode(a) if isinstance(a, str) else a for a in _run_args(inspector=b"Anna \xff")]
-    args[2] = command.encode()
-    args[-1] = b"a.xlsx" if command == "form" else b"a.yaml"
-    done = subprocess.run([os.fsencode(sys.executable), *args], cwd=tmp_path, capture_output=True, timeout=60)
-    stderr = done.stderr.decode("utf-8", "replace")
-    assert done.returncode == 2, stderr
+    args = _run_args(inspector=os.fsdecode(b"Anna \xff"))  # passed to the process as these bytes
+    args[0] = command
+    args[-1] = "a.xlsx" if command == "form" else "a.yaml"
+    # A real process: the name reaches it as bytes on its command line, decoded as Python starts.
+    done = run_cli(*args, cwd=tmp_path, real=True, timeout=60)
+    stderr = done.err_bytes.decode("utf-8", "replace")
+    assert done.code == 2, stderr
     assert stderr.startswith("qaudit: error: --inspector holds bytes that are not UTF-8 text (byte 0xFF)")
     assert len(stderr.strip().splitlines()) == 1
     assert not (tmp_path / "a.yaml").exists() and not (tmp_path / "a.xlsx").exists()

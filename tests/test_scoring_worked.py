@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from qaudit.cli import app
+from conftest import run_cli
 
 DATA = Path(__file__).resolve().parent / "data" / "worked"
 
 
 def _scored() -> dict[str, dict]:
-    done = CliRunner().invoke(
-        app,
-        ["score", str(DATA / "audits"), "--standards", str(DATA / "standards"), "--format", "json", "--no-cache"],
+    done = run_cli(
+        "score", str(DATA / "audits"), "--standards", str(DATA / "standards"), "--format", "json", "--no-cache"
     )
-    assert done.exit_code == 0, done.output
+    assert done.code == 0, done.stderr
     return {a["standard"]: a for a in json.loads(done.stdout)["audits"]}
 
 

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 
-from qaudit import followup, rescore, resultset
+from qaudit import actions, calibration, failed_items, rescore, resultset, trends
 from qaudit.render.results import _score_row, csv_chunks, render_table, table_lines
-from qaudit.render.tables import csv_lines, json_chunks, render_rows, rows_csv, rows_json
+from qaudit.render.row_files import csv_lines, json_chunks, rows_csv, rows_json
+from qaudit.render.tables import render_rows
 from qaudit.resultset import ResultSet, SortKey, head_of
 from qaudit.workspace import ScoreRun, score_paths
 
@@ -126,7 +128,7 @@ def _streamed_actions(run: ScoreRun, today: dt.date) -> str:
     closed: list[dict[str, Any]] = []
 
     def opened() -> Iterator[dict[str, Any]]:
-        for found, shut in followup.site_actions(run.results, run.library, run.sites, today=today):
+        for found, shut in actions.site_actions(run.results, run.library, run.sites, today=today):
             closed.extend(shut)
             yield from found
 
@@ -134,9 +136,9 @@ def _streamed_actions(run: ScoreRun, today: dt.date) -> str:
 
 
 def _streamed_trends(run: ScoreRun, sections: bool) -> str:
-    summary = followup.TrendSummary()
-    rows = (summary.add(r) for r in followup.trend_rows(run.results, run.sites, sections=sections))
-    later = [(k, lambda k=k: summary.result()[k]) for k in followup.TrendSummary.KEYS]
+    summary = trends.TrendSummary()
+    rows = (summary.add(r) for r in trends.trend_rows(run.results, run.sites, sections=sections))
+    later = [(k, lambda k=k: summary.result()[k]) for k in trends.TrendSummary.KEYS]
     return "".join(json_chunks([("sites", rows), *later]))
 
 
@@ -147,13 +149,13 @@ def test_follow_ups_stream_to_the_text_of_the_whole_list_functions(
     today = dt.date(2026, 12, 1)
     for run in runs:
         every = list(run.results)  # the whole-list path: results held, sorted by the functions
-        assert _streamed_actions(run, today) == rows_json(followup.actions(every, run.library, run.sites, today=today))
+        assert _streamed_actions(run, today) == rows_json(actions.actions(every, run.library, run.sites, today=today))
         for sections in (False, True):
-            assert _streamed_trends(run, sections) == rows_json(followup.trends(every, run.sites, sections=sections))
-        found = followup.Calibration(run.library)
+            assert _streamed_trends(run, sections) == rows_json(trends.trends(every, run.sites, sections=sections))
+        found = calibration.Calibration(run.library)
         pairs = list(found.pairs(run.results))
-        assert rows_json({"pairs": pairs, **found.result()}) == rows_json(followup.calibration(every, run.library))
-        assert followup.failed_items(run.results, run.library, run.sites) == followup.failed_items(
+        assert rows_json({"pairs": pairs, **found.result()}) == rows_json(calibration.calibration(every, run.library))
+        assert failed_items.failed_items(run.results, run.library, run.sites) == failed_items.failed_items(
             every, run.library, run.sites
         )
         for standard, version in {(s.id, s.version) for s in run.library}:
@@ -176,7 +178,7 @@ def test_follow_ups_read_each_result_a_bounded_number_of_times(
     multi = sum(n for n in Counter((k[0], k[1]) for k, _ in results.blobs_between(0, len(results))).values() if n > 1)
     results.reads.clear()
 
-    for _ in followup.site_actions(results, run.library, run.sites, today=dt.date(2026, 12, 1)):
+    for _ in actions.site_actions(results, run.library, run.sites, today=dt.date(2026, 12, 1)):
         pass
     # Read once in order; the latest two visits of each standard again, each decoded once in full.
     assert max(results.reads.values()) <= 3
@@ -184,8 +186,8 @@ def test_follow_ups_read_each_result_a_bounded_number_of_times(
     assert max(decodes.values()) == 1
 
     for reader in (
-        lambda: list(followup.trend_rows(results, run.sites, sections=True)),
-        lambda: followup.failed_items(results, run.library, run.sites),
+        lambda: list(trends.trend_rows(results, run.sites, sections=True)),
+        lambda: failed_items.failed_items(results, run.library, run.sites),
     ):
         results.reads.clear()
         decodes.clear()
@@ -194,7 +196,7 @@ def test_follow_ups_read_each_result_a_bounded_number_of_times(
         assert not decodes  # from the heads and the score texts alone
 
     results.reads.clear()
-    found = followup.Calibration(run.library)
+    found = calibration.Calibration(run.library)
     pairs = list(found.pairs(results))
     assert pairs and max(results.reads.values()) <= 2
     # Only audits of a visit audited more than once are decoded, once each.
@@ -228,7 +230,7 @@ def _whole_csv(run: ScoreRun) -> str:
     import csv
     import io
 
-    from qaudit.render.results import csv_text
+    from qaudit.render.cells import csv_text
 
     keys: list[tuple[str, str]] = []
     owners: dict[str, set[str]] = {}
@@ -289,10 +291,11 @@ def test_json_chunks_write_exactly_what_json_dumps_writes() -> None:
 
 
 def _piped_stderr(args: list[str], cwd: Path) -> bytes:
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    """What a real process writes on stderr when its streams are pipes, not a terminal."""
     with open(os.devnull, "wb") as sink:
-        command = [sys.executable, "-m", "qaudit", *args]
-        return subprocess.run(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.PIPE, check=True).stderr
+        done = run_cli(*args, cwd=cwd, env={"CI": None}, real=True, stdout=sink)
+    assert done.code == 0, done.stderr
+    return done.err_bytes
 
 
 def _read_all(fd: int) -> bytes:

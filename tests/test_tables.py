@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-from typer.testing import CliRunner
+from conftest import cli_command, run_cli
 
-from qaudit.cli import app
 from qaudit.render.numbers import change_text, half_up, percent_text, score_text
 from qaudit.render.tables import render_rows, rows_table
 
@@ -29,8 +27,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _run(args: list[str], columns: int) -> str:
-    done = CliRunner().invoke(app, args, env={"COLUMNS": str(columns), "NO_COLOR": "1"})
-    assert done.exit_code == 0, done.output
+    done = run_cli(*args, env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+    assert done.code == 0, done.stderr
     return done.stdout
 
 
@@ -92,12 +90,13 @@ def test_numbers_round_half_away_from_zero_everywhere() -> None:
 
 @pytest.mark.parametrize("command", ["score", "actions", "trends", "items", "calibration"])
 def test_an_80_column_terminal_gets_no_line_over_80(command: str, tmp_path: Path) -> None:
-    args = ["-m", "qaudit", command, str(EX / "audits"), *OPTIONS]
+    args = [command, str(EX / "audits"), *OPTIONS]
     if command == "actions":
         args += ["--today", "2026-11-30"]
+    line = cli_command(*args)  # a real process, on an 80-column terminal
     child = pexpect.spawn(
-        sys.executable,
-        args,
+        line[0],
+        line[1:],
         cwd=str(tmp_path),
         dimensions=(40, 80),
         encoding="utf-8",

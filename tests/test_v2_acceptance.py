@@ -10,24 +10,21 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from conftest import run_cli
 from v2_oracle import Scored, actions, calibration, differences, oracle, public, sort_key, trends
-
-from qaudit.cli import app
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data" / "v2"
 
 
-def qaudit(*args: str) -> tuple[int, dict]:
-    result = CliRunner().invoke(app, [*args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, json.loads(result.stdout)
+def run_json(*args: str) -> tuple[int, dict]:
+    """The exit status of a command asked for JSON, and its output read."""
+    result = run_cli(*args)
+    return result.code, json.loads(result.stdout)
 
 
 def score(*paths: Path | str, standards: Path | str = DATA / "standards") -> tuple[int, dict]:
-    return qaudit("score", *map(str, paths), "--standards", str(standards), "--format", "json", "--no-cache")
+    return run_json("score", *map(str, paths), "--standards", str(standards), "--format", "json", "--no-cache")
 
 
 @functools.cache
@@ -621,7 +618,7 @@ def follow_up(tmp_path: Path) -> Path:
 
 
 def follow(command: str, ws: Path, *extra: str) -> dict:
-    code, out = qaudit(
+    code, out = run_json(
         command,
         str(ws / "audits"),
         "--standards",
@@ -851,7 +848,7 @@ def test_calibration_compares_only_the_same_subject(follow_up: Path) -> None:
 
 
 def test_calibration_of_the_v2_audits_matches_the_reference(tmp_path: Path) -> None:
-    code, got = qaudit(
+    code, got = run_json(
         "calibration", str(DATA / "audits"), "--standards", str(DATA / "standards"), "--format", "json", "--no-cache"
     )
     assert code == 0

@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from conftest import run_cli
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 from v2_oracle import Standard, condition, differences, oracle, read_answer
-
-from qaudit.cli import app
 
 SCORES = [0, 0.25, 0.5, 0.75, 1]
 
@@ -305,24 +303,21 @@ def test_random_v2_audits_score_as_the_contract_says(case: tuple[dict, list[dict
         (root / "standards" / "gen.yaml").write_text(dump(raw), encoding="utf-8")
         for audit in generated:
             (root / f"{audit['id']}.yaml").write_text(dump(audit), encoding="utf-8")
-        result = CliRunner().invoke(
-            app,
-            [
-                "score",
-                *(str(root / f"{a['id']}.yaml") for a in generated),
-                "--standards",
-                str(root / "standards"),
-                "--format",
-                "json",
-                "--no-cache",
-            ],
+        result = run_cli(
+            "score",
+            *(str(root / f"{a['id']}.yaml") for a in generated),
+            "--standards",
+            str(root / "standards"),
+            "--format",
+            "json",
+            "--no-cache",
         )
     shown = dump({"standard": raw, "audits": generated})
     assert "Traceback" not in result.stdout + result.stderr, shown
     assert result.stdout.startswith("{"), (result.stdout, result.stderr, shown)
     out = json.loads(result.stdout)
     assert out["errors"] == [], (out["errors"], shown)
-    assert result.exit_code == 0
+    assert result.code == 0
     got = {a["id"]: a for a in out["audits"]}
     assert sorted(got) == sorted(a["id"] for a in generated)
     for audit in generated:

@@ -6,28 +6,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from conftest import Result, run_cli
 
 from qaudit import __version__
 from qaudit.cli import app
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
-
-
-def cli(*args: str) -> Any:
-    """Run qaudit in-process (in the current folder); the result has exit_code, stdout and stderr."""
-    done = CliRunner().invoke(app, list(args))
-    assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
-    assert "Traceback" not in done.output
-    return done
 
 
 def command_paths() -> list[list[str]]:
@@ -52,7 +42,7 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path / "examples"
 
 
-def scored(done: Any, cwd: Path) -> dict[str, Any]:
+def scored(done: Result, cwd: Path) -> dict[str, Any]:
     """``score --format json`` output with every file name made absolute, so runs from any folder compare."""
     data = json.loads(done.stdout)
     for entry in [*data["audits"], *data["errors"]]:
@@ -64,71 +54,69 @@ def scored(done: Any, cwd: Path) -> dict[str, Any]:
 
 
 def test_version_is_eager_and_needs_no_command() -> None:
-    done = cli("--version")
-    assert done.exit_code == 0
+    done = run_cli("--version")
+    assert done.code == 0
     assert done.stdout == f"qaudit {__version__}\n"
     assert re.fullmatch(r"qaudit \d+\.\d+\.\d+\n", done.stdout)
 
 
 def test_version_in_a_real_process() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "qaudit", "--version"], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert (done.returncode, done.stdout, done.stderr) == (0, f"qaudit {__version__}\n", "")
+    done = run_cli("--version", real=True, timeout=60)
+    assert (done.code, done.stdout, done.stderr) == (0, f"qaudit {__version__}\n", "")
 
 
 @pytest.mark.parametrize("path", command_paths(), ids=lambda p: " ".join(p) or "qaudit")
 def test_dash_h_is_help_everywhere_with_plain_metavars(path: list[str]) -> None:
-    short = cli(*path, "-h")
-    assert short.exit_code == 0, short.output
+    short = run_cli(*path, "-h")
+    assert short.code == 0, short.stderr
     assert short.stdout.startswith("Usage: qaudit")
-    assert short.stdout == cli(*path, "--help").stdout
+    assert short.stdout == run_cli(*path, "--help").stdout
     for noise in ("[[", "]...]...", "<list", "<str>", "<int>", "{", "int range>"):
         assert noise not in short.stdout, f"{noise!r} in the help of {' '.join(path)}"
     assert "-h, --help" in short.stdout
 
 
 def test_help_details() -> None:
-    rescore = cli("rescore", "-h").stdout
+    rescore = run_cli("rescore", "-h").stdout
     assert "--standard-version N" in rescore and "[default: 0]" not in rescore and "required" in rescore
-    show = cli("show", "-h").stdout
+    show = run_cli("show", "-h").stdout
     assert "--standard-version N" in show and "-v," not in show
-    new = cli("new", "-h").stdout
+    new = run_cli("new", "-h").stdout
     assert "-o, --out FILE" in new and "--output" not in new
-    assert "Usage: qaudit score [OPTIONS] [PATH]..." in cli("score", "-h").stdout
+    assert "Usage: qaudit score [OPTIONS] [PATH]..." in run_cli("score", "-h").stdout
     assert "Usage: qaudit show [OPTIONS] STANDARD" in show
-    assert "KIND  File kind: standard, audit, sites, waivers." in cli("schema", "-h").stdout
-    top = cli("-h").stdout
+    assert "KIND  File kind: standard, audit, sites, waivers." in run_cli("schema", "-h").stdout
+    top = run_cli("-h").stdout
     assert "--install-completion" in top and "--show-completion" in top
 
 
 def test_old_spellings_still_work(tmp_path: Path) -> None:
     standards = str(ROOT / "standards")
-    shown = cli("show", "client-service-core", "--version", "1", "--standards", standards)
+    shown = run_cli("show", "client-service-core", "--version", "1", "--standards", standards)
     assert (
-        shown.exit_code == 0
+        shown.code == 0
         and shown.stdout
-        == cli("show", "client-service-core", "--standard-version", "1", "--standards", standards).stdout
+        == run_cli("show", "client-service-core", "--standard-version", "1", "--standards", standards).stdout
     )
-    assert cli("show", "client-service-core", "-v", "1", "--standards", standards).exit_code == 2
+    assert run_cli("show", "client-service-core", "-v", "1", "--standards", standards).code == 2
     for spelling in ("--out", "--output", "-o"):
         target = tmp_path / f"{spelling.strip('-')}.yaml"
-        done = cli(
+        done = run_cli(
             "new", "client-service-core", "--site", "yvn-01", "--inspector", "A", spelling, str(target),
             "--standards", standards,
         )  # fmt: skip
-        assert done.exit_code == 0 and target.exists(), done.output
+        assert done.code == 0 and target.exists(), done.stderr
 
 
 def test_rescore_without_a_version_is_one_line() -> None:
-    done = cli("rescore", str(EXAMPLES / "audits"), "--standards", str(ROOT / "standards"))
-    assert done.exit_code == 2
+    done = run_cli("rescore", str(EXAMPLES / "audits"), "--standards", str(ROOT / "standards"))
+    assert done.code == 2
     assert done.stderr == "qaudit: error: give the version to score against with --standard-version N\n"
 
 
 def test_shell_completion_script() -> None:
-    done = cli("--show-completion", "bash")
-    assert done.exit_code == 0 and "_QAUDIT_COMPLETE=complete_bash" in done.stdout
+    done = run_cli("--show-completion", "bash")
+    assert done.code == 0 and "_QAUDIT_COMPLETE=complete_bash" in done.stdout
 
 
 # The workspace file
@@ -139,21 +127,21 @@ def test_a_subfolder_with_no_options_scores_like_explicit_options(
 ) -> None:
     top = workspace.parent
     monkeypatch.chdir(top)
-    explicit = cli(
+    explicit = run_cli(
         "score", "examples/audits", "--standards", "standards", "--sites", "examples/sites.yaml",
         "--waivers", "examples/waivers.yaml", "--no-cache", "-f", "json",
     )  # fmt: skip
-    assert explicit.exit_code == 0, explicit.stderr
+    assert explicit.code == 0, explicit.stderr
     expected = scored(explicit, top)
     for folder in (workspace, workspace / "audits" / "2026-11"):
         monkeypatch.chdir(folder)
-        done = cli("score", "--no-cache", "-f", "json")
-        assert done.exit_code == 0, done.stderr
+        done = run_cli("score", "--no-cache", "-f", "json")
+        assert done.code == 0, done.stderr
         got = scored(done, folder)
         assert got["audits"] == expected["audits"] and got["errors"] == expected["errors"]
     # File names read the way one would type them from where qaudit runs.
     monkeypatch.chdir(workspace)
-    first = json.loads(cli("score", "--no-cache", "-f", "json").stdout)["audits"][0]["file"]
+    first = json.loads(run_cli("score", "--no-cache", "-f", "json").stdout)["audits"][0]["file"]
     assert first == "audits/2026-07/bat-01-2026-07-08.yaml"
     # The waivers are the file's: leaving --waivers out changes no score.
     assert any(item.get("waived") for audit in got["audits"] for item in audit["items"])
@@ -161,29 +149,29 @@ def test_a_subfolder_with_no_options_scores_like_explicit_options(
 
 def test_the_example_main_job_runs_with_no_options(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(workspace)
-    assert cli("lint", "--strict").exit_code == 0
-    assert cli("report", "--no-cache").exit_code == 0
+    assert run_cli("lint", "--strict").code == 0
+    assert run_cli("report", "--no-cache").code == 0
     assert (workspace.parent / "reports" / "index.html").exists()
-    assert cli("export", "--no-cache").exit_code == 0
+    assert run_cli("export", "--no-cache").code == 0
     assert (workspace.parent / "reports" / "scorecards.xlsx").exists()
-    csv_export = cli("export", "--no-cache", "-f", "csv")
-    assert csv_export.exit_code == 0 and (workspace.parent / "reports" / "audits.csv").exists()
+    csv_export = run_cli("export", "--no-cache", "-f", "csv")
+    assert csv_export.code == 0 and (workspace.parent / "reports" / "audits.csv").exists()
 
 
-def waived(done: Any) -> list[str]:
+def waived(done: Result) -> list[str]:
     return [i["id"] for a in json.loads(done.stdout)["audits"] for i in a["items"] if i.get("waived")]
 
 
 def test_an_option_beats_the_file(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(workspace)
     (workspace / "none.yaml").write_text("schema: qaudit/waivers@1\nwaivers: []\n", encoding="utf-8")
-    everything = json.loads(cli("score", "--no-cache", "-f", "json").stdout)["audits"]
+    everything = json.loads(run_cli("score", "--no-cache", "-f", "json").stdout)["audits"]
     one = next(a["file"] for a in everything if any(i.get("waived") for i in a["items"]))
-    with_file = cli("score", one, "--no-cache", "-f", "json")
+    with_file = run_cli("score", one, "--no-cache", "-f", "json")
     assert len(json.loads(with_file.stdout)["audits"]) == 1 and waived(with_file)
-    assert waived(cli("score", one, "--waivers", "none.yaml", "--no-cache", "-f", "json")) == []
+    assert waived(run_cli("score", one, "--waivers", "none.yaml", "--no-cache", "-f", "json")) == []
     elsewhere = workspace / "out"
-    assert cli("report", one, "--out", str(elsewhere), "--no-cache").exit_code == 0
+    assert run_cli("report", one, "--out", str(elsewhere), "--no-cache").code == 0
     assert (elsewhere / "index.html").exists() and not (workspace.parent / "reports" / "index.html").exists()
 
 
@@ -214,31 +202,31 @@ def test_mistakes_in_the_file_are_located(
 ) -> None:
     write_toml(workspace, text)
     monkeypatch.chdir(workspace)
-    done = cli("score", "--no-cache")
-    assert done.exit_code == 2
+    done = run_cli("score", "--no-cache")
+    assert done.code == 2
     assert done.stdout == ""
     assert done.stderr.startswith(located), done.stderr
     assert len(done.stderr.splitlines()) == 1
     # From a subfolder the same problem points at the same file, by a path from there.
     monkeypatch.chdir(workspace / "audits")
-    below = cli("lint")
-    assert below.exit_code == 2 and below.stderr.startswith("../" + located)
+    below = run_cli("lint")
+    assert below.code == 2 and below.stderr.startswith("../" + located)
 
 
 def test_every_mistake_is_reported_at_once(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_toml(workspace, '[qaudit]\nstandard = "../standards"\nsites = "nope.yaml"\n')
     monkeypatch.chdir(workspace)
-    done = cli("trends")
-    assert done.exit_code == 2
+    done = run_cli("trends")
+    assert done.code == 2
     assert [line.split(" error ")[0] for line in done.stderr.splitlines()] == ["qaudit.toml:2:1", "qaudit.toml:3:9"]
 
 
 def test_unset_keys_take_the_defaults_in_the_workspace_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert cli("init", str(tmp_path / "ws")).exit_code == 0
+    assert run_cli("init", str(tmp_path / "ws")).code == 0
     write_toml(tmp_path / "ws", "[qaudit]\n")
     monkeypatch.chdir(tmp_path / "ws" / "standards")
-    done = cli("score", "--no-cache", "-f", "json")
-    assert done.exit_code == 0, done.stderr
+    done = run_cli("score", "--no-cache", "-f", "json")
+    assert done.code == 0, done.stderr
     assert [a["file"] for a in json.loads(done.stdout)["audits"]] == ["../audits/main-office-2026-01-15.yaml"]
 
 
@@ -249,8 +237,8 @@ def test_init_writes_a_workspace_that_scores_and_never_overwrites(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "new"
-    done = cli("init", str(target))
-    assert done.exit_code == 0, done.output
+    done = run_cli("init", str(target))
+    assert done.code == 0, done.stderr
     written = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
     assert written == [
         "audits/main-office-2026-01-15.yaml",
@@ -260,19 +248,19 @@ def test_init_writes_a_workspace_that_scores_and_never_overwrites(
         "waivers.yaml",
     ]
     monkeypatch.chdir(target)
-    assert cli("score", "--no-cache").exit_code == 0
-    assert cli("lint", "--strict").exit_code == 0
+    assert run_cli("score", "--no-cache").code == 0
+    assert run_cli("lint", "--strict").code == 0
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
-    again = cli("init")
-    assert again.exit_code == 2
+    again = run_cli("init")
+    assert again.code == 2
     assert again.stderr.startswith("qaudit: error: ") and "nothing was written" in again.stderr
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
 
 
 def test_init_refuses_when_any_file_is_there(tmp_path: Path) -> None:
     write_toml(tmp_path, "# mine\n")
-    done = cli("init", str(tmp_path))
-    assert done.exit_code == 2 and "qaudit.toml already exists" in done.stderr
+    done = run_cli("init", str(tmp_path))
+    assert done.code == 2 and "qaudit.toml already exists" in done.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["qaudit.toml"]
     assert (tmp_path / "qaudit.toml").read_text(encoding="utf-8") == "# mine\n"
 
@@ -283,7 +271,7 @@ def test_absolute_paths_and_a_byte_order_mark(workspace: Path, monkeypatch: pyte
         f'\ufeff[qaudit]\nstandards = "{standards}"\naudits = ["audits/2026-07"]\n'.encode()
     )
     monkeypatch.chdir(workspace)
-    done = cli("score", "--no-cache", "-f", "json")
-    assert done.exit_code == 0, done.stderr
+    done = run_cli("score", "--no-cache", "-f", "json")
+    assert done.code == 0, done.stderr
     files = [a["file"] for a in json.loads(done.stdout)["audits"]]
     assert files and all(f.startswith("audits/2026-07/") for f in files)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from qaudit.render.results import UNSAFE_START
+from qaudit.render.cells import UNSAFE_START
 from qaudit.render.xlsx_stream import RowStyle, StreamSheet, excel_serial, text_xml
 
 TEXT = st.lists(

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from qaudit import yamlwrite
 from qaudit.audits import Audit, Response, load_audit
 from qaudit.blank import blank_audit
-from qaudit.interactive import Session, draft_path, run_session
+from qaudit.capture.guided.run import run_session
+from qaudit.capture.guided.session import Session, draft_path
 from qaudit.problems import InvalidInput
 from qaudit.source import decode
 from qaudit.standards import load_standards
