@@ -18,8 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from qaudit.model import Item, Standard
-from qaudit.standards import load_standards
+from qaudit.load.standards import load_standards
+from qaudit.model.standard import Item, Standard
 
 COMMENTS = {
     "en": ["Greeted the client warmly", "Late because of traffic", "Checklist left unsigned", "Very attentive staff"],

@@ -23,39 +23,39 @@ _EXPORTS = {
     "Problem": "qaudit.problems",
     "InvalidInput": "qaudit.problems",
     "QauditError": "qaudit.problems",
-    "Standard": "qaudit.model",
-    "Section": "qaudit.model",
-    "Item": "qaudit.model",
-    "StandardLibrary": "qaudit.standards",
-    "load_standards": "qaudit.standards",
+    "Standard": "qaudit.model.standard",
+    "Section": "qaudit.model.standard",
+    "Item": "qaudit.model.standard",
+    "StandardLibrary": "qaudit.load.standards",
+    "load_standards": "qaudit.load.standards",
     "lint_paths": "qaudit.lint",
-    "Audit": "qaudit.audits",
-    "Response": "qaudit.audits",
-    "load_audit": "qaudit.audits",
-    "AuditResult": "qaudit.scoring",
-    "SectionResult": "qaudit.scoring",
-    "ItemResult": "qaudit.scoring",
-    "score": "qaudit.scoring",
-    "NothingToScore": "qaudit.scoring",
-    "ScoreRun": "qaudit.workspace",
-    "score_paths": "qaudit.workspace",
-    "SiteHistory": "qaudit.history",
-    "site_histories": "qaudit.history",
-    "SiteRegistry": "qaudit.registry",
-    "load_sites": "qaudit.registry",
-    "load_waivers": "qaudit.registry",
+    "Audit": "qaudit.load.audits",
+    "Response": "qaudit.load.audits",
+    "load_audit": "qaudit.load.audits",
+    "AuditResult": "qaudit.scoring.scorer",
+    "SectionResult": "qaudit.scoring.scorer",
+    "ItemResult": "qaudit.scoring.scorer",
+    "score": "qaudit.scoring.scorer",
+    "NothingToScore": "qaudit.scoring.scorer",
+    "ScoreRun": "qaudit.run.workspace",
+    "score_paths": "qaudit.run.workspace",
+    "SiteHistory": "qaudit.analytics.history",
+    "site_histories": "qaudit.analytics.history",
+    "SiteRegistry": "qaudit.load.registry",
+    "load_sites": "qaudit.load.registry",
+    "load_waivers": "qaudit.load.registry",
 }
 
 if TYPE_CHECKING:
-    from .audits import Audit, Response, load_audit
-    from .history import SiteHistory, site_histories
+    from .analytics.history import SiteHistory, site_histories
     from .lint import lint_paths
-    from .model import Item, Section, Standard
+    from .load.audits import Audit, Response, load_audit
+    from .load.registry import SiteRegistry, load_sites, load_waivers
+    from .load.standards import StandardLibrary, load_standards
+    from .model.standard import Item, Section, Standard
     from .problems import InvalidInput, Problem, QauditError
-    from .registry import SiteRegistry, load_sites, load_waivers
-    from .scoring import AuditResult, ItemResult, NothingToScore, SectionResult, score
-    from .standards import StandardLibrary, load_standards
-    from .workspace import ScoreRun, score_paths
+    from .run.workspace import ScoreRun, score_paths
+    from .scoring.scorer import AuditResult, ItemResult, NothingToScore, SectionResult, score
 
 
 def __getattr__(name: str) -> Any:

@@ -113,7 +113,7 @@ def lint(
 ) -> None:
     """Check standard files (and sites.yaml, waivers.yaml) against every rule of the format."""
     from .lint import lint_paths
-    from .output import PROBLEM_RENDERERS
+    from .render.problem_formats import PROBLEM_RENDERERS
 
     report = guarded(lambda: lint_paths(paths or ["standards"]))
     emit(PROBLEM_RENDERERS[format.value](report.problems))
@@ -132,7 +132,7 @@ def schema(kind: Annotated[SchemaKind, typer.Argument(help="File kind.")]) -> No
     """Print the JSON Schema (draft-07) of a file kind, for editors' YAML plugins."""
     import json
 
-    from .schema import json_schema
+    from .load.schema import json_schema
 
     emit(json.dumps(json_schema(kind.value), ensure_ascii=False, indent=2) + "\n")
 
@@ -148,7 +148,7 @@ def show(
     standards: StandardsOpt = "standards",
 ) -> None:
     """Show a standard in the terminal: sections, items, weights and scoring rules."""
-    from .terminal import show_standard
+    from .render.terminal import show_standard
 
     def run() -> None:
         from .problems import QauditError
@@ -186,7 +186,7 @@ def score(
             out.write(chunk)
         out.flush()
     else:
-        from .progress import step
+        from .run.progress import step
 
         # Streamed too: a table's first lines show at once, and no output is held whole.
         with step(f"writing the {format.value}", 2 * len(run.results), unit="rows", output=True) as bar:
@@ -194,7 +194,7 @@ def score(
     if format is not ScoreFormat.json:
         report_problems(run)
     elif run.warnings:  # not part of the JSON contract, but never silent: on stderr
-        from .output import problems_text
+        from .render.problem_formats import problems_text
 
         sys.stderr.write(problems_text(run.warnings))
     raise typer.Exit(1 if run.problems else 0)
@@ -224,8 +224,8 @@ def new(
     standards: StandardsOpt = "standards",
 ) -> None:
     """Write a blank YAML audit listing every item, ready for an inspector to fill."""
-    from .blank import blank_audit
-    from .output import write_atomic
+    from .capture.blank import blank_audit
+    from .io.staging import write_atomic
 
     def run() -> None:
         check_site_and_inspector(site, inspector)

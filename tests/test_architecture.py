@@ -9,6 +9,8 @@
   and ``qaudit.commands.options``.
 * Nothing inside qaudit imports the package itself (``qaudit/__init__.py`` is the
   public API, a leaf of the graph).
+* Layers: every module belongs to exactly one layer of ``LAYERS`` and imports only
+  modules of its own layer or of lower ones.
 
 Each rule lists the exceptions still pending; the lists only shrink.
 """
@@ -25,9 +27,27 @@ MAX_LINES = 500
 # Cycles that remain because the modules on them are being rewritten elsewhere; each entry is
 # the exact set of modules of one strongly connected component.
 PENDING_CYCLES: list[frozenset[str]] = []
-PENDING_LONG_MODULES: set[str] = {"qaudit.resultset"}
+PENDING_LONG_MODULES: set[str] = set()
 PENDING_CLI_IMPORTERS: set[str] = set()
 PENDING_PACKAGE_IMPORTERS: set[str] = set()
+
+# The layers, lowest first, each with the modules it holds (a package's name holds its whole folder).
+# The public API, the package ``qaudit`` itself, is outside the order: nothing inside imports it.
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("base", ("qaudit.problems", "qaudit.i18n", "qaudit.version")),
+    ("io", ("qaudit.io",)),
+    ("model", ("qaudit.model",)),
+    ("checks", ("qaudit.checks",)),
+    ("load", ("qaudit.load",)),
+    ("lint", ("qaudit.lint",)),
+    ("scoring", ("qaudit.scoring",)),
+    ("results", ("qaudit.results",)),
+    ("run", ("qaudit.run",)),
+    ("analytics", ("qaudit.analytics",)),
+    ("capture", ("qaudit.capture",)),
+    ("render", ("qaudit.render",)),
+    ("commands", ("qaudit.cli", "qaudit.commands", "qaudit.__main__")),
+]
 
 
 def module_files() -> dict[str, str]:
@@ -174,6 +194,43 @@ def test_nothing_inside_imports_the_public_api_module() -> None:
     )
     done = sorted(PENDING_PACKAGE_IMPORTERS - importers)
     assert not done, f"these no longer import the package: take them off PENDING_PACKAGE_IMPORTERS: {done}"
+
+
+def layers_of(name: str) -> list[str]:
+    """The layers of :data:`LAYERS` that hold module ``name`` (exactly one, for every module but the API)."""
+    return [
+        layer
+        for layer, prefixes in LAYERS
+        if any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
+    ]
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    graph = import_graph()
+    graph.pop("qaudit")  # the public API may import anything
+    order = {layer: rank for rank, (layer, _) in enumerate(LAYERS)}
+    placed: dict[str, str] = {}
+    unplaced = []
+    for name in sorted(graph):
+        found = layers_of(name)
+        if len(found) == 1:
+            placed[name] = found[0]
+        else:
+            unplaced.append(f"{name} (in {found or 'no layer'})")
+    assert not unplaced, f"every module belongs to exactly one layer of LAYERS; place these: {unplaced}"
+    upward = [
+        f"{name} ({placed[name]}) → {imported} ({placed[imported]})"
+        for name, imports in sorted(graph.items())
+        for imported in sorted(imports)
+        if imported in placed and order[placed[imported]] > order[placed[name]]
+    ]
+    assert not upward, "imports of a higher layer; move the name to the layer it belongs to:\n" + "\n".join(upward)
+
+
+def test_the_layers_place_modules_by_whole_names() -> None:
+    # The check itself: a package's name holds its folder, never a module that only starts alike.
+    assert layers_of("qaudit.io.staging") == ["io"] and layers_of("qaudit.iox") == []
+    assert layers_of("qaudit.cli") == ["commands"] and layers_of("qaudit.client") == []
 
 
 def test_the_reading_finds_a_cycle() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from qaudit.audits import load_audit
+from qaudit.load.audits import load_audit
+from qaudit.load.standards import load_standards
 from qaudit.problems import InvalidInput
-from qaudit.standards import load_standards
 
 HERE = Path(__file__).parent
 STANDARDS = HERE / "data" / "spec" / "standards"

@@ -125,19 +125,19 @@ def test_an_edit_within_the_same_second_is_seen(workspace: Path) -> None:
 
 def test_a_change_to_qaudit_itself_is_never_served_stale(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import qaudit
-    import qaudit.cache_keys
+    from qaudit.results import cache_keys
 
     monkeypatch.chdir(workspace)
     first = qaudit.score_paths(["audits"], "standards", cache=True)
     with sqlite3.connect(workspace / ".qaudit" / "cache.sqlite") as db:
         salts = {row[0] for row in db.execute("SELECT DISTINCT salt FROM results")}
-    assert len(salts) == 1 and qaudit.cache_keys.code_fingerprint() in salts.pop()
+    assert len(salts) == 1 and cache_keys.code_fingerprint() in salts.pop()
     # Same version number, other code (an upgrade without a version bump, an edited checkout).
-    monkeypatch.setattr(qaudit.cache_keys, "code_fingerprint", lambda: "0123456789abcdef")
+    monkeypatch.setattr(cache_keys, "code_fingerprint", lambda: "0123456789abcdef")
     second = qaudit.score_paths(["audits"], "standards", cache=True)
     with sqlite3.connect(workspace / ".qaudit" / "cache.sqlite") as db:
         salts = {row[0] for row in db.execute("SELECT DISTINCT salt FROM results")}
-    assert salts == {qaudit.cache_keys.salt_for(None)} and "0123456789abcdef" in salts.pop()  # every audit scored again
+    assert salts == {cache_keys.salt_for(None)} and "0123456789abcdef" in salts.pop()  # every audit scored again
     assert list(first.results.texts()) == list(second.results.texts())
 
 
@@ -159,24 +159,24 @@ def in_process(ws: Path, monkeypatch: pytest.MonkeyPatch, **options: Any) -> tup
 
 def clock_ahead(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """Entries stamped ``seconds`` later than now: as if written long after the files last changed."""
-    import qaudit.cache
+    import qaudit.results.cache
 
-    real = qaudit.cache._fs_time
-    monkeypatch.setattr(qaudit.cache, "_fs_time", lambda folder: real(folder) + int(seconds * 1e9))
+    real = qaudit.results.cache._fs_time
+    monkeypatch.setattr(qaudit.results.cache, "_fs_time", lambda folder: real(folder) + int(seconds * 1e9))
 
 
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the cache reads to compare their content (the stat alone did not settle them)."""
-    import qaudit.cache
+    import qaudit.results.cache
 
     read: list[str] = []
-    real = qaudit.cache.read_bytes
+    real = qaudit.results.cache.read_bytes
 
     def spy(path: str, limit: int | None = None) -> bytes:
         read.append(path)
         return real(path, limit)
 
-    monkeypatch.setattr(qaudit.cache, "read_bytes", spy)
+    monkeypatch.setattr(qaudit.results.cache, "read_bytes", spy)
     return read
 
 
@@ -268,11 +268,11 @@ waivers:
 def test_the_cache_is_salted_with_the_waivers_that_were_applied(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import qaudit.registry
+    import qaudit.load.registry
 
     waivers = workspace / "waivers.yaml"
     waivers.write_text(WAIVERS.format(item="greeting-warmth"), encoding="utf-8")
-    real = qaudit.registry.load
+    real = qaudit.load.registry.load
     edited: list[str] = []
 
     def load_then_edit(path: str, **options: Any) -> Any:
@@ -285,7 +285,7 @@ def test_the_cache_is_salted_with_the_waivers_that_were_applied(
         return doc
 
     with monkeypatch.context() as m:
-        m.setattr(qaudit.registry, "load", load_then_edit)
+        m.setattr(qaudit.load.registry, "load", load_then_edit)
         old, _ = in_process(workspace, m, cache=True, waivers="waivers.yaml")
     assert edited
     fresh, _ = in_process(workspace, monkeypatch, cache=False, waivers="waivers.yaml")

@@ -268,10 +268,10 @@ def _capture_stderr(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_locked_cache_is_waited_for_then_left_alone(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import qaudit
-    import qaudit.cache_file
+    import qaudit.results.cache_file
 
     monkeypatch.chdir(workspace)
-    monkeypatch.setattr(qaudit.cache_file, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(qaudit.results.cache_file, "BUSY_TIMEOUT", 0.2)
     qaudit.score_paths(["audits"], "standards", cache=True)
     edited = workspace / "audits" / "a001.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("greeting-warmth: 4", "greeting-warmth: 2"), "utf-8")
@@ -329,8 +329,8 @@ def test_what_scoring_refuses_is_never_served_from_the_cache(workspace: Path) ->
 
 
 def test_the_cache_never_trusts_a_file_this_user_cannot_read(tmp_path: Path) -> None:
-    from qaudit.cache import ResultCache
-    from qaudit.cache_keys import salt_for
+    from qaudit.results.cache import ResultCache
+    from qaudit.results.cache_keys import salt_for
 
     cache = ResultCache(str(tmp_path / CACHE), salt_for(None))
     path = tmp_path / "a.yaml"

@@ -16,8 +16,8 @@ import yaml
 from conftest import cli_command, run_cli
 from openpyxl import load_workbook
 
-from qaudit.blank import blank_audit
-from qaudit.standards import load_standards
+from qaudit.capture.blank import blank_audit
+from qaudit.load.standards import load_standards
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -15,9 +15,9 @@ from conftest import Result, run_cli
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
-from qaudit.registry import load_sites
+from qaudit.load.registry import load_sites
 from qaudit.render import workbook
-from qaudit.workspace import score_paths
+from qaudit.run.workspace import score_paths
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "report"

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from qaudit.render import export_csv, export_rows, workbook, workbook_layout
-from qaudit.workspace import score_paths
+from qaudit.run.workspace import score_paths
 
 STANDARD = """\
 schema: qaudit/standard@2

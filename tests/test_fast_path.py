@@ -13,9 +13,9 @@ from conftest import Result, run_cli
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from qaudit.fastaudit import parse_simple
+from qaudit.io.fastaudit import parse_simple
+from qaudit.io.yamlsrc import QStr, parse
 from qaudit.problems import InvalidInput
-from qaudit.yamlsrc import QStr, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from qaudit.fastaudit import parse_simple
+from qaudit.io.fastaudit import parse_simple
+from qaudit.io.yamlsrc import QStr, parse
 from qaudit.problems import InvalidInput
-from qaudit.yamlsrc import QStr, parse
 
 # Characters that matter to YAML's plain and quoted scalars, plus non-ASCII text.
 PIECE = st.sampled_from(list("ab yes07.:-#'\"{}[],!&*|>%@`\\Աბéő") + ["\\n", "''", "na", ": ", " #"])

@@ -102,8 +102,8 @@ def _killed_after(renames: int, commit: Callable[[], None]) -> None:
 
 
 def test_a_commit_killed_between_renames_is_completed_by_the_next_run(tmp_path: Path) -> None:
+    from qaudit.io.staging import OutputSet
     from qaudit.render.pages import Page, PageWriter
-    from qaudit.staging import OutputSet
 
     # The CSV set: three files, killed after the commit record and the first file are renamed into place.
     csv = tmp_path / "csv"

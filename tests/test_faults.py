@@ -14,8 +14,8 @@ from conftest import run_cli
 
 from qaudit.capture.forms_write import write_form
 from qaudit.lint.engine import lint_paths
+from qaudit.load.standards import load_standards
 from qaudit.problems import MAX_PROBLEMS_PER_FILE, InvalidInput, QauditError
-from qaudit.standards import load_standards
 
 HERE = Path(__file__).parent
 STANDARDS = HERE / "data" / "spec" / "standards"
@@ -202,7 +202,7 @@ def test_a_full_standard_output_fails_alike_buffered_or_not(tmp_path: Path, unbu
     ],
 )
 def test_nesting_past_libyaml_limit_is_a_depth_error_at_the_41st_level(text: str, line: int, column: int) -> None:
-    from qaudit.yamlsrc import parse
+    from qaudit.io.yamlsrc import parse
 
     with pytest.raises(InvalidInput) as caught:
         parse(text, "deep.yaml")
@@ -212,7 +212,7 @@ def test_nesting_past_libyaml_limit_is_a_depth_error_at_the_41st_level(text: str
 
 
 def test_without_libyaml_reading_yaml_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qaudit import yamlsrc
+    from qaudit.io import yamlsrc
 
     monkeypatch.setattr(yamlsrc, "_CParser", None)
     with pytest.raises(QauditError, match=r"without its libyaml C extension.*pip install"):
@@ -220,8 +220,8 @@ def test_without_libyaml_reading_yaml_is_one_clear_error(monkeypatch: pytest.Mon
 
 
 def test_libyaml_reads_a_plain_question_mark_in_a_flow_mapping() -> None:
-    from qaudit.fastaudit import parse_simple
-    from qaudit.yamlsrc import parse
+    from qaudit.io.fastaudit import parse_simple
+    from qaudit.io.yamlsrc import parse
 
     text = "schema: qaudit/audit@1\nresponses:\n  a: {value: yes, comment: what?}\n"
     assert parse(text, "f.yaml").data["responses"]["a"]["comment"] == "what?"

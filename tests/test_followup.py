@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 from conftest import Result, run_cli
 
-from qaudit.calibration import kappa, label
-from qaudit.model import Item
+from qaudit.analytics.calibration import kappa, label
+from qaudit.model.standard import Item
 
 DATA = Path(__file__).parent / "data" / "followup"
 
@@ -398,7 +398,7 @@ def test_actions_csv_and_xlsx(tmp_path: Path) -> None:
 
 
 def test_tallies_of_shares_of_the_audits_merge_into_the_tally_of_all() -> None:
-    from qaudit.failed_items import ItemTally
+    from qaudit.analytics.failed_items import ItemTally
 
     audits = [
         ("site-a", "north", "std", [("x", 1.0), ("y", 0.0), ("z", None)]),
@@ -416,7 +416,7 @@ def test_tallies_of_shares_of_the_audits_merge_into_the_tally_of_all() -> None:
 
 
 def test_scores_counted_as_their_serialised_texts_count_as_the_scores_themselves() -> None:
-    from qaudit.failed_items import ItemTally
+    from qaudit.analytics.failed_items import ItemTally
 
     decoded, texts = ItemTally(), ItemTally()
     decoded.count("site-a", "north", "std", [("x", 1.0), ("y", 0.0), ("z", None), ("w", 0.25)])

@@ -210,10 +210,10 @@ def test_report_and_export_read_a_v2_workspace(tmp_path: Path) -> None:
 
 
 def test_item_scores_and_findings_read_without_decoding_agree_with_the_full_result() -> None:
-    from qaudit.audits import load_audit
-    from qaudit.resultset import head_and_score_texts, pack
-    from qaudit.scoring import score
-    from qaudit.standards import load_standards
+    from qaudit.load.audits import load_audit
+    from qaudit.load.standards import load_standards
+    from qaudit.results.serialise import head_and_score_texts, pack
+    from qaudit.scoring.scorer import score
 
     library = load_standards(str(DATA / "standards"))
     audit = load_audit(str(DATA / "audits" / "h1-0501-bea.yaml"), library)

@@ -19,14 +19,14 @@ from hostile_cases import CASES, GOOD_AUDIT, OUTPUT_CASES, Case
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qaudit.audits import load_audit
 from qaudit.capture.forms_write import write_form
-from qaudit.engine import score_many
 from qaudit.lint.engine import lint_file
+from qaudit.load.audits import load_audit
+from qaudit.load.standards import load_standards
 from qaudit.problems import InvalidInput
-from qaudit.resultset import pack
-from qaudit.score_one import score_file
-from qaudit.standards import load_standards
+from qaudit.results.serialise import pack
+from qaudit.run.engine import score_many
+from qaudit.run.score_one import score_file
 
 HERE = Path(__file__).parent
 STANDARDS = HERE / "data" / "spec" / "standards"
@@ -266,7 +266,7 @@ def test_fuzzed_standards_end_in_a_model_or_located_errors(tmp_path: Path, seed:
 def test_fuzzed_site_registries_and_waivers_end_in_data_or_located_errors(
     tmp_path: Path, seed: int, edits: int, sites: bool
 ) -> None:
-    from qaudit.registry import load_sites, load_waivers
+    from qaudit.load.registry import load_sites, load_waivers
 
     text = mutate(SITES_TEXT if sites else WAIVERS_TEXT, random.Random(seed), edits)
     check_registry_file(_write(tmp_path / "reg.yaml", text), load_sites if sites else load_waivers)

@@ -20,11 +20,11 @@ import pytest
 from conftest import cli_command
 
 from qaudit import i18n
-from qaudit.audits import load_audit
 from qaudit.capture.guided.run import run_session
 from qaudit.capture.guided.session import Session
-from qaudit.form_cells import answer_words, header_labels
-from qaudit.standards import load_standards
+from qaudit.load.audits import load_audit
+from qaudit.load.form_cells import answer_words, header_labels
+from qaudit.load.standards import load_standards
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

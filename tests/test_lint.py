@@ -61,7 +61,7 @@ def test_rule_docs_are_current() -> None:
 def test_bundled_standards_lint_clean_in_five_languages() -> None:
     done = run_cli("lint", str(ROOT / "standards"), "--strict")
     assert done.code == 0, done.stdout
-    from qaudit.standards import load_standards
+    from qaudit.load.standards import load_standards
 
     library = load_standards(ROOT / "standards")
     assert set(library.ids()) >= {

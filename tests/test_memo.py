@@ -1,7 +1,7 @@
 """Answers read and scored once per standard give what reading and scoring afresh gives.
 
 Each standard remembers how its items' recurring answers read and score
-(:class:`qaudit.model.Memo`), the serialiser the JSON of recurring item results,
+(:class:`qaudit.model.standard.Memo`), the serialiser the JSON of recurring item results,
 and the fast reader the lines it has read. Whatever is remembered, every audit
 reads, scores and serialises exactly as it would the first time, and the fast
 reader gives libyaml's mapping or gives up.
@@ -16,13 +16,13 @@ import os
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from qaudit.audits import build_audit, load_audit
-from qaudit.fastaudit import parse_simple
+from qaudit.io.fastaudit import parse_simple
+from qaudit.io.yamlsrc import Document, QStr, parse
+from qaudit.load.audits import build_audit, load_audit
+from qaudit.load.standards import StandardLibrary, load_standards
 from qaudit.problems import InvalidInput
-from qaudit.resultset import dumps, pack, to_dict
-from qaudit.scoring import score
-from qaudit.standards import StandardLibrary, load_standards
-from qaudit.yamlsrc import Document, QStr, parse
+from qaudit.results.serialise import dumps, pack, to_dict
+from qaudit.scoring.scorer import score
 
 HERE = os.path.dirname(__file__)
 SPEC = os.path.join(HERE, "data", "spec", "standards")

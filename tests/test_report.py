@@ -361,7 +361,7 @@ def test_results_read_back_partly_give_the_pages_of_results_read_in_full(tmp_pat
     from qaudit.render.language import LANGUAGES, labels
     from qaudit.render.pages import PageWriter
     from qaudit.render.report import render_report
-    from qaudit.workspace import score_paths
+    from qaudit.run.workspace import score_paths
 
     root = HERE.parent
     run = score_paths(

@@ -9,10 +9,11 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qaudit.audits import load_audit
-from qaudit.resultset import ResultSet, head_and_score_texts, pack
-from qaudit.scoring import score
-from qaudit.standards import load_standards
+from qaudit.load.audits import load_audit
+from qaudit.load.standards import load_standards
+from qaudit.results.resultset import ResultSet
+from qaudit.results.serialise import head_and_score_texts, pack
+from qaudit.scoring.scorer import score
 
 HERE = os.path.dirname(__file__)
 LIBRARY = load_standards(os.path.join(HERE, "data", "spec", "standards"))

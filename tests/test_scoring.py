@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from qaudit.audits import Audit, Response
-from qaudit.model import Standard
-from qaudit.scoring import NothingToScore, score
+from qaudit.load.audits import Audit, Response
+from qaudit.model.standard import Standard
+from qaudit.scoring.scorer import NothingToScore, score
 
 
 def standard(sections: list[dict[str, Any]], **extra: Any) -> Standard:

@@ -24,12 +24,14 @@ from typing import Any
 import pytest
 from conftest import run_cli
 
-from qaudit import actions, calibration, failed_items, rescore, resultset, trends
+from qaudit.analytics import actions, calibration, failed_items, rescore, trends
 from qaudit.render.results import _score_row, csv_chunks, render_table, table_lines
 from qaudit.render.row_files import csv_lines, json_chunks, rows_csv, rows_json
 from qaudit.render.tables import render_rows
-from qaudit.resultset import ResultSet, SortKey, head_of
-from qaudit.workspace import ScoreRun, score_paths
+from qaudit.results import resultset, serialise
+from qaudit.results.resultset import ResultSet
+from qaudit.results.serialise import SortKey, head_of
+from qaudit.run.workspace import ScoreRun, score_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -104,13 +106,15 @@ def _counting(run: ScoreRun) -> CountingResultSet:
 def decodes(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How many results were decoded in full (by audit id)."""
     counted: Counter[str] = Counter()
-    real = resultset.loads
+    real = serialise.loads
 
     def loads(text: str) -> Any:
         found = real(text)
         counted[found.id] += 1
         return found
 
+    # The decoder, and the name the result set decodes with.
+    monkeypatch.setattr(serialise, "loads", loads)
     monkeypatch.setattr(resultset, "loads", loads)
     return counted
 
@@ -145,7 +149,7 @@ def _streamed_trends(run: ScoreRun, sections: bool) -> str:
 def test_follow_ups_stream_to_the_text_of_the_whole_list_functions(
     runs: list[ScoreRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("qaudit.engine.PARALLEL_THRESHOLD", 20)  # rescore in workers even these few audits
+    monkeypatch.setattr("qaudit.run.engine.PARALLEL_THRESHOLD", 20)  # rescore in workers even these few audits
     today = dt.date(2026, 12, 1)
     for run in runs:
         every = list(run.results)  # the whole-list path: results held, sorted by the functions
@@ -317,7 +321,7 @@ def test_a_slow_step_shows_a_status_line_on_a_terminal(
     import pty
     import time
 
-    from qaudit import workspace
+    from qaudit.run import workspace
 
     monkeypatch.delenv("CI", raising=False)
     real = workspace.load_library
@@ -346,7 +350,7 @@ def test_a_status_line_is_drawn_on_a_terminal_only(monkeypatch: pytest.MonkeyPat
     import io
     import pty
 
-    from qaudit.progress import Step
+    from qaudit.run.progress import Step
 
     monkeypatch.delenv("CI", raising=False)
     controller, follower = pty.openpty()

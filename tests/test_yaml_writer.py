@@ -1,7 +1,7 @@
 """The one YAML writer: what qaudit writes, qaudit reads back as the same audit.
 
 Blank audits (``qaudit new``), guided-audit drafts (``qaudit run``) and converted
-forms (``qaudit convert``) are all written by :mod:`qaudit.yamlwrite`; every text
+forms (``qaudit convert``) are all written by :mod:`qaudit.capture.yamlwrite`; every text
 in them, whatever characters it holds, reads back through qaudit's own loader.
 """
 
@@ -15,16 +15,16 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qaudit import yamlwrite
-from qaudit.audits import Audit, Response, load_audit
-from qaudit.blank import blank_audit
+from qaudit.capture import yamlwrite
+from qaudit.capture.blank import blank_audit
 from qaudit.capture.guided.run import run_session
 from qaudit.capture.guided.session import Session, draft_path
+from qaudit.capture.yamlwrite import audit_yaml
+from qaudit.io.source import decode
+from qaudit.io.yamlsrc import parse
+from qaudit.load.audits import Audit, Response, load_audit
+from qaudit.load.standards import load_standards
 from qaudit.problems import InvalidInput
-from qaudit.source import decode
-from qaudit.standards import load_standards
-from qaudit.yamlsrc import parse
-from qaudit.yamlwrite import audit_yaml
 
 HERE = Path(__file__).parent
 LIBRARY = load_standards(HERE / "data" / "spec" / "standards")

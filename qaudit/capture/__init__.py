@@ -1,5 +1,6 @@
-"""Capturing audits: blank Excel forms to fill in (and, in time, the other ways an inspector writes an audit).
+"""Capturing audits: blank audits, Excel forms to fill in, the guided audit, and the one YAML writer.
 
-Capture sits above reading and scoring: it may import the models, the readers
-and the catalogue of words, never the commands.
+Capture sits above reading, scoring and the analytics: it may import the
+models, the readers, the scorer and the catalogue of words, never the
+renderers or the commands.
 """

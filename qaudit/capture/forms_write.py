@@ -10,7 +10,8 @@ import io
 import re
 from typing import Any
 
-from ..form_cells import (
+from ..i18n import words as catalogue_words
+from ..load.form_cells import (
     AUDIT_SHEET,
     COLUMNS,
     COLUMNS_V2,
@@ -30,8 +31,7 @@ from ..form_cells import (
     form_labels,
     put_cell,
 )
-from ..i18n import words as catalogue_words
-from ..model import Item, Standard
+from ..model.standard import Item, Standard
 
 
 def write_form(
@@ -224,7 +224,7 @@ def write_form_v2(
     from openpyxl.workbook.protection import WorkbookProtection
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from ..blank import condition_note, describe_field, instance_count
+    from .blank import condition_note, describe_field, instance_count
 
     lang = lang or standard.default_language or "en"
     labels = form_labels(lang)

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Condition, Item, Standard, Text
+from ..io.yamlsrc import Document, Path
+from ..model.standard import Condition, Item, Standard, Text
 from ..problems import Problem, error, warning
-from ..yamlsrc import Document, Path
 
 
 @dataclass(frozen=True)

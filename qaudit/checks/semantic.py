@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..model import Standard
+from ..io.yamlsrc import Document
+from ..model.standard import Standard
 from ..problems import Problem
-from ..yamlsrc import Document
 from .context import Context
 from .rules import RULES
 

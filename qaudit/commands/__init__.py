@@ -1,8 +1,7 @@
 """CLI commands beyond the core ones, one module per group, registered on import.
 
 ``base`` (the Typer app, output and failures) and ``options`` (shared option types and
-workspace defaults) are what every command imports; a command never imports :mod:`qaudit.cli`
-(export and followup still do, through names `cli.py` re-exports, until they move over).
+workspace defaults) are what every command imports; a command never imports :mod:`qaudit.cli`.
 
 Every module here is imported when the CLI starts, so each must import only
 typer and the standard library at module level (heavy imports go inside the

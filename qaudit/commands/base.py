@@ -39,7 +39,7 @@ def guarded(call: Callable[[], T]) -> T:
     except QauditError as exc:
         fail(str(exc))
     except InvalidInput as exc:
-        from ..output import problems_text
+        from ..render.problem_formats import problems_text
 
         sys.stderr.write(problems_text(exc.problems))
         raise typer.Exit(1) from None
@@ -49,7 +49,7 @@ def guarded(call: Callable[[], T]) -> T:
     except BrokenPipeError:
         raise typer.Exit(1) from None
     except OSError as exc:
-        from ..staging import OutputRefused
+        from ..io.staging import OutputRefused
 
         where = f"{exc.filename}: " if exc.filename else ""
         if isinstance(exc, OutputRefused):  # its message already says what to do
@@ -86,9 +86,9 @@ def say_interrupted() -> None:
 
 def load_standard(folder: str, standard_id: str, version: int | None) -> Any:
     """The named standard version from ``folder`` (highest version when None), or a QauditError."""
+    from ..load.standards import load_standards
+    from ..model.validation import did_you_mean
     from ..problems import QauditError
-    from ..standards import load_standards
-    from ..validation import did_you_mean
 
     library = load_standards(folder)
     found = library.get(standard_id, version)
@@ -113,7 +113,7 @@ def score_run(
     cache: bool = True,
 ) -> Any:
     """Score audits for a command (``audits/`` by default); errors end the command cleanly."""
-    from ..workspace import score_paths
+    from ..run.workspace import score_paths
 
     return guarded(
         lambda: score_paths(
@@ -124,6 +124,6 @@ def score_run(
 
 def report_problems(run: Any) -> None:
     """Print a run's problems and warnings on stderr, one line each."""
-    from ..output import problems_text
+    from ..render.problem_formats import problems_text
 
     sys.stderr.write(problems_text(run.warnings + run.problems))

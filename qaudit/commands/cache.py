@@ -18,7 +18,7 @@ PathOpt = Annotated[str, typer.Option("--path", help="Cache file.", metavar="FIL
 @cache_app.command("clear")
 def clear(path: PathOpt = os.path.join(".qaudit", "cache.sqlite")) -> None:
     """Delete the results cache; the next run scores every audit afresh."""
-    from ..cache import clear as clear_cache
+    from ..results.cache import clear as clear_cache
 
     emit(f"removed {path}\n" if clear_cache(path) else f"no cache at {path}\n")
 

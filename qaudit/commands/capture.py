@@ -41,8 +41,8 @@ def check_visit(std: Any, site: str, inspector: str, lang: str | None) -> None:
 
 def site_language(std: Any, site: str) -> str | None:
     """The language of ``site`` in the workspace's site registry, when the standard is written in it."""
+    from ..load.registry import load_sites
     from ..problems import InvalidInput
-    from ..registry import load_sites
     from .options import default_path
 
     try:
@@ -70,7 +70,7 @@ def form(
 
     def run() -> None:
         from ..capture.forms_write import write_form
-        from ..output import write_atomic
+        from ..io.staging import write_atomic
         from ..problems import QauditError
 
         if not output.lower().endswith(".xlsx"):
@@ -98,11 +98,11 @@ def convert(
     """Turn a filled Excel form into a YAML audit (for the git history)."""
 
     def run() -> None:
-        from ..forms import read_form
-        from ..output import write_atomic
+        from ..capture.yamlwrite import audit_yaml
+        from ..io.staging import write_atomic
+        from ..load.forms import read_form
         from ..problems import QauditError
-        from ..workspace import load_library
-        from ..yamlwrite import audit_yaml
+        from ..run.workspace import load_library
 
         if output is not None and not output.lower().endswith((".yaml", ".yml")):
             raise QauditError(f"-o {output}: the audit must be a .yaml file")
@@ -145,11 +145,11 @@ def run_audit(
     """Walk through the checklist in the terminal; every answer is saved as it is given."""
     import os
 
-    from ..audit_model import safe_name
     from ..capture.guided.lock import DraftLock
     from ..capture.guided.navigation import Quit
     from ..capture.guided.run import run_session
     from ..capture.guided.session import Session, draft_path
+    from ..model.audit import safe_name
     from ..problems import QauditError
 
     locks: list[DraftLock] = []
@@ -173,7 +173,7 @@ def run_audit(
                 "qaudit run asks its questions in a terminal, and stdin is not one; "
                 "to fill an audit without a terminal use 'qaudit new' (YAML) or 'qaudit form' (Excel)"
             )
-        from ..staging import check_writable
+        from ..io.staging import check_writable
 
         folder = os.path.dirname(os.path.abspath(path))
         try:  # find out now, not after the first answer, that the answers cannot be saved there
@@ -197,7 +197,7 @@ def run_audit(
         if os.path.exists(path) and not os.path.exists(draft_path(path)) and not force:
             # Saved by a session that ended since the check above.
             raise QauditError(f"{path} already exists; pass --force to audit again over it, or choose another -o")
-        from ..form_cells import clean_text
+        from ..load.form_cells import clean_text
 
         audit_lang = lang or site_language(std, site) or std.default_language
         session = Session(std, site, clean_text(inspector), day, audit_lang, path)

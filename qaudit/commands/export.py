@@ -92,7 +92,7 @@ def _check_target(target: str, *, folder: bool) -> None:
     if parent and not os.path.isdir(parent):
         fail(f"--out {target}: {parent} is a file, not a folder")
     if not folder:
-        from ..staging import output_target
+        from ..io.staging import output_target
 
         try:
             output_target(target)
@@ -102,7 +102,7 @@ def _check_target(target: str, *, folder: bool) -> None:
 
 def _write(path: str, data: bytes | str) -> None:
     """Write atomically; a failure names the file asked for and leaves any previous one intact."""
-    from ..output import write_atomic
+    from ..io.staging import write_atomic
 
     try:
         write_atomic(path, data)
@@ -112,7 +112,7 @@ def _write(path: str, data: bytes | str) -> None:
 
 def _write_set(folder: str, files: dict[str, str]) -> None:
     """Write the CSV files into ``folder`` as one set: all new files, or (on any failure) all old ones."""
-    from ..staging import OutputSet
+    from ..io.staging import OutputSet
 
     out = OutputSet(folder, sync=True)
     try:
@@ -125,7 +125,7 @@ def _write_set(folder: str, files: dict[str, str]) -> None:
 
 
 def _cannot_write(path: str, exc: OSError) -> NoReturn:
-    from ..staging import OutputRefused
+    from ..io.staging import OutputRefused
 
     if isinstance(exc, OutputRefused):
         fail(f"cannot write {path}: it {exc.strerror}")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..progress import Step, step
+from ..run.progress import Step, step
 from .base import app, emit, emit_chunks, fail, guarded, report_problems, score_run
 from .options import (
     AuditPathsArg,
@@ -125,7 +125,7 @@ def actions(
     cache: CacheOpt = True,
 ) -> None:
     """Open corrective actions: the findings of each site's latest visit of each standard."""
-    from ..actions import load_config, site_actions
+    from ..analytics.actions import load_config, site_actions
     from ..render.row_files import csv_lines, json_chunks, rows_xlsx
     from ..render.tables import rows_table
 
@@ -165,7 +165,7 @@ def actions(
     if format is ActionFormat.xlsx:
         import datetime as dt
 
-        from ..output import write_atomic
+        from ..io.staging import write_atomic
 
         target = output or os.path.join(default_path("reports"), "actions.xlsx")
         if os.path.isdir(target):
@@ -217,9 +217,9 @@ def trends(
     cache: CacheOpt = True,
 ) -> None:
     """Score trends per site and standard, visit by visit: change, change over the last N visits, slope per 30 days."""
+    from ..analytics.trends import TrendSummary, trend_rows
     from ..render.row_files import csv_lines, json_chunks
     from ..render.tables import rows_table
-    from ..trends import TrendSummary, trend_rows
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     summary = TrendSummary()
@@ -274,7 +274,7 @@ def items(
     cache: CacheOpt = True,
 ) -> None:
     """The items failed most often, across all sites, by region and by standard."""
-    from ..failed_items import failed_items
+    from ..analytics.failed_items import failed_items
     from ..render.row_files import rows_csv, rows_json
     from ..render.tables import rows_table
 
@@ -322,7 +322,7 @@ def calibration(
     cache: CacheOpt = True,
 ) -> None:
     """Inspector agreement on a visit's subject audited twice (Cohen's kappa) and each inspector's leniency."""
-    from ..calibration import Calibration
+    from ..analytics.calibration import Calibration
     from ..render.row_files import csv_lines, json_chunks
     from ..render.tables import rows_table
 
@@ -384,9 +384,9 @@ def rescore(
     cache: CacheOpt = True,
 ) -> None:
     """What-if: score audits against another version of their standard."""
+    from ..analytics.rescore import rescore_rows
     from ..render.row_files import csv_lines, json_chunks
     from ..render.tables import rows_table
-    from ..rescore import rescore_rows
 
     if standard_version is None or standard_version <= 0:
         fail("give the version to score against with --standard-version N")

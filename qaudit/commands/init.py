@@ -16,7 +16,7 @@ def init(
     folder: Annotated[str, typer.Argument(help="Folder for the workspace (made when missing).", metavar="DIR")] = ".",
 ) -> None:
     """Write a starter workspace: qaudit.toml, a standard, a sites file and an audits folder with one audit."""
-    from ..workspace_file import FILE_NAME, init_workspace
+    from ..load.workspace_file import FILE_NAME, init_workspace
 
     written = guarded(lambda: init_workspace(folder))
     for path in written:

@@ -14,7 +14,7 @@ import typer
 from .base import fail
 
 if TYPE_CHECKING:
-    from ..workspace_file import WorkspaceFile
+    from ..load.workspace_file import WorkspaceFile
 
 # Workspace settings (qaudit.toml). Options left out on the command line take their value from the
 # workspace file found from the current folder, and then from the built-in defaults (in the
@@ -25,8 +25,8 @@ _loaded: dict[tuple[str, str, int, int], WorkspaceFile] = {}
 
 def workspace() -> WorkspaceFile | None:
     """The ``WorkspaceFile`` governing the current folder, or None; a broken one ends the command (exit 2)."""
+    from ..load.workspace_file import find_workspace_file, load_workspace_file
     from ..problems import InvalidInput
-    from ..workspace_file import find_workspace_file, load_workspace_file
 
     found = find_workspace_file()
     if found is None:
@@ -39,7 +39,7 @@ def workspace() -> WorkspaceFile | None:
             _loaded[key] = load_workspace_file(found)
         return _loaded[key]
     except InvalidInput as exc:
-        from ..output import problems_text
+        from ..render.problem_formats import problems_text
 
         sys.stderr.write(problems_text(exc.problems))
         raise typer.Exit(2) from None
@@ -180,7 +180,7 @@ def check_site_and_inspector(site: str, inspector: str) -> None:
     """Refuse a site id or inspector name that would make the audit invalid from the start."""
     import re
 
-    from ..model import SLUG_PATTERN
+    from ..model.standard import SLUG_PATTERN
     from ..problems import QauditError
 
     if not re.fullmatch(SLUG_PATTERN, site):
@@ -219,8 +219,8 @@ def refuse_overwrite(path: str, force: bool) -> None:
 
 def refuse_undecodable(option: str, value: str) -> None:
     """Refuse an option value holding bytes that are not UTF-8 (they could be neither shown nor saved)."""
+    from ..capture.yamlwrite import undecodable_bytes
     from ..problems import QauditError
-    from ..yamlwrite import undecodable_bytes
 
     found = undecodable_bytes(value)
     if found:

@@ -46,10 +46,10 @@ def report(
     import shutil
     import tempfile
 
-    from ..output import problems_text
     from ..render.language import LANGUAGES
     from ..render.pages import PageWriter
     from ..render.pdf import MISSING, find_browser
+    from ..render.problem_formats import problems_text
     from ..render.report import render_report
     from ..render.templating import TemplateFailure
 
@@ -147,7 +147,7 @@ def _print(browser: str, html: str, out: str, paths: list[str]) -> tuple[Any, li
 
 def _cannot_write(out: str, exc: OSError) -> NoReturn:
     """One line naming the page that could not be written; every page of the previous report is kept."""
-    from ..staging import OutputRefused
+    from ..io.staging import OutputRefused
 
     where = exc.filename or out
     if isinstance(exc, OutputRefused):

@@ -18,7 +18,7 @@ class RuleInfo:
     doc: str = ""
 
 
-# Rules found while reading and validating files (see qaudit.yamlsrc, qaudit.validation).
+# Rules found while reading and validating files (see qaudit.io.yamlsrc, qaudit.model.validation).
 STRUCTURAL = [
     RuleInfo("unreadable", "error", "The file cannot be read: missing, a folder, or not permitted."),
     RuleInfo("file-too-large", "error", "The file is over the size limit (QAUDIT_MAX_FILE_BYTES, default 5 MB)."),

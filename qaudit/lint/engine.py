@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..checks.semantic import semantic_problems
-from ..model import STANDARD_SCHEMA, STANDARD_SCHEMA_V2, STANDARD_SCHEMAS, Standard
+from ..io.yamlsrc import Document, load
+from ..model.standard import STANDARD_SCHEMA, STANDARD_SCHEMA_V2, STANDARD_SCHEMAS, Standard
 from ..problems import InvalidInput, Problem, QauditError, cap, error
-from ..yamlsrc import Document, load
 
 
 @dataclass
@@ -26,7 +26,7 @@ class LintReport:
 
 def lint_file(path: str) -> tuple[list[Problem], Standard | None, Document | None]:
     """Every problem of one file (standard, site registry or waivers)."""
-    from ..standards import build_standard, not_a_mapping, schema_of
+    from ..load.standards import build_standard, not_a_mapping, schema_of
 
     try:
         doc = load(path)
@@ -40,7 +40,7 @@ def lint_file(path: str) -> tuple[list[Problem], Standard | None, Document | Non
         if standard is not None:
             problems = problems + semantic_problems(standard, doc)
         return problems, standard, doc
-    from ..registry import lint_registry_file
+    from ..load.registry import lint_registry_file
 
     checked = lint_registry_file(doc, kind)
     if checked is not None:
@@ -65,7 +65,7 @@ def lint_file(path: str) -> tuple[list[Problem], Standard | None, Document | Non
 
 def lint_paths(paths: Iterable[str]) -> LintReport:
     """Lint files and folders of standards; raises :class:`QauditError` when nothing can be read."""
-    from ..standards import iter_yaml_files
+    from ..load.standards import iter_yaml_files
 
     report = LintReport()
     seen: dict[tuple[str, int], str] = {}

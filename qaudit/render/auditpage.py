@@ -16,8 +16,8 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import Condition, Item, Section, Standard
-from ..scoring import AuditResult, ItemResult
+from ..model.standard import Condition, Item, Section, Standard
+from ..scoring.scorer import AuditResult, ItemResult
 
 EVIDENCE_BYTES = 8 << 20
 """Larger evidence files are named, not embedded: a page stays small enough to open on a phone and e-mail."""

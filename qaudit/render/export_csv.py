@@ -11,9 +11,9 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..registry import SiteRegistry
-from ..scoring import AuditResult
-from ..standards import StandardLibrary
+from ..load.registry import SiteRegistry
+from ..load.standards import StandardLibrary
+from ..scoring.scorer import AuditResult
 from .export_rows import SUMMARY_KEYS, Columns, ItemTexts, Walk, in_order, item_row, words_for
 
 

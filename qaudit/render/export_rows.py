@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..history import light, visit_change, visits_of
+from ..analytics.history import light, visit_change, visits_of
 from ..i18n import words as catalogue_words
-from ..model import Standard
-from ..registry import SiteRegistry
-from ..resultset import ResultSet
-from ..scoring import AuditResult, ItemResult
-from ..standards import StandardLibrary
+from ..load.registry import SiteRegistry
+from ..load.standards import StandardLibrary
+from ..model.standard import Standard
+from ..results.resultset import ResultSet
+from ..scoring.scorer import AuditResult, ItemResult
 
 FIXED_HEADERS = {
     "subject": "subject",

@@ -7,10 +7,10 @@ import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 
-from ..history import SiteHistory
+from ..analytics.history import SiteHistory
 from ..i18n import words as catalogue_words
-from ..scoring import AuditResult
-from ..standards import StandardLibrary
+from ..load.standards import StandardLibrary
+from ..scoring.scorer import AuditResult
 from .numbers import half_up
 
 LANGUAGES = ("en", "hy", "ka", "lv", "hu")

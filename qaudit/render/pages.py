@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from ..staging import HOST, OutputSet, holds
+from ..io.staging import HOST, OutputSet, holds
 
 
 class Page(NamedTuple):
@@ -37,7 +37,7 @@ PAGE_RECORD = ".qaudit-pages.json"
 
 
 class PageWriter:
-    """Stages pages in ``out`` and renames them into place together (see :mod:`qaudit.staging`).
+    """Stages pages in ``out`` and renames them into place together (see :mod:`qaudit.io.staging`).
 
     Temporary files carry a token of this run (``.index.html.<host>-<pid>-<random>.tmp``),
     so :meth:`abandon` finds every file the run staged, however far it got, and

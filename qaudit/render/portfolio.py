@@ -8,9 +8,9 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ..history import SiteHistory
-from ..model import localize
-from ..standards import StandardLibrary
+from ..analytics.history import SiteHistory
+from ..load.standards import StandardLibrary
+from ..model.standard import localize
 from .language import formatter, labels, standard_title
 from .verdicts import passed_words, status_class, trend_class
 
@@ -56,7 +56,7 @@ def portfolio_view(
     ``failed`` is the most-failed-items table (``failed_items.ItemTally``); computed
     from the histories when not given.
     """
-    from ..failed_items import failed_items
+    from ..analytics.failed_items import failed_items
 
     words = labels(lang)
     fmt = formatter(lang)

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..history import SiteHistory, SiteSummary, site_histories
+from ..analytics.history import SiteHistory, SiteSummary, site_histories
+from ..load.registry import SiteRegistry
+from ..load.standards import StandardLibrary
 from ..problems import Problem
-from ..registry import SiteRegistry
-from ..resultset import ResultSet
-from ..scoring import AuditResult
-from ..standards import StandardLibrary
+from ..results.resultset import ResultSet
+from ..scoring.scorer import AuditResult
 from .language import audit_language, site_language
 from .pages import Page, PageWriter, Staged
 from .portfolio import portfolio_view
@@ -38,8 +38,8 @@ def _read_for_scorecards(
     import dataclasses
     import json
 
-    from ..resultset import from_dict, head_and_score_texts
-    from ..scoring import ItemResult
+    from ..results.serialise import from_dict, head_and_score_texts
+    from ..scoring.scorer import ItemResult
 
     pending: list[bytes] = []
     site = None
@@ -93,7 +93,7 @@ class Report:
 
 
 def _unsafe_site_problems(history: SiteHistory) -> list[Problem]:
-    from ..audit_file import site_location
+    from ..load.audit_file import site_location
     from ..problems import error
 
     message = (
@@ -133,8 +133,8 @@ def render_report(
     link to each other's PDFs; with ``base`` (the URL of the folder the pages
     will finally be in), every page resolves its links from there.
     """
-    from ..engine import worker_count
-    from ..failed_items import ItemTally
+    from ..analytics.failed_items import ItemTally
+    from ..run.engine import worker_count
 
     global _JOB
     suffix = "md" if fmt == "md" else "html"
@@ -231,18 +231,18 @@ class _Part:
 
     pages: list[Page]
     histories: list[SiteHistory]
-    """Each site's :class:`~qaudit.history.SiteSummary`: only what the portfolio shows."""
+    """Each site's :class:`~qaudit.analytics.history.SiteSummary`: only what the portfolio shows."""
     problems: list[Problem]
     tally: Any
-    """The sites' :class:`~qaudit.failed_items.ItemTally`."""
+    """The sites' :class:`~qaudit.analytics.failed_items.ItemTally`."""
     audit_pages: list[tuple[Staged, str]]
     """The audits' pages, staged as they were rendered, with their digests."""
 
 
 def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
     """Render the scorecards of the results in ``span`` (all results when None); a failed template's problem."""
-    from ..audit_model import safe_name
-    from ..failed_items import ItemTally
+    from ..analytics.failed_items import ItemTally
+    from ..model.audit import safe_name
 
     job = _JOB
     assert job is not None
@@ -318,7 +318,7 @@ def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | 
     import gc
     import multiprocessing
 
-    from ..engine import worker_pool
+    from ..run.engine import worker_pool
 
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_render_sites, ranges)

@@ -7,14 +7,14 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..scoring import AuditResult
-from ..workspace import ScoreRun
+from ..run.workspace import ScoreRun
+from ..scoring.scorer import AuditResult
 from .cells import Lines, csv_text
 
 
 def result_dict(result: AuditResult) -> dict[str, Any]:
     """One audit in the JSON shape of contract §4 (with qaudit's extra fields)."""
-    from ..resultset import to_dict
+    from ..results.serialise import to_dict
 
     return to_dict(result)
 
@@ -54,7 +54,7 @@ def render_csv(run: ScoreRun) -> str:
 
 def _section_keys(run: ScoreRun, each: Callable[[int], None] | None = None) -> list[tuple[str, str]]:
     """(standard, section id) of every section column, in order of first use."""
-    from ..resultset import head_of, standard_and_version
+    from ..results.serialise import head_of, standard_and_version
 
     keys: dict[tuple[str, str], None] = {}
     labels: set[tuple[str, int]] = set()
@@ -75,7 +75,7 @@ def csv_chunks(run: ScoreRun, *, batch: int = 500, each: Callable[[int], None] |
 
     ``each`` is told of every result read (twice each: for the columns, then for the rows).
     """
-    from ..resultset import head_of
+    from ..results.serialise import head_of
 
     keys = _section_keys(run, each)
     owners: dict[str, set[str]] = {}
@@ -165,7 +165,7 @@ def table_lines(run: ScoreRun, each: Callable[[int], None] | None = None) -> Ite
     widths and the summary, once to write the rows; no row is held. ``each`` is
     told of every row written (a progress bar).
     """
-    from ..resultset import head_of
+    from ..results.serialise import head_of
     from .tables import Column, Measure, column, render_rows
 
     def rows() -> Iterator[dict[str, Any]]:

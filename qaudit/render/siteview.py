@@ -10,10 +10,10 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from ..history import SiteHistory
-from ..model import Standard
-from ..scoring import AuditResult
-from ..standards import StandardLibrary
+from ..analytics.history import SiteHistory
+from ..load.standards import StandardLibrary
+from ..model.standard import Standard
+from ..scoring.scorer import AuditResult
 from .language import Formatter, formatter, labels, standard_title
 from .verdicts import passed_words, status_class, trend_class
 

@@ -24,9 +24,9 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..registry import SiteRegistry
-from ..scoring import AuditResult
-from ..standards import StandardLibrary
+from ..load.registry import SiteRegistry
+from ..load.standards import StandardLibrary
+from ..scoring.scorer import AuditResult
 from .export_rows import (
     ACTION_KEYS,
     AUDIT_KEYS,
@@ -220,7 +220,7 @@ def _actions_sheet(
     book: Book, latest: list[AuditResult], library: StandardLibrary, sites: SiteRegistry, lang: str | None
 ) -> None:
     """The open corrective actions (``qaudit actions``) of each site's latest visits; due from today."""
-    from ..actions import actions
+    from ..analytics.actions import actions
 
     words = book.words
     names = [column_header(k, words) for k in ACTION_KEYS]

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...form_cells import answer_text, clean_text
-from ...model import Item
-from ...responses import Response, read_value
+from ...load.form_cells import answer_text, clean_text
+from ...model.responses import Response, read_value
+from ...model.standard import Item
 from .navigation import Goto, Next, navigate
 from .screen import Screen, choices, heading, refusal, shown_answer
 from .session import InstanceDraft, Session, Step, read_field
@@ -32,7 +32,7 @@ def _ask_field(
     session: Session, steps: list[Step], index: int, ask: Callable[[str], str], screen: Screen
 ) -> Goto | Next:
     field_ = session.standard.field_map[steps[index].key]
-    from ...blank import describe_field
+    from ..blank import describe_field
 
     options = field_.options if isinstance(field_.options, list) else []
     if field_.type == "choice":
@@ -145,7 +145,7 @@ def _ask_instance(
 
 def _multi_answer(item: Item, reply: str) -> Any:
     """A multi-select reply as the list it means: option numbers (``1,3``), values or labels; ``0`` or ``[]``: none."""
-    from ...form_cells import option_value, split_values
+    from ...load.form_cells import option_value, split_values
 
     text = reply.strip()
     if text in ("0", "[]"):

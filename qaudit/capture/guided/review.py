@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from ...audit_model import Audit
-from ...output import write_atomic
+from ...io.staging import write_atomic
+from ...model.audit import Audit
 from ...problems import InvalidInput
 from .navigation import Quit, first_open, goto_target
 from .screen import Screen, listing
@@ -17,7 +17,7 @@ from .session import Session, Step, draft_path
 
 def review_and_save(session: Session, ask: Callable[[str], str], screen: Screen) -> Audit | int | None:
     """Show the review and ask to save: the saved audit, or the step to go on with."""
-    from ...scoring import score
+    from ...scoring.scorer import score
 
     steps = session.steps()
     try:
@@ -61,7 +61,7 @@ def review_and_save(session: Session, ask: Callable[[str], str], screen: Screen)
 
 
 def review(session: Session, steps: list[Step], result: object, screen: Screen) -> str:
-    from ...scoring import AuditResult
+    from ...scoring.scorer import AuditResult
 
     assert isinstance(result, AuditResult)
     title = session.say("run_review")

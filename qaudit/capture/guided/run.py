@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...audit_model import Audit
-from ...yamlwrite import undecodable_bytes as yaml_undecodable_bytes
+from ...model.audit import Audit
+from ..yamlwrite import undecodable_bytes as yaml_undecodable_bytes
 from .navigation import Goto, first_open
 from .questions import ask_step
 from .review import review_and_save

@@ -7,10 +7,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-from ...form_cells import answer_text
-from ...model import Item
-from ...responses import Response
-from ...yamlwrite import answer as yaml_answer
+from ...load.form_cells import answer_text
+from ...model.responses import Response
+from ...model.standard import Item
+from ..yamlwrite import answer as yaml_answer
 from .session import Session, Step
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
@@ -85,7 +85,7 @@ def choices(session: Session, item: Item) -> str:
 
 def refusal(session: Session, item: Item, reply: str) -> str:
     """Why a typed answer does not fit its item, and what would, in the audit's language."""
-    from ...responses import NA_VALUES, read_number
+    from ...model.responses import NA_VALUES, read_number
 
     if reply == "":
         return session.say("run_no_answer", hint=_hint(session, item))

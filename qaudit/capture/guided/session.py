@@ -9,20 +9,20 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...audit_model import Audit
-from ...conditions import holds, why_false
-from ...form_cells import answer_text
 from ...i18n import gettext, words
-from ...model import Condition, HeaderField, Item, Section, Standard
-from ...output import write_atomic
+from ...io.staging import write_atomic
+from ...io.yamlsrc import load
+from ...load.form_cells import answer_text
+from ...model.audit import Audit
+from ...model.conditions import holds, why_false
+from ...model.responses import Response, read_value
+from ...model.standard import Condition, HeaderField, Item, Section, Standard
 from ...problems import InvalidInput, error
-from ...responses import Response, read_value
-from ...yamlsrc import load
-from ...yamlwrite import audit_lines as yaml_audit_lines
-from ...yamlwrite import clean as yaml_clean
-from ...yamlwrite import comment as yaml_comment
-from ...yamlwrite import document as yaml_document
-from ...yamlwrite import header_lines as yaml_header_lines
+from ..yamlwrite import audit_lines as yaml_audit_lines
+from ..yamlwrite import clean as yaml_clean
+from ..yamlwrite import comment as yaml_comment
+from ..yamlwrite import document as yaml_document
+from ..yamlwrite import header_lines as yaml_header_lines
 
 _CLOSED_MARK = "# qaudit run: no more instances of:"
 
@@ -178,7 +178,7 @@ class Session:
 
     def missing_extras(self, item: Item, response: Response) -> list[str]:
         """``comment`` and ``evidence`` when the item's ``require`` asks for them and they are not given."""
-        from ...responses import is_finding
+        from ...model.responses import is_finding
 
         if item.require is None or response.na:
             return []
@@ -369,9 +369,9 @@ class Session:
 
     def audit(self) -> Audit:
         """The finished audit, read from the file it would be, by the reader every audit file goes through."""
-        from ...audit_file import build_audit
-        from ...standards import StandardLibrary
-        from ...yamlsrc import parse
+        from ...io.yamlsrc import parse
+        from ...load.audit_file import build_audit
+        from ...load.standards import StandardLibrary
 
         library = StandardLibrary(standards={self.standard.key: self.standard})
         audit, problems = build_audit(parse(self.to_yaml(), self.output), library)
@@ -387,7 +387,7 @@ def _values(found: dict[str, Response | None]) -> dict[str, Any]:
 
 def read_field(standard: Standard, field_: HeaderField, raw: Any) -> tuple[Any, str | None]:
     """A header field's value read by its type: ``(value, problem message)``."""
-    from ...response_reader import read_fields
+    from ...load.response_reader import read_fields
 
     said: list[str] = []
 

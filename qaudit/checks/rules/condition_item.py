@@ -21,8 +21,8 @@ Failing::
 
 from collections.abc import Iterator
 
+from ...model.validation import did_you_mean
 from ...problems import Problem
-from ...validation import did_you_mean
 from ..context import Context
 
 ID = "condition-item"

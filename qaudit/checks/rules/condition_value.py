@@ -22,10 +22,10 @@ import math
 import re
 from collections.abc import Iterator
 
-from ...conditions import NO_WORDS, YES_WORDS
-from ...model import Item
+from ...model.conditions import NO_WORDS, YES_WORDS
+from ...model.standard import Item
+from ...model.validation import did_you_mean
 from ...problems import Problem
-from ...validation import did_you_mean
 from ..context import Context
 
 ID = "condition-value"

@@ -19,10 +19,10 @@ Failing::
 import re
 from collections.abc import Iterator
 
-from ...model import SLUG_PATTERN
+from ...io.yamlsrc import Path
+from ...model.standard import SLUG_PATTERN
+from ...model.validation import did_you_mean
 from ...problems import Problem
-from ...validation import did_you_mean
-from ...yamlsrc import Path
 from ..context import Context
 
 ID = "unknown-option-set"

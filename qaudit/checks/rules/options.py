@@ -15,9 +15,9 @@ Failing::
 
 from collections.abc import Iterator
 
-from ...model import Option
+from ...io.yamlsrc import Path
+from ...model.standard import Option
 from ...problems import Problem
-from ...yamlsrc import Path
 from ..context import Context
 
 ID = "duplicate-option"

@@ -27,9 +27,9 @@ Failing::
 from collections.abc import Iterator
 from typing import Any
 
-from ...model import STANDARD_SCHEMA, STANDARD_SCHEMA_V2
+from ...io.yamlsrc import Path
+from ...model.standard import STANDARD_SCHEMA, STANDARD_SCHEMA_V2
 from ...problems import Problem
-from ...yamlsrc import Path
 from ..context import Context
 
 ID = "requires-v2"

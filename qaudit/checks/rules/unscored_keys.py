@@ -16,7 +16,7 @@ Failing::
 
 from collections.abc import Iterator
 
-from ...model import UNSCORED_TYPES
+from ...model.standard import UNSCORED_TYPES
 from ...problems import Problem
 from ..context import Context
 

@@ -1,0 +1,304 @@
+"""What-if rescoring (contract §6): scored audits carried over to another version of their standard.
+
+Carrying over moves each old response onto the new version's item of the same
+id, reading its value again under the new item; rescoring is then the one
+scorer (:func:`~qaudit.scoring.scorer.score`) on the carried audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ..load.response_reader import read_answer
+from ..load.standards import StandardLibrary
+from ..model.audit import Audit
+from ..model.responses import Instance, Response
+from ..model.standard import Item, Memo, Standard
+from ..scoring.scorer import AuditResult, NothingToScore, score, subject_key
+
+Progress = Callable[[int], None]
+
+
+Answer = tuple[str, "str | None", bool, "str | None", bool, Any, "str | None", tuple[str, ...]]
+"""What carrying over needs of one old item result: id, instance, applicable, waived, na, value, comment, evidence."""
+
+
+def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[str], list[str]]:
+    """The responses of a scored audit moved onto another version of its standard.
+
+    Returns the new audit, the answered item ids that could not be carried over
+    (gone from ``target``, moved into or out of a repeated section, or the value
+    no longer fits) and the items of ``target`` the old audit did not answer
+    (counted as N/A). Items of repeated sections move instance by instance; an
+    item that was not applicable stays not applicable (the new version's
+    conditions are not worked out again). Each answer is read again under
+    ``target`` as an audit file's would be.
+    """
+    answers = (
+        (i.id, i.instance, i.applicable, i.waived, i.na, i.value, i.comment, i.evidence) for i in audit_like.items
+    )
+    return _carry(audit_like, answers, target)
+
+
+def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
+    """The answers of a result's item objects, given as their JSON texts (see
+    :func:`~qaudit.results.serialise.head_and_item_texts`): each distinct text of a bare answer is decoded once."""
+    known = _ANSWERS
+    for text in item_texts:
+        answer = known.get(text)
+        if answer is None:
+            i = json.loads(b'{"id":"' + text + b"}")
+            value = i["value"]
+            answer = (
+                i["id"],
+                i["instance"],
+                i["applicable"],
+                i.get("waived"),
+                i["na"],
+                tuple(value) if type(value) is list else value,
+                i.get("comment"),
+                tuple(i["evidence"]) if "evidence" in i else (),
+            )
+            if answer[6] is None and not answer[7] and len(known) < Memo.LIMIT:
+                known[text] = answer
+        yield answer
+
+
+_ANSWERS: dict[bytes, Answer] = {}
+"""Item texts of bare answers already decoded (bounded by :attr:`Memo.LIMIT`)."""
+
+
+def _carry(audit_like: AuditResult, answers: Iterable[Answer], target: Standard) -> tuple[Audit, list[str], list[str]]:
+    responses: dict[str, Response] = {}
+    instances: dict[str, dict[str, dict[str, Response]]] = {}
+    dropped: dict[str, None] = {}
+    memo = target.memo.carried
+    for answer in answers:
+        if answer[6] is None and not answer[7]:
+            # A bare answer: carried once (the target's memo), keyed by the value's type too.
+            value = answer[5]
+            kind = type(value)
+            key = (answer, kind, repr(value) if kind is float else None)
+            moved = memo.get(key)
+            if moved is None:
+                moved = _moved(answer, target)
+                if len(memo) < Memo.LIMIT:
+                    memo[key] = moved
+        else:
+            moved = _moved(answer, target)
+        response, section_id = moved
+        if response is None:
+            if section_id is not None:
+                dropped[answer[0]] = None
+        elif section_id is None:
+            responses[answer[0]] = response
+        else:
+            label = answer[1]
+            assert label is not None  # an answer in an instance names it
+            instances.setdefault(section_id, {}).setdefault(label, {})[answer[0]] = response
+    unanswered: dict[str, None] = {}
+    for section in target.sections:
+        if section.repeat is None:
+            for new_item in section.items:
+                if new_item.id not in responses:
+                    responses[new_item.id] = Response(None, True)
+                    unanswered[new_item.id] = None
+        else:
+            for found in instances.get(section.id, {}).values():
+                unanswered.update((i.id, None) for i in section.items if i.id not in found)
+    audit = Audit(
+        id=audit_like.id,
+        file=audit_like.file,
+        standard=target.id,
+        standard_version=target.version,
+        site=audit_like.site,
+        inspector=audit_like.inspector,
+        date=audit_like.date,
+        responses={i.id: responses[i.id] for s in target.sections if s.repeat is None for i in s.items},
+        language=audit_like.language,
+        subject=audit_like.subject,
+        fields=dict(audit_like.fields),
+        comment=audit_like.comment,
+        instances={
+            section: tuple(Instance(label, found) for label, found in by_label.items())
+            for section, by_label in instances.items()
+        },
+    )
+    return audit, list(dropped), [i for i in unanswered if i not in dropped]
+
+
+def _moved(answer: Answer, target: Standard) -> tuple[Response | None, str | None]:
+    """Where one old answer goes in ``target``: ``(response, None)`` for an item outside repeated sections,
+    ``(response, section id)`` for one of an instance; ``(None, "")`` when it is dropped as not carried
+    over, ``(None, None)`` when it is dropped unnoticed (an item that did not apply)."""
+    item_id, instance, applicable = answer[0], answer[1], answer[2]
+    new_item = target.items.get(item_id)
+    section = target.section_of.get(item_id)
+    if new_item is None or section is None or (section.repeat is not None) != (instance is not None):
+        return None, ("" if applicable else None)
+    response = _carried(answer, new_item, target)
+    if response is None:
+        return None, ""
+    return response, (None if instance is None else section.id)
+
+
+def _carried(answer: Answer, new_item: Item, target: Standard) -> Response | None:
+    """One old answer as a response to ``new_item`` of ``target``; None when it cannot be carried over."""
+    _, _, applicable, waived, na, value, comment, evidence = answer
+    if not applicable:
+        return Response(None, applicable=False)
+    if waived is not None:
+        # The waiver excuses the site from the item whatever the version says about N/A.
+        return Response(None, True, comment, evidence, waived)
+    if na:
+        return Response(None, True, comment, evidence) if new_item.na_allowed else None
+    if value is None:  # an optional text or date item left out
+        return Response(None) if not new_item.is_required else None
+    value, na, message = read_answer(target, new_item, _raw_value(value))
+    if message is not None:
+        return None
+    return Response(value, na, comment, evidence)
+
+
+def _raw_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def rescore(
+    results: Iterable[AuditResult], library: StandardLibrary, standard_id: str | None, version: int
+) -> list[dict[str, Any]]:
+    """What each audit would score on another version of its standard (audits in output order)."""
+    return list(rescore_rows(results, library, standard_id, version))
+
+
+def rescore_rows(
+    results: Iterable[AuditResult],
+    library: StandardLibrary,
+    standard_id: str | None,
+    version: int,
+    *,
+    each: Progress | None = None,
+    jobs: int = 1,
+) -> Iterator[dict[str, Any]]:
+    """The rows of :func:`rescore` one by one, in output order; only the audits rescored are decoded.
+
+    Rescoring is scoring again: with ``jobs`` above 1 (0: one per core) and
+    many results, runs of whole sites are rescored by that many worker
+    processes, the rows still given in output order.
+    """
+    from ..results.resultset import ResultSet
+    from ..run.engine import PARALLEL_THRESHOLD, worker_count
+
+    global _RESCORE
+    if not isinstance(results, ResultSet):
+        ordered = sorted(results, key=lambda r: (r.site, r.date.isoformat(), subject_key(r.subject, r.id)))
+        for result in ordered:
+            if _rescored(library, result.standard, result.standard_version, standard_id, version):
+                yield _rescore_row(result, library, version)
+        return
+    workers = worker_count(jobs)
+    _RESCORE = (results, library, standard_id, version)
+    try:
+        if workers <= 1 or len(results) < PARALLEL_THRESHOLD:
+            for rows, count in map(_rescore_range, [(0, len(results))]):
+                if each is not None:
+                    each(count)
+                yield from rows
+            return
+        yield from _rescore_parallel(results.site_ranges(8 * workers), workers, each)
+    finally:
+        _RESCORE = None
+
+
+_RESCORE: tuple[Any, StandardLibrary, str | None, int] | None = None
+"""What :func:`_rescore_range` works on: set before the workers fork, so they inherit it."""
+
+
+def _rescore_parallel(ranges: list[tuple[int, int]], workers: int, each: Progress | None) -> Iterator[dict[str, Any]]:
+    import gc
+    import multiprocessing
+
+    from ..run.engine import worker_pool
+
+    if "fork" not in multiprocessing.get_all_start_methods() or len(ranges) < 2:
+        parts: Iterable[tuple[list[dict[str, Any]], int]] = map(_rescore_range, ranges)
+        for rows, count in parts:
+            if each is not None:
+                each(count)
+            yield from rows
+        return
+    gc.freeze()  # as when scoring: keep the workers' collector off inherited pages
+    try:
+        with worker_pool(min(workers, len(ranges))) as pool:
+            for rows, count in pool.imap(_rescore_range, ranges):
+                if each is not None:
+                    each(count)
+                yield from rows
+    finally:
+        gc.unfreeze()
+
+
+def _rescore_range(span: tuple[int, int]) -> tuple[list[dict[str, Any]], int]:
+    """The rows of the results in ``span`` (in output order), and how many results were read."""
+    from ..results.serialise import from_dict, head_and_item_texts, standard_and_version
+
+    assert _RESCORE is not None
+    results, library, standard_id, version = _RESCORE
+    rows = []
+    for _, blob in results.blobs_between(*span):
+        if _rescored(library, *standard_and_version(blob), standard_id, version):
+            head, item_texts = head_and_item_texts(blob)
+            rows.append(_rescore_row(from_dict(head, items=False), library, version, _answers_of(item_texts)))
+    return rows, span[1] - span[0]
+
+
+def _rescored(library: StandardLibrary, standard: str, found: int, standard_id: str | None, version: int) -> bool:
+    """Whether an audit of ``standard`` version ``found`` is rescored against ``version``."""
+    if (standard_id is not None and standard != standard_id) or found == version:
+        return False
+    return library.get(standard, version) is not None
+
+
+def _rescore_row(
+    result: AuditResult, library: StandardLibrary, version: int, answers: Iterable[Answer] | None = None
+) -> dict[str, Any]:
+    """One row of :func:`rescore`; ``answers`` stand for the result's items when it was read without them."""
+    target = library.get(result.standard, version)
+    assert target is not None
+    if answers is None:
+        audit, dropped, unanswered = carry_over(result, target)
+    else:
+        audit, dropped, unanswered = _carry(result, answers, target)
+    try:
+        new = score(target, audit)
+        new_score: float | None = new.score
+        new_grade: str | None = new.grade
+        passed: bool | None = new.passed
+    except NothingToScore:
+        new_score = new_grade = passed = None
+    return {
+        "audit": result.id,
+        "site": result.site,
+        "date": result.date.isoformat(),
+        "subject": result.subject,
+        "standard": result.standard,
+        "from_version": result.standard_version,
+        "to_version": version,
+        "old_score": result.score,
+        "new_score": new_score,
+        "change": None if new_score is None else round(new_score - result.score, 2),
+        "old_grade": result.grade,
+        "new_grade": new_grade,
+        "passed": passed,
+        "not_carried_over": dropped,
+        "unanswered": unanswered,
+    }

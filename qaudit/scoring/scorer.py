@@ -1,0 +1,299 @@
+"""The scoring model (contract §3 and §7) as a pure function: ``score(standard, audit) -> AuditResult``.
+
+No I/O and no printing: the easiest part of qaudit to test exhaustively.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from ..model.audit import Audit
+from ..model.responses import Response, is_finding
+from ..model.standard import Item, Memo, Section, Standard
+
+
+class ItemResult(NamedTuple):
+    """One item of a scored audit (a named tuple: cheap to build, pickle and cache)."""
+
+    id: str
+    section: str
+    value: Any
+    """The response value; None when N/A, not applicable or left out (a tuple for multi_choice)."""
+    na: bool
+    score: float | None
+    """Item score in [0, 1]; None when N/A, not applicable, unscored or left out."""
+    weight: float
+    critical: bool
+    failed_critical: bool
+    """A critical item scored exactly 0."""
+    comment: str | None = None
+    evidence: tuple[str, ...] = ()
+    waived: str | None = None
+    """The waiver's reason when the item counted as N/A because of a waiver."""
+    instance: str | None = None
+    """The instance of a repeated section this result belongs to."""
+    applicable: bool = True
+    """False when a ``when`` condition of the item or its section is false."""
+    scored: bool = True
+    """The item's own property: whether its answers count in scores."""
+    finding: bool = False
+    """A defect to act on (contract 7.5)."""
+
+
+class SectionResult(NamedTuple):
+    """One section of a scored audit."""
+
+    id: str
+    score: float | None
+    """0..100 rounded to 2 decimals; None when no item of the section was scored."""
+    weight: float
+    coverage: float
+    """Share of the section's applicable, scored item weight answered rather than N/A (0..1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """A scored audit: everything reports, exports and follow-up need."""
+
+    id: str
+    file: str
+    site: str
+    date: dt.date
+    inspector: str
+    standard: str
+    standard_version: int
+    score: float
+    """The score (0..100, 2 decimals) after the critical-failure policy."""
+    raw_score: float
+    """The weighted score before the critical-failure policy (2 decimals)."""
+    grade: str
+    passed: bool | None
+    """None when the standard has no pass mark."""
+    critical_failures: tuple[str, ...]
+    """Ids of failed critical items, in standard order (each once)."""
+    sections: tuple[SectionResult, ...]
+    items: tuple[ItemResult, ...]
+    coverage: float
+    """Share of the total item weight answered rather than N/A (0..1, 4 decimals)."""
+    pass_score: float | None
+    language: str | None = None
+    site_name: str | None = None
+    site_region: str | None = None
+    subject: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    comment: str | None = None
+    points: float = 0.0
+    """Σ wᵢ·sᵢ over the applicable, answered, scored items (2 decimals)."""
+    points_possible: float = 0.0
+    """Σ wᵢ over the same items (2 decimals)."""
+
+    @property
+    def standard_label(self) -> str:
+        """``id@version``."""
+        return f"{self.standard}@{self.standard_version}"
+
+    @property
+    def sort_key(self) -> tuple[str, dt.date, str]:
+        """The order of audits in every output: site, date, subject (none first), id."""
+        return (self.site, self.date, subject_key(self.subject, self.id))
+
+
+def subject_key(subject: str | None, audit_id: str) -> str:
+    """One text that orders audits of a site and date by subject (none first), then id."""
+    return ("\x00" if subject is None else "\x01" + subject + "\x00") + audit_id
+
+
+class NothingToScore(ValueError):
+    """No scored item of the audit was answered: the audit has no score."""
+
+
+class _Tally:
+    """Weighted item scores of one section, one instance or the whole audit."""
+
+    __slots__ = ("answered", "possible", "weighted")
+
+    def __init__(self) -> None:
+        self.weighted = 0.0
+        self.answered = 0.0
+        self.possible = 0.0
+
+    def add(self, weight: float, score: float | None) -> None:
+        self.possible += weight
+        if score is not None:
+            self.weighted += weight * score
+            self.answered += weight
+
+    def score(self) -> float | None:
+        return 100.0 * self.weighted / self.answered if self.answered > 0 else None
+
+
+_LEFT_OUT = Response(None, True)
+
+
+def item_result(
+    standard: Standard, item: Item, section: Section, response: Response, instance: str | None
+) -> ItemResult:
+    """One response scored: the item result of ``item`` (contract §3, 7.5, 7.8)."""
+    scored = item.is_scored
+    score, finding = is_finding(standard, item, response)
+    return ItemResult(
+        item.id,
+        section.id,
+        response.value,
+        response.na and response.applicable,
+        score,
+        item.weight,
+        item.critical,
+        item.critical and scored and score == 0,
+        response.comment,
+        response.evidence,
+        response.waived,
+        instance,
+        response.applicable,
+        scored,
+        finding,
+    )
+
+
+class _Scoring:
+    """One audit being scored: item results in output order and the tallies they feed."""
+
+    def __init__(self, standard: Standard) -> None:
+        self.standard = standard
+        self.memo = standard.memo.scored
+        self.items: list[ItemResult] = []
+        self.failures: list[str] = []
+        self.total = _Tally()
+
+    def items_of(self, section: Section, responses: dict[str, Response], instance: str | None, tally: _Tally) -> None:
+        """Score the responses to ``section``'s items (one instance's, for a repeated section) into ``tally``
+        and the audit's totals; an item left out counts as N/A.
+
+        A response already scored for an item (the same answer recurs from
+        audit to audit) gives the same item result: it is taken from the
+        standard's memo, keyed by the value's type too (``1``, ``1.0`` and
+        ``True`` are equal in Python but not in the JSON).
+        """
+        memo = self.memo
+        total = self.total
+        append = self.items.append
+        for item in section.items:
+            response = responses.get(item.id, _LEFT_OUT)
+            value = response.value
+            kind = type(value)
+            key: tuple[Any, ...] | None = (item.id, instance, kind, repr(value) if kind is float else None, response)
+            try:
+                known = memo.get(key)
+            except TypeError:  # an unhashable value: scored afresh
+                key, known = None, None
+            if known is None:
+                result = item_result(self.standard, item, section, response, instance)
+                known = (
+                    result,
+                    result.failed_critical,
+                    result.scored and result.applicable,
+                    result.weight,
+                    result.score,
+                )
+                if key is not None and len(memo) < Memo.LIMIT:
+                    memo[key] = known
+            result, failed, counted, weight, score = known
+            if failed and item.id not in self.failures:
+                self.failures.append(item.id)
+            if counted:
+                tally.possible += weight
+                total.possible += weight
+                if score is not None:
+                    tally.weighted += weight * score
+                    tally.answered += weight
+                    total.weighted += weight * score
+                    total.answered += weight
+            append(result)
+
+
+def score(standard: Standard, audit: Audit) -> AuditResult:
+    """Grade ``audit`` against ``standard`` exactly as the scoring model says (contract §3, 7.6, 7.8).
+
+    * item score ``s`` in [0, 1] for every applicable, answered (not N/A), scored item;
+    * section score = 100 × Σ(wᵢ·sᵢ) / Σwᵢ over those items (None if there are none);
+      a repeated section's is the mean of its instances' scores (pooled under ``points``);
+    * raw score = Σ(Wₛ·Sₛ) / ΣWₛ over sections with a score, or 100 × points / possible
+      under ``scoring: points``;
+    * a critical item fails when its score is exactly 0; under ``zero_score``
+      any failure makes the score 0, under ``fail_audit`` it only fails the audit;
+    * scores are rounded to 2 decimals before the pass and grade decisions.
+
+    Raises :class:`NothingToScore` when no scored item is answered.
+    """
+    run = _Scoring(standard)
+    sections: list[SectionResult] = []
+    section_total = _Tally()
+    coverage_sum = 0.0
+    coverage_weight = 0.0
+    points = standard.scoring == "points"
+    for section in standard.sections:
+        pooled = _Tally()
+        if section.repeat is None:
+            run.items_of(section, audit.responses, None, pooled)
+            section_score = pooled.score()
+        else:
+            means: list[float] = []
+            for instance in audit.instances.get(section.id, ()):
+                own = _Tally()
+                run.items_of(section, instance.responses, instance.label, own)
+                found = own.score()
+                if found is not None:
+                    means.append(found)
+                pooled.weighted += own.weighted
+                pooled.answered += own.answered
+                pooled.possible += own.possible
+            section_score = pooled.score() if points else (sum(means) / len(means) if means else None)
+        if pooled.possible > 0:
+            coverage = pooled.answered / pooled.possible
+            coverage_sum += section.weight * coverage
+            coverage_weight += section.weight
+        else:
+            coverage = 0.0
+        if section_score is not None:
+            section_total.weighted += section.weight * section_score
+            section_total.answered += section.weight
+            sections.append(SectionResult(section.id, round(section_score, 2), section.weight, round(coverage, 4)))
+        else:
+            sections.append(SectionResult(section.id, None, section.weight, 0.0))
+    total = run.total
+    if total.answered == 0 or section_total.answered == 0:
+        raise NothingToScore(f"{audit.file}: no scored item is answered, so the audit has no score")
+    raw = 100.0 * total.weighted / total.answered if points else section_total.weighted / section_total.answered
+    critical = bool(run.failures)
+    final = 0.0 if critical and standard.critical_failure == "zero_score" else raw
+    raw_rounded = round(raw, 2)
+    final_rounded = round(final, 2)
+    passed = None if standard.pass_score is None else not critical and final_rounded >= standard.pass_score
+    return AuditResult(
+        id=audit.id,
+        file=audit.file,
+        site=audit.site,
+        date=audit.date,
+        inspector=audit.inspector,
+        standard=standard.id,
+        standard_version=standard.version,
+        score=final_rounded,
+        raw_score=raw_rounded,
+        grade=standard.grade_for(final_rounded, critical),
+        passed=passed,
+        critical_failures=tuple(i for i in standard.items if i in run.failures) if run.failures else (),
+        sections=tuple(sections),
+        items=tuple(run.items),
+        coverage=round(coverage_sum / coverage_weight, 4) if coverage_weight else 0.0,
+        pass_score=standard.pass_score,
+        language=audit.language,
+        site_name=audit.site_name,
+        site_region=audit.site_region,
+        subject=audit.subject,
+        fields=dict(audit.fields),
+        comment=audit.comment,
+        points=round(total.weighted, 2),
+        points_possible=round(total.answered, 2),
+    )
