@@ -15,8 +15,9 @@ from typing import Any
 from ..load.response_reader import read_answer
 from ..load.standards import StandardLibrary
 from ..model.audit import Audit
+from ..model.memo import Memo
 from ..model.responses import Instance, Response
-from ..model.standard import Item, Memo, Standard
+from ..model.standard import Item, Standard
 from ..scoring.scorer import AuditResult, NothingToScore, score, subject_key
 
 Progress = Callable[[int], None]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..io.yamlsrc import Path, QStr, implicit_type
 from ..model.conditions import holds, why_false
+from ..model.memo import Memo
 from ..model.responses import (
     INSTANCE_KEY,
     NA_VALUES,
@@ -26,7 +27,7 @@ from ..model.responses import (
     read_value,
     scalar_text,
 )
-from ..model.standard import Condition, HeaderField, Item, Memo, Section, Standard
+from ..model.standard import Condition, HeaderField, Item, Section, Standard
 from ..model.validation import did_you_mean, show
 
 

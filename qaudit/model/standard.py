@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
+from .memo import Memo
+
 STANDARD_SCHEMA = "qaudit/standard@1"
 STANDARD_SCHEMA_V2 = "qaudit/standard@2"
 STANDARD_SCHEMAS = (STANDARD_SCHEMA, STANDARD_SCHEMA_V2)
@@ -320,28 +322,6 @@ DEFAULT_GRADES = (
     Grade(grade="C", min=65),
     Grade(grade="D", min=0),
 )
-
-
-class Memo:
-    """Answers already worked out for one standard.
-
-    The response reader keeps here how each raw answer reads (``read``) and the
-    response each bare answer makes (``answers``), and the scorer each scored
-    response's item result (``scored``), and rescoring each old answer carried
-    over onto this version (``carried``), keyed by item id and answer: the same
-    few answers recur in every audit, so each is read and scored once. A
-    standard's own (:attr:`Standard.memo`), gone with it; each table stops
-    growing at :data:`LIMIT` entries (free text and comments vary without end).
-    """
-
-    __slots__ = ("answers", "carried", "read", "scored")
-    LIMIT = 65536
-
-    def __init__(self) -> None:
-        self.read: dict[Any, Any] = {}
-        self.answers: dict[Any, Any] = {}
-        self.carried: dict[Any, Any] = {}
-        self.scored: dict[Any, Any] = {}
 
 
 class Standard(FileModel):

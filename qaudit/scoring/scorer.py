@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..model.audit import Audit
+from ..model.memo import Memo
 from ..model.responses import Response, is_finding
-from ..model.standard import Item, Memo, Section, Standard
+from ..model.standard import Item, Section, Standard
 
 
 class ItemResult(NamedTuple):
