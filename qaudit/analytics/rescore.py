@@ -46,26 +46,39 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
 
 def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
     """The answers of a result's item objects, given as their JSON texts (see
-    :func:`~qaudit.results.serialise.head_and_item_texts`): each distinct text of a bare answer is decoded once."""
+    :func:`~qaudit.results.serialise.head_and_item_texts`): each distinct text of a bare answer is decoded
+    once, and an answer with a plain comment as its bare answer plus the comment."""
     known = _ANSWERS
     for text in item_texts:
         answer = known.get(text)
         if answer is None:
-            i = json.loads(b'{"id":"' + text + b"}")
-            value = i["value"]
-            answer = (
-                i["id"],
-                i["instance"],
-                i["applicable"],
-                i.get("waived"),
-                i["na"],
-                tuple(value) if type(value) is list else value,
-                i.get("comment"),
-                tuple(i["evidence"]) if "evidence" in i else (),
-            )
-            if answer[6] is None and not answer[7] and len(known) < Memo.LIMIT:
-                known[text] = answer
+            # The serialiser writes a comment last but for evidence and a waiver; JSON escapes every
+            # quote inside a string, so ',"comment":"' only ever opens the comment.
+            at = text.find(b',"comment":"')
+            comment = text[at + 12 : -1] if at > 0 and text.endswith(b'"') else b""
+            if comment and b'"' not in comment and b"\\" not in comment:
+                bare = next(_answers_of([text[:at]]))
+                answer = (*bare[:6], comment.decode("utf-8"), bare[7])
+            else:
+                answer = _decoded(text)
+                if answer[6] is None and not answer[7] and len(known) < Memo.LIMIT:
+                    known[text] = answer
         yield answer
+
+
+def _decoded(text: bytes) -> Answer:
+    i = json.loads(b'{"id":"' + text + b"}")
+    value = i["value"]
+    return (
+        i["id"],
+        i["instance"],
+        i["applicable"],
+        i.get("waived"),
+        i["na"],
+        tuple(value) if type(value) is list else value,
+        i.get("comment"),
+        tuple(i["evidence"]) if "evidence" in i else (),
+    )
 
 
 _ANSWERS: dict[bytes, Answer] = {}

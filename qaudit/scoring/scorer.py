@@ -172,10 +172,11 @@ class _Scoring:
         """Score the responses to ``section``'s items (one instance's, for a repeated section) into ``tally``
         and the audit's totals; an item left out counts as N/A.
 
-        A response already scored for an item (the same answer recurs from
-        audit to audit) gives the same item result: it is taken from the
-        standard's memo, keyed by the value's type too (``1``, ``1.0`` and
-        ``True`` are equal in Python but not in the JSON).
+        An answer already scored for an item (the same answers recur from
+        audit to audit) gives the same item result, with the response's own
+        comment, evidence and waiver: it is taken from the standard's memo,
+        keyed by the value's type too (``1``, ``1.0`` and ``True`` are equal in
+        Python but not in the JSON).
         """
         memo = self.memo
         total = self.total
@@ -184,13 +185,22 @@ class _Scoring:
             response = responses.get(item.id, _LEFT_OUT)
             value = response.value
             kind = type(value)
-            key: tuple[Any, ...] | None = (item.id, instance, kind, repr(value) if kind is float else None, response)
+            # What scoring reads of a response; its comment, evidence and waiver are only carried along.
+            key: tuple[Any, ...] | None = (
+                item.id,
+                instance,
+                kind,
+                repr(value) if kind is float else value,
+                response.na,
+                response.applicable,
+            )
             try:
                 known = memo.get(key)
             except TypeError:  # an unhashable value: scored afresh
                 key, known = None, None
             if known is None:
-                result = item_result(self.standard, item, section, response, instance)
+                bare = Response(value, response.na, applicable=response.applicable)
+                result = item_result(self.standard, item, section, bare, instance)
                 known = (
                     result,
                     result.failed_critical,
@@ -200,6 +210,9 @@ class _Scoring:
                 )
                 if key is not None and len(memo) < Memo.LIMIT:
                     memo[key] = known
+            if response.comment is not None or response.evidence or response.waived is not None:
+                found = known[0]._replace(comment=response.comment, evidence=response.evidence, waived=response.waived)
+                known = (found, *known[1:])
             result, failed, counted, weight, score = known
             if failed and item.id not in self.failures:
                 self.failures.append(item.id)
