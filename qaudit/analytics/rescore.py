@@ -41,7 +41,7 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
     answers = (
         (i.id, i.instance, i.applicable, i.waived, i.na, i.value, i.comment, i.evidence) for i in audit_like.items
     )
-    return _carry(audit_like, answers, target)
+    return _carry(audit_like, _moved_answers(answers, target), target)
 
 
 def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
@@ -85,14 +85,17 @@ _ANSWERS: dict[bytes, Answer] = {}
 """Item texts of bare answers already decoded (bounded by :attr:`Memo.LIMIT`)."""
 
 
-def _carry(audit_like: AuditResult, answers: Iterable[Answer], target: Standard) -> tuple[Audit, list[str], list[str]]:
-    responses: dict[str, Response] = {}
-    instances: dict[str, dict[str, dict[str, Response]]] = {}
-    dropped: dict[str, None] = {}
+Moved = tuple[str, "str | None", "Response | None", "str | None"]
+"""One old answer in its new place: the item id, the instance label, the response (None: dropped), and the
+id of the repeated section of its instance (None outside repeated sections; for a dropped answer, ``""`` when
+it counts as not carried over and None when it is dropped unnoticed, as an item that did not apply)."""
+
+
+def _moved_answers(answers: Iterable[Answer], target: Standard) -> Iterator[Moved]:
+    """Each answer moved onto ``target``: a bare answer once (the target's memo), keyed by its value's type too."""
     memo = target.memo.carried
     for answer in answers:
         if answer[6] is None and not answer[7]:
-            # A bare answer: carried once (the target's memo), keyed by the value's type too.
             value = answer[5]
             kind = type(value)
             key = (answer, kind, repr(value) if kind is float else None)
@@ -101,18 +104,38 @@ def _carry(audit_like: AuditResult, answers: Iterable[Answer], target: Standard)
                 moved = _moved(answer, target)
                 if len(memo) < Memo.LIMIT:
                     memo[key] = moved
+            yield moved
         else:
+            yield _moved(answer, target)
+
+
+def _moved_texts(item_texts: list[bytes], target: Standard) -> Iterator[Moved]:
+    """Each item text of a stored result (see :func:`_answers_of`) moved onto ``target``: the text of a bare
+    answer is decoded and moved once (the target's memo)."""
+    memo = target.memo.carried
+    for text in item_texts:
+        moved = memo.get(text)
+        if moved is None:
+            answer = next(_answers_of([text]))
             moved = _moved(answer, target)
-        response, section_id = moved
+            if answer[6] is None and not answer[7] and len(memo) < Memo.LIMIT:
+                memo[text] = moved
+        yield moved
+
+
+def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) -> tuple[Audit, list[str], list[str]]:
+    responses: dict[str, Response] = {}
+    instances: dict[str, dict[str, dict[str, Response]]] = {}
+    dropped: dict[str, None] = {}
+    for item_id, label, response, section_id in moved:
         if response is None:
             if section_id is not None:
-                dropped[answer[0]] = None
+                dropped[item_id] = None
         elif section_id is None:
-            responses[answer[0]] = response
+            responses[item_id] = response
         else:
-            label = answer[1]
             assert label is not None  # an answer in an instance names it
-            instances.setdefault(section_id, {}).setdefault(label, {})[answer[0]] = response
+            instances.setdefault(section_id, {}).setdefault(label, {})[item_id] = response
     unanswered: dict[str, None] = {}
     for section in target.sections:
         if section.repeat is None:
@@ -144,19 +167,17 @@ def _carry(audit_like: AuditResult, answers: Iterable[Answer], target: Standard)
     return audit, list(dropped), [i for i in unanswered if i not in dropped]
 
 
-def _moved(answer: Answer, target: Standard) -> tuple[Response | None, str | None]:
-    """Where one old answer goes in ``target``: ``(response, None)`` for an item outside repeated sections,
-    ``(response, section id)`` for one of an instance; ``(None, "")`` when it is dropped as not carried
-    over, ``(None, None)`` when it is dropped unnoticed (an item that did not apply)."""
+def _moved(answer: Answer, target: Standard) -> Moved:
+    """Where one old answer goes in ``target`` (see :data:`Moved`)."""
     item_id, instance, applicable = answer[0], answer[1], answer[2]
     new_item = target.items.get(item_id)
     section = target.section_of.get(item_id)
     if new_item is None or section is None or (section.repeat is not None) != (instance is not None):
-        return None, ("" if applicable else None)
+        return item_id, instance, None, ("" if applicable else None)
     response = _carried(answer, new_item, target)
     if response is None:
-        return None, ""
-    return response, (None if instance is None else section.id)
+        return item_id, instance, None, ""
+    return item_id, instance, response, (None if instance is None else section.id)
 
 
 def _carried(answer: Answer, new_item: Item, target: Standard) -> Response | None:
@@ -271,7 +292,7 @@ def _rescore_range(span: tuple[int, int]) -> tuple[list[dict[str, Any]], int]:
     for _, blob in results.blobs_between(*span):
         if _rescored(library, *standard_and_version(blob), standard_id, version):
             head, item_texts = head_and_item_texts(blob)
-            rows.append(_rescore_row(from_dict(head, items=False), library, version, _answers_of(item_texts)))
+            rows.append(_rescore_row(from_dict(head, items=False), library, version, item_texts))
     return rows, span[1] - span[0]
 
 
@@ -283,15 +304,16 @@ def _rescored(library: StandardLibrary, standard: str, found: int, standard_id: 
 
 
 def _rescore_row(
-    result: AuditResult, library: StandardLibrary, version: int, answers: Iterable[Answer] | None = None
+    result: AuditResult, library: StandardLibrary, version: int, item_texts: list[bytes] | None = None
 ) -> dict[str, Any]:
-    """One row of :func:`rescore`; ``answers`` stand for the result's items when it was read without them."""
+    """One row of :func:`rescore`; ``item_texts`` stand for the result's items when it was read without them
+    (see :func:`~qaudit.results.serialise.head_and_item_texts`)."""
     target = library.get(result.standard, version)
     assert target is not None
-    if answers is None:
+    if item_texts is None:
         audit, dropped, unanswered = carry_over(result, target)
     else:
-        audit, dropped, unanswered = _carry(result, answers, target)
+        audit, dropped, unanswered = _carry(result, _moved_texts(item_texts, target), target)
     try:
         new = score(target, audit)
         new_score: float | None = new.score

@@ -120,12 +120,6 @@ class _Tally:
         self.answered = 0.0
         self.possible = 0.0
 
-    def add(self, weight: float, score: float | None) -> None:
-        self.possible += weight
-        if score is not None:
-            self.weighted += weight * score
-            self.answered += weight
-
     def score(self) -> float | None:
         return 100.0 * self.weighted / self.answered if self.answered > 0 else None
 
@@ -181,25 +175,30 @@ class _Scoring:
         memo = self.memo
         total = self.total
         append = self.items.append
+        failures = self.failures
+        # Running sums in locals, written back after the loop: the same additions in the same order.
+        weighted, answered, possible = tally.weighted, tally.answered, tally.possible
+        all_weighted, all_answered, all_possible = total.weighted, total.answered, total.possible
         for item in section.items:
-            response = responses.get(item.id, _LEFT_OUT)
-            value = response.value
+            item_id = item.id
+            response = responses.get(item_id, _LEFT_OUT)
+            value, na, comment, evidence, waived, applicable = response
             kind = type(value)
             # What scoring reads of a response; its comment, evidence and waiver are only carried along.
             key: tuple[Any, ...] | None = (
-                item.id,
+                item_id,
                 instance,
                 kind,
                 repr(value) if kind is float else value,
-                response.na,
-                response.applicable,
+                na,
+                applicable,
             )
             try:
                 known = memo.get(key)
             except TypeError:  # an unhashable value: scored afresh
                 key, known = None, None
             if known is None:
-                bare = Response(value, response.na, applicable=response.applicable)
+                bare = Response(value, na, applicable=applicable)
                 result = item_result(self.standard, item, section, bare, instance)
                 known = (
                     result,
@@ -210,21 +209,22 @@ class _Scoring:
                 )
                 if key is not None and len(memo) < Memo.LIMIT:
                     memo[key] = known
-            if response.comment is not None or response.evidence or response.waived is not None:
-                found = known[0]._replace(comment=response.comment, evidence=response.evidence, waived=response.waived)
-                known = (found, *known[1:])
             result, failed, counted, weight, score = known
-            if failed and item.id not in self.failures:
-                self.failures.append(item.id)
+            if comment is not None or evidence or waived is not None:
+                result = result._replace(comment=comment, evidence=evidence, waived=waived)
+            if failed and item_id not in failures:
+                failures.append(item_id)
             if counted:
-                tally.possible += weight
-                total.possible += weight
+                possible += weight
+                all_possible += weight
                 if score is not None:
-                    tally.weighted += weight * score
-                    tally.answered += weight
-                    total.weighted += weight * score
-                    total.answered += weight
+                    weighted += weight * score
+                    answered += weight
+                    all_weighted += weight * score
+                    all_answered += weight
             append(result)
+        tally.weighted, tally.answered, tally.possible = weighted, answered, possible
+        total.weighted, total.answered, total.possible = all_weighted, all_answered, all_possible
 
 
 def score(standard: Standard, audit: Audit) -> AuditResult:
