@@ -86,6 +86,7 @@ class ResponseReader:
         found: dict[str, Response] = {}
         instances: dict[str, tuple[Instance, ...]] = {}
         missing: list[str] = []
+        conditional = std.conditional  # only then are the answers so far needed
         for section in std.sections:
             section_reason = self._reason(section.when, answers)
             if section.repeat is not None:
@@ -94,22 +95,23 @@ class ResponseReader:
                     instances[section.id] = read
                 continue
             for item in section.items:
+                item_id = item.id
                 response = None
                 if section_reason is None and item.when is None:
                     # The everyday answer, a bare value read before: straight from the standard's memo.
-                    entry = raw.get(item.id)
+                    entry = raw.get(item_id)
                     kind = type(entry)
                     if kind is str or kind is QStr or kind is bool or kind is int:
-                        response = memo.get((item.id, kind, entry))
+                        response = memo.get((item_id, kind, entry))
                     if response is None:
                         response = self._one(item, raw, ("responses",), None, False, missing)
                 else:
                     reason = section_reason or self._reason(item.when, answers)
                     response = self._one(item, raw, ("responses",), reason, section_reason is not None, missing)
                 if response is not None:
-                    found[item.id] = response
-                    if response.applicable and not response.na and response.value is not None:
-                        answers[item.id] = response.value
+                    found[item_id] = response
+                    if conditional and response.applicable and not response.na and response.value is not None:
+                        answers[item_id] = response.value
         if missing:
             shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
             self.add(

@@ -443,6 +443,11 @@ class Standard(FileModel):
         return {item.id: item for section in self.sections for item in section.items}
 
     @cached_property
+    def conditional(self) -> bool:
+        """Whether any section or item applies only under a ``when`` condition."""
+        return any(s.when is not None or any(i.when is not None for i in s.items) for s in self.sections)
+
+    @cached_property
     def answer_keys(self) -> dict[str, None]:
         """The keys an audit's ``responses`` may hold: the ids of the items outside repeated sections,
         then those of the repeated sections (in standard order)."""
