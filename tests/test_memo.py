@@ -235,3 +235,34 @@ def test_equal_values_of_other_types_are_serialised_apart() -> None:
         changed = dataclasses.replace(result, items=(first._replace(value=value), *result.items[1:]))
         assert dumps(changed) == json.dumps(to_dict(changed), ensure_ascii=False, separators=(",", ":"))
         assert json.loads(dumps(changed))["items"][0]["value"] == value
+
+
+def test_carrying_over_from_stored_json_gives_the_audit_carrying_over_from_the_result_gives() -> None:
+    """Rescoring reads stored results as item texts, each distinct text carried over once per version;
+    the audit it builds is the one carry_over builds from the decoded result, comments included."""
+    from qaudit.analytics.rescore import _carry, _moved_texts, carry_over
+    from qaudit.results.serialise import from_dict, head_and_item_texts
+    from qaudit.run.workspace import score_paths
+
+    root = os.path.dirname(HERE)
+    checked = 0
+    for data, standards in (
+        (os.path.join(HERE, "data", "followup_v2"), None),
+        (os.path.join(HERE, "data", "followup"), None),
+        (os.path.join(root, "examples"), os.path.join(root, "standards")),
+    ):
+        run = score_paths(
+            [os.path.join(data, "audits")], standards or os.path.join(data, "standards"), sites=None, waivers=None
+        )
+        for result in run.results:
+            _, blob = pack(result)
+            for _ in range(2):  # the second time from the memo
+                for target in run.library:
+                    if target.id != result.standard:
+                        continue
+                    head, texts = head_and_item_texts(blob)
+                    assert _carry(from_dict(head, items=False), _moved_texts(texts, target), target) == carry_over(
+                        result, target
+                    )
+                    checked += 1
+    assert checked > 100

@@ -91,6 +91,10 @@ id of the repeated section of its instance (None outside repeated sections; for 
 it counts as not carried over and None when it is dropped unnoticed, as an item that did not apply)."""
 
 
+_UNANSWERED = Response(None, True)
+"""An item of the new version the old audit did not answer: N/A."""
+
+
 def _moved_answers(answers: Iterable[Answer], target: Standard) -> Iterator[Moved]:
     """Each answer moved onto ``target``: a bare answer once (the target's memo), keyed by its value's type too."""
     memo = target.memo.carried
@@ -111,11 +115,23 @@ def _moved_answers(answers: Iterable[Answer], target: Standard) -> Iterator[Move
 
 def _moved_texts(item_texts: list[bytes], target: Standard) -> Iterator[Moved]:
     """Each item text of a stored result (see :func:`_answers_of`) moved onto ``target``: the text of a bare
-    answer is decoded and moved once (the target's memo)."""
+    answer is decoded and moved once (the target's memo); an answer with a plain comment moves as its bare
+    answer does, the comment going with it."""
     memo = target.memo.carried
     for text in item_texts:
         moved = memo.get(text)
         if moved is None:
+            at = text.find(b',"comment":"')
+            comment = text[at + 12 : -1] if at > 0 and text.endswith(b'"') else b""
+            if comment and b'"' not in comment and b"\\" not in comment:
+                moved = next(_moved_texts([text[:at]], target))
+                response = moved[2]
+                if response is not None and response.applicable and (response.na or response.value is not None):
+                    # What _carried gives this answer with its comment (an answer that did not apply,
+                    # or an optional item left out, carries no comment).
+                    moved = (*moved[:2], response._replace(comment=comment.decode("utf-8")), moved[3])
+                yield moved
+                continue
             answer = next(_answers_of([text]))
             moved = _moved(answer, target)
             if answer[6] is None and not answer[7] and len(memo) < Memo.LIMIT:
@@ -137,12 +153,15 @@ def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) ->
             assert label is not None  # an answer in an instance names it
             instances.setdefault(section_id, {}).setdefault(label, {})[item_id] = response
     unanswered: dict[str, None] = {}
+    ordered: dict[str, Response] = {}  # in the target's order
     for section in target.sections:
         if section.repeat is None:
             for new_item in section.items:
-                if new_item.id not in responses:
-                    responses[new_item.id] = Response(None, True)
+                response = responses.get(new_item.id)
+                if response is None:
+                    response = _UNANSWERED
                     unanswered[new_item.id] = None
+                ordered[new_item.id] = response
         else:
             for found in instances.get(section.id, {}).values():
                 unanswered.update((i.id, None) for i in section.items if i.id not in found)
@@ -154,7 +173,7 @@ def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) ->
         site=audit_like.site,
         inspector=audit_like.inspector,
         date=audit_like.date,
-        responses={i.id: responses[i.id] for s in target.sections if s.repeat is None for i in s.items},
+        responses=ordered,
         language=audit_like.language,
         subject=audit_like.subject,
         fields=dict(audit_like.fields),

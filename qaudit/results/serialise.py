@@ -301,7 +301,7 @@ def head_and_score_texts(
 
 
 def head_and_item_texts(blob: bytes) -> tuple[dict[str, Any], list[bytes]]:
-    """A result's JSON object without its items, and each item's JSON text, undecoded.
+    """A result's JSON object without its items and sections, and each item's JSON text, undecoded.
 
     For work that reads items one by one and meets the same item texts again
     and again (the same answers recur from audit to audit): each distinct text
@@ -313,7 +313,7 @@ def head_and_item_texts(blob: bytes) -> tuple[dict[str, Any], list[bytes]]:
     """
     start = blob.index(b',"items":[')
     end = blob.rindex(b'],"coverage":')
-    head = json.loads(blob[:start] + b',"items":[' + blob[end:])
+    head = json.loads(blob[: blob.index(b',"sections":[')] + b',"sections":[],"items":[' + blob[end:])
     items = blob[start + len(b',"items":[{"id":"') : end - 1]
     return head, items.split(b'},{"id":"') if items else []
 
