@@ -69,6 +69,17 @@ def _workers_done(pid: int, seen: set[int]) -> bool:
     return bool(seen)
 
 
+def _second_workers_started(pid: int, seen: set[int]) -> bool:
+    """The first moment a second set of workers runs (a report's pages being rendered, after scoring): a
+    worker that was not seen before, once one that was has ended. Watching only for the scoring workers to
+    end could miss the short gap between the two sets and fire after the report was written."""
+    now = set(_children(pid))
+    if seen - now and now - seen:
+        return True
+    seen.update(now)
+    return False
+
+
 def _interrupt(folder: Path, args: list[str], when: Callable[[int, set[int]], bool]) -> subprocess.CompletedProcess:
     """Run ``qaudit args`` and send SIGINT to its process group at ``when``; retried if the run ends first."""
     for _ in range(3):
@@ -122,7 +133,7 @@ def test_ctrl_c_while_report_scores(workspace: Path, tmp_path: Path) -> None:
 
 def test_ctrl_c_while_report_renders(workspace: Path, tmp_path: Path) -> None:
     args = ["report", "--no-cache", "-j", "2", "-o", str(tmp_path / "report")]
-    _assert_quiet(_interrupt(workspace, args, _workers_done))
+    _assert_quiet(_interrupt(workspace, args, _second_workers_started))
 
 
 def test_ctrl_c_while_export_scores(workspace: Path, tmp_path: Path) -> None:

@@ -172,7 +172,10 @@ def worker_pool(processes: int) -> Iterator[Any]:
         if main and previous is not None:
             signal.signal(signal.SIGINT, previous)
     try:
-        if held:
+        if held and previous is not signal.SIG_IGN:
+            # The Ctrl-C meets the handler it would have met (the command's own says so, once).
+            if callable(previous):
+                previous(signal.SIGINT, None)
             raise KeyboardInterrupt
         yield pool
     finally:
