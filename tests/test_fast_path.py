@@ -112,12 +112,12 @@ def _full(text: str) -> object:
     return InvalidInput if doc.problems else doc.data
 
 
-def _typed(data: object) -> object:
+def typed(data: object) -> object:
     """The mapping with each text's quoted-ness, so that 'no' and no are told apart."""
     if isinstance(data, dict):
-        return {(_typed(k)): _typed(v) for k, v in data.items()}
+        return {(typed(k)): typed(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_typed(v) for v in data]
+        return [typed(v) for v in data]
     if isinstance(data, str):
         return (type(data) is QStr, str(data))
     return data
@@ -132,7 +132,7 @@ def test_the_fast_reader_gives_the_full_loaders_mapping_or_gives_up(text: str) -
     fast = parse_simple(text)
     if fast is None:
         return
-    assert _typed(fast) == _typed(_full(text))
+    assert typed(fast) == typed(_full(text))
 
 
 def test_the_switch_is_documented_and_ci_runs_the_scoring_tests_with_it_off() -> None:

@@ -15,9 +15,10 @@ import os
 
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from test_fast_path import typed
 
 from qaudit.io.fastaudit import parse_simple
-from qaudit.io.yamlsrc import Document, QStr, parse
+from qaudit.io.yamlsrc import Document, parse
 from qaudit.load.audits import build_audit, load_audit
 from qaudit.load.standards import StandardLibrary, load_standards
 from qaudit.problems import InvalidInput
@@ -194,17 +195,6 @@ def test_a_remembered_answer_is_validated_as_a_fresh_one(data: dict[str, object]
     assert [str(p) for p in warm_problems] == [str(p) for p in cold_problems]
 
 
-def _typed(data: object) -> object:
-    """The mapping with each text's quoted-ness, so that 'no' and no are told apart."""
-    if isinstance(data, dict):
-        return {(_typed(k)): _typed(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_typed(v) for v in data]
-    if isinstance(data, str):
-        return (type(data) is QStr, str(data))
-    return data
-
-
 @settings(max_examples=600, deadline=None)
 @given(audit_texts())
 def test_the_fast_reader_reads_everyday_texts_as_libyaml_does_or_gives_up(text: str) -> None:
@@ -217,8 +207,8 @@ def test_the_fast_reader_reads_everyday_texts_as_libyaml_does_or_gives_up(text: 
     except InvalidInput:
         raise AssertionError(f"the fast reader read what libyaml refuses: {text!r}") from None
     assert not doc.problems
-    assert _typed(fast) == _typed(doc.data), text
-    assert _typed(parse_simple(text)) == _typed(fast)  # again, its lines remembered
+    assert typed(fast) == typed(doc.data), text
+    assert typed(parse_simple(text)) == typed(fast)  # again, its lines remembered
 
 
 def test_equal_values_of_other_types_are_serialised_apart() -> None:

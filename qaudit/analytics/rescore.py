@@ -52,18 +52,31 @@ def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
     for text in item_texts:
         answer = known.get(text)
         if answer is None:
-            # The serialiser writes a comment last but for evidence and a waiver; JSON escapes every
-            # quote inside a string, so ',"comment":"' only ever opens the comment.
-            at = text.find(b',"comment":"')
-            comment = text[at + 12 : -1] if at > 0 and text.endswith(b'"') else b""
-            if comment and b'"' not in comment and b"\\" not in comment:
-                bare = next(_answers_of([text[:at]]))
-                answer = (*bare[:6], comment.decode("utf-8"), bare[7])
+            commented = _plainly_commented(text)
+            if commented is not None:
+                bare = next(_answers_of([commented[0]]))
+                answer = (*bare[:6], commented[1], bare[7])
             else:
                 answer = _decoded(text)
                 if answer[6] is None and not answer[7] and len(known) < Memo.LIMIT:
                     known[text] = answer
         yield answer
+
+
+def _plainly_commented(text: bytes) -> tuple[bytes, str] | None:
+    """An item text with a plain comment as the text of its bare answer and the comment; None for any other.
+
+    The serialiser writes a comment last but for evidence and a waiver, and JSON escapes every quote
+    inside a string, so ``,"comment":"`` only ever opens the comment; a comment with no quote and no
+    escape in it is its own text.
+    """
+    at = text.find(b',"comment":"')
+    if at <= 0 or not text.endswith(b'"'):
+        return None
+    comment = text[at + 12 : -1]
+    if not comment or b'"' in comment or b"\\" in comment:
+        return None
+    return text[:at], comment.decode("utf-8")
 
 
 def _decoded(text: bytes) -> Answer:
@@ -121,15 +134,14 @@ def _moved_texts(item_texts: list[bytes], target: Standard) -> Iterator[Moved]:
     for text in item_texts:
         moved = memo.get(text)
         if moved is None:
-            at = text.find(b',"comment":"')
-            comment = text[at + 12 : -1] if at > 0 and text.endswith(b'"') else b""
-            if comment and b'"' not in comment and b"\\" not in comment:
-                moved = next(_moved_texts([text[:at]], target))
+            commented = _plainly_commented(text)
+            if commented is not None:
+                moved = next(_moved_texts([commented[0]], target))
                 response = moved[2]
                 if response is not None and response.applicable and (response.na or response.value is not None):
                     # What _carried gives this answer with its comment (an answer that did not apply,
                     # or an optional item left out, carries no comment).
-                    moved = (*moved[:2], response._replace(comment=comment.decode("utf-8")), moved[3])
+                    moved = (*moved[:2], response._replace(comment=commented[1]), moved[3])
                 yield moved
                 continue
             answer = next(_answers_of([text]))
