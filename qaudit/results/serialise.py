@@ -293,11 +293,7 @@ def head_and_score_texts(
     """
     start = blob.index(b',"items":[')
     end = blob.rindex(b'],"coverage":')
-    if sections:
-        head = json.loads(blob[:start] + b',"items":[' + blob[end:])
-    else:  # nor its sections
-        head = json.loads(blob[: blob.index(b',"sections":[')] + b',"sections":[],"items":[' + blob[end:])
-    return head, _ITEM_SCORE.findall(blob, start, end)
+    return head_of(blob, sections=sections), _ITEM_SCORE.findall(blob, start, end)
 
 
 def head_and_item_texts(blob: bytes) -> tuple[dict[str, Any], list[bytes]]:
@@ -313,9 +309,8 @@ def head_and_item_texts(blob: bytes) -> tuple[dict[str, Any], list[bytes]]:
     """
     start = blob.index(b',"items":[')
     end = blob.rindex(b'],"coverage":')
-    head = json.loads(blob[: blob.index(b',"sections":[')] + b',"sections":[],"items":[' + blob[end:])
     items = blob[start + len(b',"items":[{"id":"') : end - 1]
-    return head, items.split(b'},{"id":"') if items else []
+    return head_of(blob, sections=False), items.split(b'},{"id":"') if items else []
 
 
 def head_of(blob: bytes, *, sections: bool = True) -> dict[str, Any]:
