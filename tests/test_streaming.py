@@ -26,7 +26,7 @@ from conftest import run_cli
 
 from qaudit.analytics import actions, calibration, failed_items, rescore, trends
 from qaudit.render.results import _score_row, csv_chunks, render_table, table_lines
-from qaudit.render.row_files import csv_lines, json_chunks, rows_csv, rows_json
+from qaudit.render.row_files import WrittenRows, csv_lines, json_chunks, row_text, rows_csv, rows_json
 from qaudit.render.tables import render_rows
 from qaudit.results import resultset, serialise
 from qaudit.results.resultset import ResultSet
@@ -159,23 +159,24 @@ def test_follow_ups_stream_to_the_text_of_the_whole_list_functions(
         found = calibration.Calibration(run.library)
         pairs = list(found.pairs(run.results))
         assert rows_json({"pairs": pairs, **found.result()}) == rows_json(calibration.calibration(every, run.library))
-        assert failed_items.failed_items(run.results, run.library, run.sites) == failed_items.failed_items(
-            every, run.library, run.sites
-        )
+        counted = failed_items.failed_items(every, run.library, run.sites)
+        assert failed_items.failed_items(run.results, run.library, run.sites) == counted
+        assert failed_items.failed_items(run.results, run.library, run.sites, jobs=2) == counted
         for standard, version in {(s.id, s.version) for s in run.library}:
             want_rows = rescore.rescore(every, run.library, standard, version)
             assert list(rescore.rescore_rows(run.results, run.library, standard, version)) == want_rows
             assert list(rescore.rescore_rows(run.results, run.library, None, version, jobs=2)) == rescore.rescore(
                 every, run.library, None, version
             )
+            # Rows written by the workers that rescore them: the text of the rows written whole.
+            texts = rescore.rescore_rows(run.results, run.library, standard, version, jobs=2, shape=row_text)
+            assert "".join(json_chunks([("audits", WrittenRows(texts))])) == rows_json({"audits": want_rows})
             assert "".join(csv_lines(iter(want_rows), ["site", "audit", "new_score"])) == rows_csv(
                 want_rows, ["site", "audit", "new_score"]
             )
 
 
-def test_follow_ups_read_each_result_a_bounded_number_of_times(
-    runs: list[ScoreRun], decodes: Counter[str]
-) -> None:
+def test_follow_ups_read_each_result_a_bounded_number_of_times(runs: list[ScoreRun], decodes: Counter[str]) -> None:
     run = runs[0]
     results = _counting(run)
     assert len(results) > 250
@@ -219,8 +220,23 @@ def test_score_csv_and_table_are_read_from_the_heads_and_equal_the_whole_renderi
         assert not decodes
         assert csv_text == _whole_csv(run)
         rows = [_score_row(json.loads(blob)) for blob in run.results.blobs()]
-        keys = [k for k in ("site", "date", "subject", "standard", "id", "inspector", "score", "grade", "result",
-                            "coverage", "critical_failures") if k != "subject" or any(r["subject"] for r in rows)]
+        keys = [
+            k
+            for k in (
+                "site",
+                "date",
+                "subject",
+                "standard",
+                "id",
+                "inspector",
+                "score",
+                "grade",
+                "result",
+                "coverage",
+                "critical_failures",
+            )
+            if k != "subject" or any(r["subject"] for r in rows)
+        ]
         columns = {"score": Column("Score", "score", priority=1), "standard": Column("Standard", priority=4, width=30)}
         lines = table.splitlines(keepends=True)
         summary = lines[-1].strip()
@@ -246,8 +262,21 @@ def _whole_csv(run: ScoreRun) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
-        ["id", "file", "site", "date", "inspector", "standard", "standard_version", "score", "raw_score",
-         "coverage", "grade", "passed", "critical_failures"]
+        [
+            "id",
+            "file",
+            "site",
+            "date",
+            "inspector",
+            "standard",
+            "standard_version",
+            "score",
+            "raw_score",
+            "coverage",
+            "grade",
+            "passed",
+            "critical_failures",
+        ]
         + [f"section:{sid}" if len(owners[sid]) == 1 else f"section:{standard}/{sid}" for standard, sid in keys]
     )
     for r in run.results:
@@ -264,8 +293,27 @@ def _whole_csv(run: ScoreRun) -> str:
 
 def test_json_chunks_write_exactly_what_json_dumps_writes() -> None:
     rng = random.Random(3)
-    scalars: list[Any] = [None, True, False, 0, 1, -7, 2**70, 0.5, -0.25, 1e-9, 1e22, 0.1 + 0.2, float("nan"),
-                          float("inf"), -float("inf"), "", "x", "é \"q\" \\ \n\t\u2028\x00 ", "Հայ"]
+    scalars: list[Any] = [
+        None,
+        True,
+        False,
+        0,
+        1,
+        -7,
+        2**70,
+        0.5,
+        -0.25,
+        1e-9,
+        1e22,
+        0.1 + 0.2,
+        float("nan"),
+        float("inf"),
+        -float("inf"),
+        "",
+        "x",
+        'é "q" \\ \n\t\u2028\x00 ',
+        "Հայ",
+    ]
 
     def value(depth: int = 0) -> Any:
         pick = rng.random()
@@ -292,6 +340,8 @@ def test_json_chunks_write_exactly_what_json_dumps_writes() -> None:
             else:
                 given.append((key, found))
         assert "".join(json_chunks(given)) == want
+        written = [(k, WrittenRows(map(row_text, v)) if isinstance(v, list) else v) for k, v in fields]
+        assert "".join(json_chunks(written)) == want
 
 
 def _piped_stderr(args: list[str], cwd: Path) -> bytes:
@@ -315,9 +365,7 @@ def _read_all(fd: int) -> bytes:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-def test_a_slow_step_shows_a_status_line_on_a_terminal(
-    chain: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_slow_step_shows_a_status_line_on_a_terminal(chain: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pty
     import time
 

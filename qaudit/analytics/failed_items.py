@@ -160,20 +160,51 @@ def failed_items(
     sites: SiteRegistry | None = None,
     *,
     each: Progress | None = None,
+    jobs: int = 1,
 ) -> dict[str, Any]:
-    """Items failed most often across all sites, and by region and by standard."""
-    from ..results.resultset import ResultSet
-    from ..results.serialise import head_and_score_texts
+    """Items failed most often across all sites, and by region and by standard.
 
+    Given a result set, runs of whole sites are counted by up to ``jobs``
+    worker processes (0: one per core), their tallies merged.
+    """
+    from ..results.resultset import ResultSet
+    from ..run.engine import PARALLEL_THRESHOLD, map_in_workers, worker_count
+
+    global _COUNTING
     tally = ItemTally(sites)
-    if isinstance(results, ResultSet):
-        # The scores are counted from the results' texts: no item is decoded.
-        for blob in results.blobs():
-            head, scores = head_and_score_texts(blob, sections=False)
-            tally.count(head["site"], head["site_region"], head["standard"], scores)
-            if each is not None:
-                each(1)
-    else:
+    if not isinstance(results, ResultSet):
         for result in results:
             tally.add(result)
+        return tally.report(library)
+    workers = worker_count(jobs) if len(results) >= PARALLEL_THRESHOLD else 1
+    _COUNTING = (results, sites)
+    try:
+        for part, count in map_in_workers(_count_range, results.site_ranges(8 * workers), workers):
+            tally.merge(part)
+            if each is not None:
+                each(count)
+    finally:
+        _COUNTING = None
     return tally.report(library)
+
+
+_COUNTING: tuple[Any, SiteRegistry | None] | None = None
+"""What :func:`_count_range` works on: set before the workers fork, so they inherit it."""
+
+
+def _count_range(span: tuple[int, int]) -> tuple[ItemTally, int]:
+    """The tally of the results in ``span`` (in output order), settled, and how many results were read.
+
+    The scores are counted from the results' texts: no item is decoded.
+    """
+    from ..results.serialise import head_and_score_texts
+
+    assert _COUNTING is not None
+    results, sites = _COUNTING
+    tally = ItemTally(sites)
+    for _, blob in results.blobs_between(*span):
+        head, scores = head_and_score_texts(blob, sections=False)
+        tally.count(head["site"], head["site_region"], head["standard"], scores)
+    tally.settle()
+    tally.sites = SiteRegistry()  # sent back without the registry: only the counts are merged
+    return tally, span[1] - span[0]

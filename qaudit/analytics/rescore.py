@@ -126,29 +126,32 @@ def _moved_answers(answers: Iterable[Answer], target: Standard) -> Iterator[Move
             yield _moved(answer, target)
 
 
-def _moved_texts(item_texts: list[bytes], target: Standard) -> Iterator[Moved]:
+def _moved_texts(item_texts: list[bytes], target: Standard, *, comments: bool = True) -> list[Moved]:
     """Each item text of a stored result (see :func:`_answers_of`) moved onto ``target``: the text of a bare
     answer is decoded and moved once (the target's memo); an answer with a plain comment moves as its bare
-    answer does, the comment going with it."""
+    answer does, the comment going with it (unless ``comments`` is false: rescoring reads no comment)."""
+    known = target.memo.carried.get
+    return [known(text) or _moved_text(text, target, comments) for text in item_texts]
+
+
+def _moved_text(text: bytes, target: Standard, comments: bool) -> Moved:
+    """One item text not yet in the target's memo moved onto ``target`` (see :func:`_moved_texts`)."""
+    commented = _plainly_commented(text)
+    if commented is not None:
+        bare, comment = commented
+        moved = target.memo.carried.get(bare) or _moved_text(bare, target, comments)
+        response = moved[2]
+        if comments and response is not None and response.applicable and (response.na or response.value is not None):
+            # What _carried gives this answer with its comment (an answer that did not apply,
+            # or an optional item left out, carries no comment).
+            moved = (*moved[:2], response._replace(comment=comment), moved[3])
+        return moved
+    answer = next(_answers_of([text]))
+    moved = _moved(answer, target)
     memo = target.memo.carried
-    for text in item_texts:
-        moved = memo.get(text)
-        if moved is None:
-            commented = _plainly_commented(text)
-            if commented is not None:
-                moved = next(_moved_texts([commented[0]], target))
-                response = moved[2]
-                if response is not None and response.applicable and (response.na or response.value is not None):
-                    # What _carried gives this answer with its comment (an answer that did not apply,
-                    # or an optional item left out, carries no comment).
-                    moved = (*moved[:2], response._replace(comment=commented[1]), moved[3])
-                yield moved
-                continue
-            answer = next(_answers_of([text]))
-            moved = _moved(answer, target)
-            if answer[6] is None and not answer[7] and len(memo) < Memo.LIMIT:
-                memo[text] = moved
-        yield moved
+    if answer[6] is None and not answer[7] and len(memo) < Memo.LIMIT:
+        memo[text] = moved
+    return moved
 
 
 def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) -> tuple[Audit, list[str], list[str]]:
@@ -156,27 +159,26 @@ def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) ->
     instances: dict[str, dict[str, dict[str, Response]]] = {}
     dropped: dict[str, None] = {}
     for item_id, label, response, section_id in moved:
-        if response is None:
-            if section_id is not None:
-                dropped[item_id] = None
-        elif section_id is None:
-            responses[item_id] = response
+        if section_id is None:
+            if response is not None:
+                responses[item_id] = response  # the everyday answer
+        elif response is None:
+            dropped[item_id] = None
         else:
             assert label is not None  # an answer in an instance names it
             instances.setdefault(section_id, {}).setdefault(label, {})[item_id] = response
+    top = target.top_item_ids
+    ordered = {item_id: responses.get(item_id, _UNANSWERED) for item_id in top}  # in the target's order
     unanswered: dict[str, None] = {}
-    ordered: dict[str, Response] = {}  # in the target's order
-    for section in target.sections:
-        if section.repeat is None:
-            for new_item in section.items:
-                response = responses.get(new_item.id)
-                if response is None:
-                    response = _UNANSWERED
-                    unanswered[new_item.id] = None
-                ordered[new_item.id] = response
-        else:
-            for found in instances.get(section.id, {}).values():
-                unanswered.update((i.id, None) for i in section.items if i.id not in found)
+    if instances:
+        for section in target.sections:
+            if section.repeat is None:
+                unanswered.update((i.id, None) for i in section.items if i.id not in responses)
+            else:
+                for found in instances.get(section.id, {}).values():
+                    unanswered.update((i.id, None) for i in section.items if i.id not in found)
+    elif len(responses) < len(top):  # (every answer kept is to an item of ``top``)
+        unanswered = dict.fromkeys(item_id for item_id in top if item_id not in responses)
     audit = Audit(
         id=audit_like.id,
         file=audit_like.file,
@@ -254,76 +256,54 @@ def rescore_rows(
     *,
     each: Progress | None = None,
     jobs: int = 1,
-) -> Iterator[dict[str, Any]]:
+    shape: Callable[[dict[str, Any]], Any] | None = None,
+) -> Iterator[Any]:
     """The rows of :func:`rescore` one by one, in output order; only the audits rescored are decoded.
 
     Rescoring is scoring again: with ``jobs`` above 1 (0: one per core) and
     many results, runs of whole sites are rescored by that many worker
-    processes, the rows still given in output order.
+    processes, the rows still given in output order. With ``shape``, each row
+    is given as ``shape(row)``, worked out where the row is (say its text in
+    an output, written by the workers).
     """
     from ..results.resultset import ResultSet
-    from ..run.engine import PARALLEL_THRESHOLD, worker_count
+    from ..run.engine import PARALLEL_THRESHOLD, map_in_workers, worker_count
 
     global _RESCORE
     if not isinstance(results, ResultSet):
         ordered = sorted(results, key=lambda r: (r.site, r.date.isoformat(), subject_key(r.subject, r.id)))
         for result in ordered:
             if _rescored(library, result.standard, result.standard_version, standard_id, version):
-                yield _rescore_row(result, library, version)
+                row = _rescore_row(result, library, version)
+                yield row if shape is None else shape(row)
         return
-    workers = worker_count(jobs)
-    _RESCORE = (results, library, standard_id, version)
+    workers = worker_count(jobs) if len(results) >= PARALLEL_THRESHOLD else 1
+    _RESCORE = (results, library, standard_id, version, shape)
     try:
-        if workers <= 1 or len(results) < PARALLEL_THRESHOLD:
-            for rows, count in map(_rescore_range, [(0, len(results))]):
-                if each is not None:
-                    each(count)
-                yield from rows
-            return
-        yield from _rescore_parallel(results.site_ranges(8 * workers), workers, each)
+        for rows, count in map_in_workers(_rescore_range, results.site_ranges(8 * workers), workers):
+            if each is not None:
+                each(count)
+            yield from rows
     finally:
         _RESCORE = None
 
 
-_RESCORE: tuple[Any, StandardLibrary, str | None, int] | None = None
+_RESCORE: tuple[Any, StandardLibrary, str | None, int, Callable[[dict[str, Any]], Any] | None] | None = None
 """What :func:`_rescore_range` works on: set before the workers fork, so they inherit it."""
 
 
-def _rescore_parallel(ranges: list[tuple[int, int]], workers: int, each: Progress | None) -> Iterator[dict[str, Any]]:
-    import gc
-    import multiprocessing
-
-    from ..run.engine import worker_pool
-
-    if "fork" not in multiprocessing.get_all_start_methods() or len(ranges) < 2:
-        parts: Iterable[tuple[list[dict[str, Any]], int]] = map(_rescore_range, ranges)
-        for rows, count in parts:
-            if each is not None:
-                each(count)
-            yield from rows
-        return
-    gc.freeze()  # as when scoring: keep the workers' collector off inherited pages
-    try:
-        with worker_pool(min(workers, len(ranges))) as pool:
-            for rows, count in pool.imap(_rescore_range, ranges):
-                if each is not None:
-                    each(count)
-                yield from rows
-    finally:
-        gc.unfreeze()
-
-
-def _rescore_range(span: tuple[int, int]) -> tuple[list[dict[str, Any]], int]:
-    """The rows of the results in ``span`` (in output order), and how many results were read."""
+def _rescore_range(span: tuple[int, int]) -> tuple[list[Any], int]:
+    """The rows (shaped) of the results in ``span`` (in output order), and how many results were read."""
     from ..results.serialise import from_dict, head_and_item_texts, standard_and_version
 
     assert _RESCORE is not None
-    results, library, standard_id, version = _RESCORE
-    rows = []
+    results, library, standard_id, version, shape = _RESCORE
+    rows: list[Any] = []
     for _, blob in results.blobs_between(*span):
         if _rescored(library, *standard_and_version(blob), standard_id, version):
             head, item_texts = head_and_item_texts(blob)
-            rows.append(_rescore_row(from_dict(head, items=False), library, version, item_texts))
+            row = _rescore_row(from_dict(head, items=False), library, version, item_texts)
+            rows.append(row if shape is None else shape(row))
     return rows, span[1] - span[0]
 
 
@@ -344,9 +324,9 @@ def _rescore_row(
     if item_texts is None:
         audit, dropped, unanswered = carry_over(result, target)
     else:
-        audit, dropped, unanswered = _carry(result, _moved_texts(item_texts, target), target)
+        audit, dropped, unanswered = _carry(result, _moved_texts(item_texts, target, comments=False), target)
     try:
-        new = score(target, audit)
+        new = score(target, audit, items=False)
         new_score: float | None = new.score
         new_grade: str | None = new.grade
         passed: bool | None = new.passed

@@ -280,7 +280,7 @@ def items(
 
     run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
     with _analysing(run, False) as bar:
-        found = failed_items(run.results, run.library, run.sites, each=bar.advance)
+        found = failed_items(run.results, run.library, run.sites, each=bar.advance, jobs=jobs)
     columns = ["standard", "item", "audits", "failed", "partial", "failure_rate", "text"]
     if format is TableFormat.json:
         emit(rows_json(found))
@@ -385,7 +385,7 @@ def rescore(
 ) -> None:
     """What-if: score audits against another version of their standard."""
     from ..analytics.rescore import rescore_rows
-    from ..render.row_files import csv_lines, json_chunks
+    from ..render.row_files import WrittenRows, csv_lines, json_chunks, row_text
     from ..render.tables import rows_table
 
     if standard_version is None or standard_version <= 0:
@@ -409,9 +409,13 @@ def rescore(
         "unanswered",
     ]
     with _analysing(run, format is not TableFormat.table, "rescoring") as bar:
-        rows = rescore_rows(run.results, run.library, standard, standard_version, each=bar.advance, jobs=jobs)
+        # JSON rows are written by the processes that rescore them.
+        shape = row_text if format is TableFormat.json else None
+        rows = rescore_rows(
+            run.results, run.library, standard, standard_version, each=bar.advance, jobs=jobs, shape=shape
+        )
         if format is TableFormat.json:
-            emit_chunks(json_chunks([("audits", rows)]))
+            emit_chunks(json_chunks([("audits", WrittenRows(rows))]))
         elif format is TableFormat.csv:
             emit_chunks(csv_lines(rows, columns))
         else:

@@ -448,11 +448,16 @@ class Standard(FileModel):
         return any(s.when is not None or any(i.when is not None for i in s.items) for s in self.sections)
 
     @cached_property
+    def top_item_ids(self) -> tuple[str, ...]:
+        """The ids of the items outside repeated sections, in standard order."""
+        return tuple(item.id for section in self.sections if section.repeat is None for item in section.items)
+
+    @cached_property
     def answer_keys(self) -> dict[str, None]:
         """The keys an audit's ``responses`` may hold: the ids of the items outside repeated sections,
         then those of the repeated sections (in standard order)."""
-        top = [item.id for section in self.sections if section.repeat is None for item in section.items]
-        return dict.fromkeys(top + [section.id for section in self.sections if section.repeat is not None])
+        repeated = [section.id for section in self.sections if section.repeat is not None]
+        return dict.fromkeys([*self.top_item_ids, *repeated])
 
     @cached_property
     def section_of(self) -> dict[str, Section]:

@@ -134,7 +134,7 @@ def render_report(
     will finally be in), every page resolves its links from there.
     """
     from ..analytics.failed_items import ItemTally
-    from ..run.engine import worker_count
+    from ..run.engine import map_in_workers, worker_count
 
     global _JOB
     suffix = "md" if fmt == "md" else "html"
@@ -148,7 +148,7 @@ def render_report(
         writer.prepare(["", "sites", "audits"] if suffix == "html" else ["", "sites"])
         if isinstance(results, ResultSet):
             ranges = results.site_ranges(4 * workers if workers > 1 else 1)
-            parts = _map_parts(ranges, workers) if workers > 1 and len(ranges) > 1 else map(_render_sites, ranges)
+            parts = map_in_workers(_render_sites, ranges, workers)
         else:
             parts = iter([_render_sites(None)])
         pages: list[Staged] = []
@@ -311,21 +311,3 @@ def _render_sites(span: tuple[int, int] | None) -> _Part | Problem:
         return failed.problem
     tally.settle()  # sent settled: the counts of distinct pairs, not the pairs
     return _Part(pages, [SiteSummary.of(h) for h in histories], problems, tally, audit_pages)
-
-
-def _map_parts(ranges: list[tuple[int, int]], workers: int) -> Iterator[_Part | Problem]:
-    """:func:`_render_sites` over ``ranges`` in forked workers, in order."""
-    import gc
-    import multiprocessing
-
-    from ..run.engine import worker_pool
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(_render_sites, ranges)
-        return
-    gc.freeze()  # as when scoring: keep the workers' collector off inherited pages
-    try:
-        with worker_pool(min(workers, len(ranges))) as pool:
-            yield from pool.imap(_render_sites, ranges)
-    finally:
-        gc.unfreeze()

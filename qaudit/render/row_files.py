@@ -71,15 +71,29 @@ def json_chunks(fields: Sequence[tuple[str, Any]]) -> Iterator[str]:
         yield ("{" if n == 0 else ",") + "\n " + json.dumps(key, ensure_ascii=False) + ": "
         if callable(value):
             value = value()
-        if isinstance(value, Iterator):
+        if isinstance(value, (Iterator, WrittenRows)):
+            texts = value.texts if isinstance(value, WrittenRows) else map(row_text, value)
             first = True
-            for element in value:
-                yield ("[" if first else ",") + "\n  " + _nested(element, 2)
+            for text in texts:
+                yield ("[" if first else ",") + "\n  " + text
                 first = False
             yield "[]" if first else "\n ]"
         else:
             yield _nested(value, 1)
     yield "\n}\n"
+
+
+def row_text(row: Any) -> str:
+    """One element of a list field as :func:`json_chunks` writes it."""
+    return _nested(row, 2)
+
+
+class WrittenRows:
+    """A list field's elements already written by :func:`row_text`, given as they come (say by the
+    worker processes that worked the rows out): :func:`json_chunks` writes them as they are."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = texts
 
 
 def _nested(value: Any, depth: int) -> str:

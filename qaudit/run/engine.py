@@ -13,8 +13,8 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from ..load.registry import Waiver
 from ..load.standards import StandardLibrary
@@ -23,6 +23,8 @@ from ..results.serialise import SortKey, pack
 from .progress import Step
 from .score_one import score_text
 
+T = TypeVar("T")
+R = TypeVar("R")
 Packed = tuple[SortKey, bytes]
 Outcome = tuple[Packed | None, list[Problem]]
 _Scored = tuple[Packed | None, list[Problem], str | None, str | None]
@@ -128,15 +130,29 @@ def _run(paths: list[str], workers: int, bar: Step | None) -> Iterator[tuple[str
                 bar.advance(1)
         return
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    for chunk, part in zip(chunks, map_in_workers(_score_chunk, chunks, workers), strict=True):
+        yield from zip(chunk, part, strict=True)
+        if bar is not None:
+            bar.advance(len(part))
+
+
+def map_in_workers(work: Callable[[T], R], parts: Sequence[T], workers: int) -> Iterator[R]:
+    """``map(work, parts)``, in order, across up to ``workers`` forked processes (in this one when
+    there is one worker or one part, or no fork).
+
+    ``work`` is a module-level function; what it reads beyond its part is set
+    before the call, so that the workers inherit it instead of receiving it
+    pickled. Only the parts and what ``work`` returns cross between processes.
+    """
+    if workers <= 1 or len(parts) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(work, parts)
+        return
     # Objects that exist before the fork are never collected by the workers: freezing them
     # keeps the collector from touching (and so copying) every inherited page in each worker.
     gc.freeze()
     try:
-        with worker_pool(min(workers, len(chunks))) as pool:
-            for chunk, part in zip(chunks, pool.imap(_score_chunk, chunks), strict=True):
-                yield from zip(chunk, part, strict=True)
-                if bar is not None:
-                    bar.advance(len(part))
+        with worker_pool(min(workers, len(parts))) as pool:
+            yield from pool.imap(work, parts)
     finally:
         gc.unfreeze()
 

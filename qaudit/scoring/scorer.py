@@ -155,9 +155,10 @@ def item_result(
 class _Scoring:
     """One audit being scored: item results in output order and the tallies they feed."""
 
-    def __init__(self, standard: Standard) -> None:
+    def __init__(self, standard: Standard, keep_items: bool) -> None:
         self.standard = standard
         self.memo = standard.memo.scored
+        self.keep_items = keep_items
         self.items: list[ItemResult] = []
         self.failures: list[str] = []
         self.total = _Tally()
@@ -174,6 +175,7 @@ class _Scoring:
         """
         memo = self.memo
         total = self.total
+        keep = self.keep_items
         append = self.items.append
         failures = self.failures
         # Running sums in locals, written back after the loop: the same additions in the same order.
@@ -210,8 +212,10 @@ class _Scoring:
                 if key is not None and len(memo) < Memo.LIMIT:
                     memo[key] = known
             result, failed, counted, weight, score = known
-            if comment is not None or evidence or waived is not None:
-                result = result._replace(comment=comment, evidence=evidence, waived=waived)
+            if keep:
+                if comment is not None or evidence or waived is not None:
+                    result = result._replace(comment=comment, evidence=evidence, waived=waived)
+                append(result)
             if failed and item_id not in failures:
                 failures.append(item_id)
             if counted:
@@ -222,12 +226,11 @@ class _Scoring:
                     answered += weight
                     all_weighted += weight * score
                     all_answered += weight
-            append(result)
         tally.weighted, tally.answered, tally.possible = weighted, answered, possible
         total.weighted, total.answered, total.possible = all_weighted, all_answered, all_possible
 
 
-def score(standard: Standard, audit: Audit) -> AuditResult:
+def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResult:
     """Grade ``audit`` against ``standard`` exactly as the scoring model says (contract §3, 7.6, 7.8).
 
     * item score ``s`` in [0, 1] for every applicable, answered (not N/A), scored item;
@@ -239,9 +242,12 @@ def score(standard: Standard, audit: Audit) -> AuditResult:
       any failure makes the score 0, under ``fail_audit`` it only fails the audit;
     * scores are rounded to 2 decimals before the pass and grade decisions.
 
+    Without ``items`` the result's ``items`` are left empty (for work that needs
+    only the scores, grade and sections: every other field is the same).
+
     Raises :class:`NothingToScore` when no scored item is answered.
     """
-    run = _Scoring(standard)
+    run = _Scoring(standard, items)
     sections: list[SectionResult] = []
     section_total = _Tally()
     coverage_sum = 0.0
