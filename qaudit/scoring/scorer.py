@@ -207,11 +207,11 @@ class _Scoring:
                     result.failed_critical,
                     result.scored and result.applicable,
                     result.weight,
-                    result.score,
+                    None if result.score is None else result.weight * result.score,
                 )
                 if key is not None and len(memo) < Memo.LIMIT:
                     memo[key] = known
-            result, failed, counted, weight, score = known
+            result, failed, counted, weight, weighted_score = known
             if keep:
                 if comment is not None or evidence or waived is not None:
                     result = result._replace(comment=comment, evidence=evidence, waived=waived)
@@ -221,10 +221,10 @@ class _Scoring:
             if counted:
                 possible += weight
                 all_possible += weight
-                if score is not None:
-                    weighted += weight * score
+                if weighted_score is not None:
+                    weighted += weighted_score
                     answered += weight
-                    all_weighted += weight * score
+                    all_weighted += weighted_score
                     all_answered += weight
         tally.weighted, tally.answered, tally.possible = weighted, answered, possible
         total.weighted, total.answered, total.possible = all_weighted, all_answered, all_possible
