@@ -55,7 +55,7 @@ def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
             commented = _plainly_commented(text)
             if commented is not None:
                 bare = next(_answers_of([commented[0]]))
-                answer = (*bare[:6], commented[1], bare[7])
+                answer = (*bare[:6], commented[1].decode("utf-8"), bare[7])
             else:
                 answer = _decoded(text)
                 if answer[6] is None and not answer[7] and len(known) < Memo.LIMIT:
@@ -63,20 +63,21 @@ def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
         yield answer
 
 
-def _plainly_commented(text: bytes) -> tuple[bytes, str] | None:
-    """An item text with a plain comment as the text of its bare answer and the comment; None for any other.
+def _plainly_commented(text: bytes) -> tuple[bytes, bytes] | None:
+    """An item text with a plain comment as the text of its bare answer and the comment's UTF-8; None for
+    any other.
 
     The serialiser writes a comment last but for evidence and a waiver, and JSON escapes every quote
     inside a string, so ``,"comment":"`` only ever opens the comment; a comment with no quote and no
     escape in it is its own text.
     """
-    at = text.find(b',"comment":"')
-    if at <= 0 or not text.endswith(b'"'):
+    at = text.rfind(b',"comment":"')
+    if at <= 0 or text[-1] != 34:  # a closing '"'
         return None
     comment = text[at + 12 : -1]
-    if not comment or b'"' in comment or b"\\" in comment:
+    if not comment or 34 in comment or 92 in comment:  # '"' and '\\'
         return None
-    return text[:at], comment.decode("utf-8")
+    return text[:at], comment
 
 
 def _decoded(text: bytes) -> Answer:
@@ -144,7 +145,7 @@ def _moved_text(text: bytes, target: Standard, comments: bool) -> Moved:
         if comments and response is not None and response.applicable and (response.na or response.value is not None):
             # What _carried gives this answer with its comment (an answer that did not apply,
             # or an optional item left out, carries no comment).
-            moved = (*moved[:2], response._replace(comment=comment), moved[3])
+            moved = (*moved[:2], response._replace(comment=comment.decode("utf-8")), moved[3])
         return moved
     answer = next(_answers_of([text]))
     moved = _moved(answer, target)
@@ -168,7 +169,10 @@ def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) ->
             assert label is not None  # an answer in an instance names it
             instances.setdefault(section_id, {}).setdefault(label, {})[item_id] = response
     top = target.top_item_ids
-    ordered = {item_id: responses.get(item_id, _UNANSWERED) for item_id in top}  # in the target's order
+    if len(responses) == len(top) and list(responses) == list(top):
+        ordered = responses  # every item answered, in the target's order already
+    else:
+        ordered = {item_id: responses.get(item_id, _UNANSWERED) for item_id in top}  # in the target's order
     unanswered: dict[str, None] = {}
     if instances:
         for section in target.sections:
