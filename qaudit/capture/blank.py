@@ -97,10 +97,15 @@ def blank_audit(
     """
     lang = lang or standard.default_language
     if standard.is_v2:
-        return _blank_v2(standard, site=site, inspector=inspector, date=date, lang=lang, instances=instances)
+        how_to = [
+            "# Fill in every value that applies; leave empty what does not apply. For a comment or evidence use",
+            '#   item: {value: ..., comment: "...", evidence: [photo.jpg]}',
+        ]
+    else:
+        how_to = ['# Fill in every response; for a comment use  item: {value: ..., comment: "..."}']
     lines = [
         f"# {_comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
-        '# Fill in every response; for a comment use  item: {value: ..., comment: "..."}',
+        *how_to,
         "# yaml-language-server: $schema=https://qaudit.dev/schema/audit.json",
         *header_lines(
             standard=standard.id,
@@ -109,8 +114,11 @@ def blank_audit(
             inspector=inspector,
             date=date.isoformat(),
             language=lang,
+            schema="qaudit/audit@2" if standard.is_v2 else "qaudit/audit@1",
         ),
     ]
+    if standard.is_v2:
+        return _blank_v2(standard, lines, lang=lang, instances=instances)
     lines.append("responses:")
     for section in standard.sections:
         lines.append(f"  # == {_comment(standard.text(section.title, lang))} ==")
@@ -151,24 +159,8 @@ def _item_lines(item: Item, standard: Standard, lang: str | None, indent: str) -
     return lines
 
 
-def _blank_v2(
-    standard: Standard, *, site: str, inspector: str, date: dt.date, lang: str | None, instances: int | None
-) -> str:
-    lines = [
-        f"# {_comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
-        "# Fill in every value that applies; leave empty what does not apply. For a comment or evidence use",
-        '#   item: {value: ..., comment: "...", evidence: [photo.jpg]}',
-        "# yaml-language-server: $schema=https://qaudit.dev/schema/audit.json",
-        *header_lines(
-            standard=standard.id,
-            version=standard.version,
-            site=site,
-            inspector=inspector,
-            date=date.isoformat(),
-            language=lang,
-            schema="qaudit/audit@2",
-        ),
-    ]
+def _blank_v2(standard: Standard, lines: list[str], *, lang: str | None, instances: int | None) -> str:
+    """The rest of a ``@2`` blank audit after its opening ``lines`` (title, how to fill it in, header)."""
     if standard.fields:
         lines.append("fields:")
         for field_ in standard.fields:

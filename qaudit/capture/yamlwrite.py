@@ -220,31 +220,6 @@ def audit_yaml(audit: Audit, standard: Standard) -> str:
     """An audit as a YAML file (``qaudit/audit@1``, or ``@2`` for a ``@2`` standard), with the item
     texts as comments."""
     lang = audit.language or standard.default_language
-    if standard.is_v2:
-        return document(
-            [
-                f"# {comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
-                *header_lines(
-                    audit_id=audit.id,
-                    standard=standard.id,
-                    version=standard.version,
-                    site=audit.site,
-                    inspector=audit.inspector,
-                    date=audit.date.isoformat(),
-                    language=audit.language,
-                    schema="qaudit/audit@2",
-                ),
-                *audit_lines(
-                    standard,
-                    lang=lang,
-                    responses=audit.responses,
-                    instances={k: [(i.label, i.responses) for i in v] for k, v in audit.instances.items()},
-                    fields=audit.fields,
-                    subject=audit.subject,
-                    comment=audit.comment,
-                ),
-            ]
-        )
     lines = [
         f"# {comment(f'{standard.text(standard.title, lang)} ({standard.label})')}",
         *header_lines(
@@ -255,8 +230,22 @@ def audit_yaml(audit: Audit, standard: Standard) -> str:
             inspector=audit.inspector,
             date=audit.date.isoformat(),
             language=audit.language,
+            schema="qaudit/audit@2" if standard.is_v2 else "qaudit/audit@1",
         ),
     ]
+    if standard.is_v2:
+        return document(
+            lines
+            + audit_lines(
+                standard,
+                lang=lang,
+                responses=audit.responses,
+                instances={k: [(i.label, i.responses) for i in v] for k, v in audit.instances.items()},
+                fields=audit.fields,
+                subject=audit.subject,
+                comment=audit.comment,
+            )
+        )
     lines.append("responses:")
     for item_id, item in standard.items.items():
         lines.append(f"  # {comment(standard.text(item.text, lang))}")

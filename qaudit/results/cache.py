@@ -163,12 +163,7 @@ class ResultCache:
 
     def _give_up(self, exc: sqlite3.Error, doing: str) -> None:
         """After an error while in use: a damaged file is set aside, any other error ends the cache's use."""
-        if self.db is not None:
-            try:
-                self.db.close()
-            except sqlite3.Error:
-                pass
-            self.db = None
+        self._disconnect()
         if is_damage(exc):
             self._move_aside(f"the cache {self.path} is damaged ({exc})")
             try:
@@ -348,12 +343,16 @@ class ResultCache:
         try:
             self.flush()
         finally:
-            if self.db is not None:
-                try:
-                    self.db.close()
-                except sqlite3.Error:
-                    pass
-                self.db = None
+            self._disconnect()
+
+    def _disconnect(self) -> None:
+        """Close the connection, if open, whatever state it is in."""
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            self.db = None
 
 
 class _Undecodable(Exception):
