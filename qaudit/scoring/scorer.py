@@ -110,20 +110,6 @@ class NothingToScore(ValueError):
     """No scored item of the audit was answered: the audit has no score."""
 
 
-class _Tally:
-    """Weighted item scores of one section, one instance or the whole audit."""
-
-    __slots__ = ("answered", "possible", "weighted")
-
-    def __init__(self) -> None:
-        self.weighted = 0.0
-        self.answered = 0.0
-        self.possible = 0.0
-
-    def score(self) -> float | None:
-        return 100.0 * self.weighted / self.answered if self.answered > 0 else None
-
-
 _LEFT_OUT = Response(None, True)
 
 
@@ -161,11 +147,15 @@ class _Scoring:
         self.keep_items = keep_items
         self.items: list[ItemResult] = []
         self.failures: list[str] = []
-        self.total = _Tally()
+        # The audit's Σwᵢ·sᵢ and Σwᵢ over the answered items, and Σwᵢ over the applicable scored ones.
+        self.weighted = self.answered = self.possible = 0.0
 
-    def items_of(self, section: Section, responses: dict[str, Response], instance: str | None, tally: _Tally) -> None:
-        """Score the responses to ``section``'s items (one instance's, for a repeated section) into ``tally``
-        and the audit's totals; an item left out counts as N/A.
+    def items_of(
+        self, section: Section, responses: dict[str, Response], instance: str | None
+    ) -> tuple[float, float, float]:
+        """Score the responses to ``section``'s items (one instance's, for a repeated section) into the audit's
+        totals, and give the section's own sums: Σwᵢ·sᵢ and Σwᵢ over the answered items, and Σwᵢ over the
+        applicable scored items (answered or N/A); an item left out counts as N/A.
 
         An answer already scored for an item (the same answers recur from
         audit to audit) gives the same item result, with the response's own
@@ -174,13 +164,12 @@ class _Scoring:
         Python but not in the JSON).
         """
         memo = self.memo
-        total = self.total
         keep = self.keep_items
         append = self.items.append
         failures = self.failures
-        # Running sums in locals, written back after the loop: the same additions in the same order.
-        weighted, answered, possible = tally.weighted, tally.answered, tally.possible
-        all_weighted, all_answered, all_possible = total.weighted, total.answered, total.possible
+        # Running sums in locals, the audit's written back after the loop: the same additions in the same order.
+        weighted = answered = possible = 0.0
+        all_weighted, all_answered, all_possible = self.weighted, self.answered, self.possible
         for item in section.items:
             item_id = item.id
             response = responses.get(item_id, _LEFT_OUT)
@@ -226,8 +215,8 @@ class _Scoring:
                     answered += weight
                     all_weighted += weighted_score
                     all_answered += weight
-        tally.weighted, tally.answered, tally.possible = weighted, answered, possible
-        total.weighted, total.answered, total.possible = all_weighted, all_answered, all_possible
+        self.weighted, self.answered, self.possible = all_weighted, all_answered, all_possible
+        return weighted, answered, possible
 
 
 def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResult:
@@ -249,43 +238,44 @@ def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResul
     """
     run = _Scoring(standard, items)
     sections: list[SectionResult] = []
-    section_total = _Tally()
+    weighted_sections = 0.0  # Σ(Wₛ·Sₛ) over the sections with a score
+    scored_weight = 0.0  # ΣWₛ over the same
     coverage_sum = 0.0
     coverage_weight = 0.0
     points = standard.scoring == "points"
     for section in standard.sections:
-        pooled = _Tally()
         if section.repeat is None:
-            run.items_of(section, audit.responses, None, pooled)
-            section_score = pooled.score()
+            weighted, answered, possible = run.items_of(section, audit.responses, None)
+            section_score = 100.0 * weighted / answered if answered > 0 else None
         else:
             means: list[float] = []
+            weighted = answered = possible = 0.0  # pooled over the instances
             for instance in audit.instances.get(section.id, ()):
-                own = _Tally()
-                run.items_of(section, instance.responses, instance.label, own)
-                found = own.score()
-                if found is not None:
-                    means.append(found)
-                pooled.weighted += own.weighted
-                pooled.answered += own.answered
-                pooled.possible += own.possible
-            section_score = pooled.score() if points else (sum(means) / len(means) if means else None)
-        if pooled.possible > 0:
-            coverage = pooled.answered / pooled.possible
+                own_weighted, own_answered, own_possible = run.items_of(section, instance.responses, instance.label)
+                if own_answered > 0:
+                    means.append(100.0 * own_weighted / own_answered)
+                weighted += own_weighted
+                answered += own_answered
+                possible += own_possible
+            if points:
+                section_score = 100.0 * weighted / answered if answered > 0 else None
+            else:
+                section_score = sum(means) / len(means) if means else None
+        if possible > 0:
+            coverage = answered / possible
             coverage_sum += section.weight * coverage
             coverage_weight += section.weight
         else:
             coverage = 0.0
         if section_score is not None:
-            section_total.weighted += section.weight * section_score
-            section_total.answered += section.weight
+            weighted_sections += section.weight * section_score
+            scored_weight += section.weight
             sections.append(SectionResult(section.id, round(section_score, 2), section.weight, round(coverage, 4)))
         else:
             sections.append(SectionResult(section.id, None, section.weight, 0.0))
-    total = run.total
-    if total.answered == 0 or section_total.answered == 0:
+    if run.answered == 0 or scored_weight == 0:
         raise NothingToScore(f"{audit.file}: no scored item is answered, so the audit has no score")
-    raw = 100.0 * total.weighted / total.answered if points else section_total.weighted / section_total.answered
+    raw = 100.0 * run.weighted / run.answered if points else weighted_sections / scored_weight
     critical = bool(run.failures)
     final = 0.0 if critical and standard.critical_failure == "zero_score" else raw
     raw_rounded = round(raw, 2)
@@ -314,6 +304,6 @@ def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResul
         subject=audit.subject,
         fields=dict(audit.fields),
         comment=audit.comment,
-        points=round(total.weighted, 2),
-        points_possible=round(total.answered, 2),
+        points=round(run.weighted, 2),
+        points_possible=round(run.answered, 2),
     )
