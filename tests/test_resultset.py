@@ -52,3 +52,27 @@ def test_a_site_range_and_the_standards_are_read_from_the_set() -> None:
     assert results.site_ranges(4) == [(0, 2), (2, 3), (3, 4)]  # a site's audits are never split
     assert results.standard_ids() == ["client-service-core"]
     assert results.first_of_site("b-site").site == "b-site"
+
+
+@settings(max_examples=60, deadline=None)
+@given(sites=st.lists(st.sampled_from(["a-site", "b-site", "c-site", "d-site"]), min_size=1, max_size=12), data=st.data())
+def test_runs_of_added_results_name_each_result_in_output_order(sites: list[str], data: st.DataObject) -> None:
+    """Results handed out in the order added, as runs of the spill file, come back whole, and their offsets
+    put them in output order however the set was read in between."""
+    assert STANDARD is not None
+    results = ResultSet()
+    texts: dict[int, bytes] = {}
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(sites)), max_size=4)) | {len(sites)})
+    start = 0
+    for n, site in enumerate(sites):
+        results.append(dataclasses.replace(score(STANDARD, AUDIT), site=site, id=f"audit-{n:02d}"))
+        if data.draw(st.booleans()):
+            results.blob_at(0)  # reading in output order meanwhile never reorders what was added
+        if n + 1 in cuts:
+            offset, sizes = results.added_run(start, n + 1)
+            assert len(sizes) == n + 1 - start
+            texts.update(results.run_blobs(offset, sizes))
+            start = n + 1
+    assert len(texts) == len(sites)
+    assert [texts[offset] for offset in results.offsets()] == list(results.blobs())
+    assert [json.loads(texts[offset])["site"] for offset in results.offsets()] == sorted(sites)

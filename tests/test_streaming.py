@@ -26,7 +26,7 @@ from conftest import run_cli
 
 from qaudit.analytics import actions, calibration, failed_items, rescore, trends
 from qaudit.render.results import _score_row, csv_chunks, render_table, table_lines
-from qaudit.render.row_files import WrittenRows, csv_lines, json_chunks, row_text, rows_csv, rows_json
+from qaudit.render.row_files import CsvRow, WrittenRows, csv_lines, json_chunks, row_text, rows_csv, rows_json
 from qaudit.render.tables import render_rows
 from qaudit.results import resultset, serialise
 from qaudit.results.resultset import ResultSet
@@ -174,6 +174,34 @@ def test_follow_ups_stream_to_the_text_of_the_whole_list_functions(
             assert "".join(csv_lines(iter(want_rows), ["site", "audit", "new_score"])) == rows_csv(
                 want_rows, ["site", "audit", "new_score"]
             )
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_rescoring_begun_while_the_audits_are_read_gives_the_rows_of_the_whole_list(
+    chain: Path, runs: list[ScoreRun], jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts of the results go to the workers as the run adds them; the rows come out in output order,
+    as dictionaries, JSON text or CSV lines, exactly as rescoring the whole list gives them."""
+    monkeypatch.setattr(rescore.Rescoring, "PART", 13)
+    every = list(runs[0].results)
+    columns = ["site", "audit", "new_score", "change", "not_carried_over"]
+    for standard, version in sorted({(s.id, s.version) for s in runs[0].library}) + [(None, 2)]:
+        want = rescore.rescore(every, runs[0].library, standard, version)
+        for shape, text in (
+            (None, lambda rows: rows),
+            (row_text, lambda rows: "".join(json_chunks([("audits", WrittenRows(rows))]))),
+            (CsvRow(columns), lambda rows: "".join(csv_lines(WrittenRows(rows), columns))),
+        ):
+            with rescore.Rescoring(standard, version, jobs=jobs, shape=shape) as rescoring:
+                run = score_paths([str(chain / "audits")], str(ROOT / "standards"), alongside=rescoring)
+                assert rescoring.handed == len(run.results) // 13 * 13 > 0  # while the audits were read
+                rows = list(rescoring.rows())
+            if shape is None:
+                assert rows == want
+            elif shape is row_text:
+                assert text(rows) == rows_json({"audits": want})
+            else:
+                assert text(rows) == rows_csv(want, columns)
 
 
 def test_follow_ups_read_each_result_a_bounded_number_of_times(runs: list[ScoreRun], decodes: Counter[str]) -> None:

@@ -7,6 +7,7 @@ scorer (:func:`~qaudit.scoring.scorer.score`) on the carried audit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -264,51 +265,140 @@ def rescore_rows(
 ) -> Iterator[Any]:
     """The rows of :func:`rescore` one by one, in output order; only the audits rescored are decoded.
 
-    Rescoring is scoring again: with ``jobs`` above 1 (0: one per core) and
-    many results, runs of whole sites are rescored by that many worker
-    processes, the rows still given in output order. With ``shape``, each row
-    is given as ``shape(row)``, worked out where the row is (say its text in
-    an output, written by the workers).
+    A result set is rescored by :class:`Rescoring` (with ``jobs`` above 1, 0
+    for one per core, by that many worker processes), each row given as
+    ``shape(row)`` when ``shape`` is given (say its text in an output, written
+    by the workers).
     """
     from ..results.resultset import ResultSet
-    from ..run.engine import PARALLEL_THRESHOLD, map_in_workers, worker_count
 
-    global _RESCORE
-    if not isinstance(results, ResultSet):
-        ordered = sorted(results, key=lambda r: (r.site, r.date.isoformat(), subject_key(r.subject, r.id)))
-        for result in ordered:
-            if _rescored(library, result.standard, result.standard_version, standard_id, version):
-                row = _rescore_row(result, library, version)
-                yield row if shape is None else shape(row)
+    if isinstance(results, ResultSet):
+        with Rescoring(standard_id, version, jobs=jobs, shape=shape) as rescoring:
+            rescoring.begin(library, results)
+            yield from rescoring.rows(each)
         return
-    workers = worker_count(jobs) if len(results) >= PARALLEL_THRESHOLD else 1
-    _RESCORE = (results, library, standard_id, version, shape)
-    try:
-        for rows, count in map_in_workers(_rescore_range, results.site_ranges(8 * workers), workers):
+    ordered = sorted(results, key=lambda r: (r.site, r.date.isoformat(), subject_key(r.subject, r.id)))
+    for result in ordered:
+        if _rescored(library, result.standard, result.standard_version, standard_id, version):
+            row = _rescore_row(result, library, version)
+            yield row if shape is None else shape(row)
+
+
+class Rescoring:
+    """Rescoring a run's results, begun while the run is still reading them (see
+    :class:`~qaudit.run.workspace.Alongside`).
+
+    Rescoring is scoring again, audit by audit: runs of :attr:`PART` results
+    are handed to worker processes as the run adds them (so that rescoring the
+    first results shares the cores with reading the rest), and :meth:`rows`
+    gives every row in output order once the run is over. Use it around the
+    run; its workers end with the block::
+
+        with Rescoring(None, 2, jobs=0) as rescoring:
+            run = score_paths(paths, alongside=rescoring)
+            rows = list(rescoring.rows())
+    """
+
+    PART = 1000
+    """Results handed over at a time."""
+
+    def __init__(
+        self,
+        standard_id: str | None,
+        version: int,
+        *,
+        jobs: int = 1,
+        shape: Callable[[dict[str, Any]], Any] | None = None,
+    ) -> None:
+        self.standard_id = standard_id
+        self.version = version
+        self.jobs = jobs
+        self.shape = shape
+        self._results: Any = None
+        self._library: StandardLibrary | None = None
+        self._handed = 0
+        self._feed: Any = None
+        self._exit = contextlib.ExitStack()
+
+    @property
+    def handed(self) -> int:
+        """How many results have been handed over to be rescored."""
+        return self._handed
+
+    def __enter__(self) -> Rescoring:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._exit.close()
+
+    def begin(self, library: StandardLibrary, results: Any) -> None:
+        """Rescore the results of ``results`` (a :class:`~qaudit.results.resultset.ResultSet`) as they come."""
+        self._library, self._results = library, results
+
+    def added(self) -> None:
+        """One more result is in the set: a full part is handed over."""
+        if len(self._results) - self._handed >= self.PART:
+            self._hand(self._handed + self.PART)
+
+    def rows(self, each: Progress | None = None) -> Iterator[Any]:
+        """Every row (shaped), in output order, once every result is in the set; ``each`` hears how many
+        results each part read."""
+        total = len(self._results)
+        part = self.PART
+        if self._feed is None:
+            part = max(1, min(part, -(-total // 8)))  # nothing handed over yet: a part for every worker, and more
+        while self._handed < total:
+            self._hand(min(total, self._handed + part))
+        if self._feed is None:
+            return
+        found: dict[int, Any] = {}
+        for part, count in self._feed.results():
+            found.update(part)
             if each is not None:
                 each(count)
-            yield from rows
-    finally:
-        _RESCORE = None
+        for offset in self._results.offsets():
+            row = found.pop(offset, None)
+            if row is not None:
+                yield row
+
+    def _hand(self, stop: int) -> None:
+        global _RESCORE
+        if self._feed is None:
+            from ..run.engine import PARALLEL_THRESHOLD, fed_workers, worker_count
+
+            # Read by the workers, which inherit it: set before they fork.
+            _RESCORE = (self._results, self._library, self.standard_id, self.version, self.shape)
+            self._exit.callback(_forget)
+            workers = worker_count(self.jobs) if len(self._results) >= PARALLEL_THRESHOLD else 1
+            self._feed = self._exit.enter_context(fed_workers(_rescore_run, workers))
+        self._feed.put(self._results.added_run(self._handed, stop))
+        self._handed = stop
 
 
-_RESCORE: tuple[Any, StandardLibrary, str | None, int, Callable[[dict[str, Any]], Any] | None] | None = None
-"""What :func:`_rescore_range` works on: set before the workers fork, so they inherit it."""
+def _forget() -> None:
+    global _RESCORE
+    _RESCORE = None
 
 
-def _rescore_range(span: tuple[int, int]) -> tuple[list[Any], int]:
-    """The rows (shaped) of the results in ``span`` (in output order), and how many results were read."""
+_RESCORE: tuple[Any, StandardLibrary | None, str | None, int, Callable[[dict[str, Any]], Any] | None] | None = None
+"""What :func:`_rescore_run` works on: set before the workers fork, so they inherit it."""
+
+
+def _rescore_run(run: tuple[int, tuple[int, ...]]) -> tuple[list[tuple[int, Any]], int]:
+    """The rows (shaped, by the offset of their result) of a run of results in the order they were added
+    (see :meth:`~qaudit.results.resultset.ResultSet.added_run`), and how many results were read."""
     from ..results.serialise import from_dict, head_and_item_texts, standard_and_version
 
     assert _RESCORE is not None
     results, library, standard_id, version, shape = _RESCORE
-    rows: list[Any] = []
-    for _, blob in results.blobs_between(*span):
+    assert library is not None
+    rows: list[tuple[int, Any]] = []
+    for offset, blob in results.run_blobs(*run):
         if _rescored(library, *standard_and_version(blob), standard_id, version):
             head, item_texts = head_and_item_texts(blob)
             row = _rescore_row(from_dict(head, items=False), library, version, item_texts)
-            rows.append(row if shape is None else shape(row))
-    return rows, span[1] - span[0]
+            rows.append((offset, row if shape is None else shape(row)))
+    return rows, len(run[1])
 
 
 def _rescored(library: StandardLibrary, standard: str, found: int, standard_id: str | None, version: int) -> bool:

@@ -111,13 +111,25 @@ def score_run(
     waivers: str | None = "waivers.yaml",
     jobs: int = 0,
     cache: bool = True,
+    alongside: Any = None,
 ) -> Any:
-    """Score audits for a command (``audits/`` by default); errors end the command cleanly."""
+    """Score audits for a command (``audits/`` by default); errors end the command cleanly.
+
+    ``alongside`` is work begun on the results while the rest are read (see
+    :class:`~qaudit.run.workspace.Alongside`).
+    """
     from ..run.workspace import score_paths
 
     return guarded(
         lambda: score_paths(
-            paths or ["audits"], standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache, progress=True
+            paths or ["audits"],
+            standards,
+            sites=sites,
+            waivers=waivers,
+            jobs=jobs,
+            cache=cache,
+            progress=True,
+            alongside=alongside,
         )
     )
 

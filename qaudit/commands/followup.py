@@ -384,17 +384,12 @@ def rescore(
     cache: CacheOpt = True,
 ) -> None:
     """What-if: score audits against another version of their standard."""
-    from ..analytics.rescore import rescore_rows
-    from ..render.row_files import WrittenRows, csv_lines, json_chunks, row_text
+    from ..analytics.rescore import Rescoring
+    from ..render.row_files import CsvRow, WrittenRows, csv_lines, json_chunks, row_text
     from ..render.tables import rows_table
 
     if standard_version is None or standard_version <= 0:
         fail("give the version to score against with --standard-version N")
-    run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache)
-    versions = {key[1] for key in run.library.standards if standard is None or key[0] == standard}
-    if standard_version not in versions:
-        which = f"standard '{standard}'" if standard else "loaded standard"
-        fail(f"no {which} has version {standard_version} in {standards}; check --standard-version")
     columns = [
         "site",
         "date",
@@ -408,18 +403,25 @@ def rescore(
         "not_carried_over",
         "unanswered",
     ]
-    with _analysing(run, format is not TableFormat.table, "rescoring") as bar:
-        # JSON rows are written by the processes that rescore them.
-        shape = row_text if format is TableFormat.json else None
-        rows = rescore_rows(
-            run.results, run.library, standard, standard_version, each=bar.advance, jobs=jobs, shape=shape
-        )
-        if format is TableFormat.json:
-            emit_chunks(json_chunks([("audits", WrittenRows(rows))]))
-        elif format is TableFormat.csv:
-            emit_chunks(csv_lines(rows, columns))
-        else:
-            held = list(rows)
+    # JSON and CSV rows are written by the processes that rescore them.
+    shape: Callable[[dict[str, Any]], str] | None = None
+    if format is not TableFormat.table:
+        shape = row_text if format is TableFormat.json else CsvRow(columns)
+    # Rescoring begins while the audits are read, and its workers end with the block.
+    with Rescoring(standard, standard_version, jobs=jobs, shape=shape) as rescoring:
+        run = score_run(paths, standards, sites=sites, waivers=waivers, jobs=jobs, cache=cache, alongside=rescoring)
+        versions = {key[1] for key in run.library.standards if standard is None or key[0] == standard}
+        if standard_version not in versions:
+            which = f"standard '{standard}'" if standard else "loaded standard"
+            fail(f"no {which} has version {standard_version} in {standards}; check --standard-version")
+        with _analysing(run, format is not TableFormat.table, "rescoring") as bar:
+            rows = rescoring.rows(each=bar.advance)
+            if format is TableFormat.json:
+                emit_chunks(json_chunks([("audits", WrittenRows(rows))]))
+            elif format is TableFormat.csv:
+                emit_chunks(csv_lines(WrittenRows(rows), columns))
+            else:
+                held = list(rows)
     if format is TableFormat.table:
         emit(rows_table(held, columns, title=f"Rescored against version {standard_version}"))
     _finish(run)

@@ -30,18 +30,33 @@ def rows_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     return "".join(csv_lines(rows, columns))
 
 
-def csv_lines(rows: Iterable[dict[str, Any]], columns: Sequence[str], *, batch: int = 500) -> Iterator[str]:
-    """:func:`rows_csv` in pieces of up to ``batch`` lines, each given as soon as its rows are read."""
+def csv_lines(
+    rows: Iterable[dict[str, Any]] | WrittenRows, columns: Sequence[str], *, batch: int = 500
+) -> Iterator[str]:
+    """:func:`rows_csv` in pieces of up to ``batch`` lines, each given as soon as its rows are read (rows
+    already written by a :class:`CsvRow` as they are)."""
     lines: list[str] = []
-    writer = csv.writer(Lines(lines), lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    csv.writer(Lines(lines), lineterminator="\n").writerow(columns)
+    for line in rows.texts if isinstance(rows, WrittenRows) else map(CsvRow(columns), rows):
+        lines.append(line)
         if len(lines) >= batch:
             yield "".join(lines)
             lines.clear()
     if lines:
         yield "".join(lines)
+
+
+class CsvRow:
+    """Writes a row as its line of :func:`csv_lines` (called with the row)."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = columns
+        self._lines: list[str] = []
+        self._writer = csv.writer(Lines(self._lines), lineterminator="\n")
+
+    def __call__(self, row: dict[str, Any]) -> str:
+        self._writer.writerow([_csv_cell(row.get(c)) for c in self.columns])
+        return self._lines.pop()
 
 
 def _csv_cell(value: Any) -> str:
@@ -89,8 +104,9 @@ def row_text(row: Any) -> str:
 
 
 class WrittenRows:
-    """A list field's elements already written by :func:`row_text`, given as they come (say by the
-    worker processes that worked the rows out): :func:`json_chunks` writes them as they are."""
+    """Rows already written, given as they come (say by the worker processes that worked them out):
+    :func:`json_chunks` writes a list field's elements written by :func:`row_text` as they are, and
+    :func:`csv_lines` lines written by a :class:`CsvRow`."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         self.texts = texts

@@ -28,17 +28,20 @@ class ResultSet(Sequence[AuditResult]):
     def __init__(self) -> None:
         # Lives as long as the set; the system deletes it when closed or at exit.
         self._spill: IO[bytes] = tempfile.TemporaryFile(prefix="qaudit-results-", buffering=1 << 20)  # noqa: SIM115
-        self._entries: list[tuple[SortKey, int, int]] = []
+        self._added: list[tuple[SortKey, int, int]] = []
+        """Each result's sort key, offset and size, in the order added."""
+        self._entries = self._added
+        """The same in output order (the very list while results are added in order)."""
         self._end = 0
-        self._sorted = True
 
     def add(self, key: SortKey, data: bytes) -> None:
         """Add a result by its sort key and UTF-8 JSON."""
         # Reads use pread and never move the file position: writes always append.
         self._spill.write(data)
-        if self._entries and key < self._entries[-1][0]:
-            self._sorted = False
-        self._entries.append((key, self._end, len(data)))
+        added = self._added
+        if self._entries is not added or (added and key < added[-1][0]):
+            self._entries = []  # put in output order when next asked for
+        added.append((key, self._end, len(data)))
         self._end += len(data)
 
     def append(self, result: AuditResult) -> None:
@@ -46,9 +49,8 @@ class ResultSet(Sequence[AuditResult]):
         self.add(*pack(result))
 
     def _order(self) -> list[tuple[SortKey, int, int]]:
-        if not self._sorted:
-            self._entries.sort(key=lambda entry: entry[0])
-            self._sorted = True
+        if len(self._entries) != len(self._added):
+            self._entries = sorted(self._added, key=lambda entry: entry[0])
         return self._entries
 
     def _read(self, offset: int, size: int) -> str:
@@ -56,7 +58,7 @@ class ResultSet(Sequence[AuditResult]):
         return os.pread(self._spill.fileno(), size, offset).decode("utf-8")
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._added)
 
     @overload
     def __getitem__(self, index: int) -> AuditResult: ...
@@ -147,6 +149,31 @@ class ResultSet(Sequence[AuditResult]):
         fd = self._spill.fileno()
         for key, offset, size in self._order()[start:stop]:
             yield key, os.pread(fd, size, offset)
+
+    def added_run(self, start: int, stop: int) -> tuple[int, tuple[int, ...]]:
+        """Results ``start`` to ``stop`` in the order they were added: where the first one's text begins and
+        the size of each, for :meth:`run_blobs`.
+
+        Results added one after another lie one after another: a worker forked
+        before they were added reads them all the same (pending writes are
+        flushed first).
+        """
+        self._spill.flush()
+        run = self._added[start:stop]
+        return (run[0][1] if run else self._end), tuple(size for _, _, size in run)
+
+    def run_blobs(self, offset: int, sizes: Sequence[int]) -> Iterator[tuple[int, bytes]]:
+        """Each result of a run of :meth:`added_run` as its offset and UTF-8 JSON (the run read at once)."""
+        data = os.pread(self._spill.fileno(), sum(sizes), offset)
+        at = 0
+        for size in sizes:
+            yield offset + at, data[at : at + size]
+            at += size
+
+    def offsets(self) -> Iterator[int]:
+        """Where each result's text begins, in output order: what names it in :meth:`run_blobs`."""
+        for _, offset, _ in self._order():
+            yield offset
 
     def sort(self, key: Any = None) -> None:
         """Results are always given in (site, date, id) order; kept for list compatibility."""

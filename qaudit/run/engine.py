@@ -11,10 +11,11 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..load.registry import Waiver
 from ..load.standards import StandardLibrary
@@ -123,7 +124,7 @@ def score_many(
 
 
 def _run(paths: list[str], workers: int, bar: Step | None) -> Iterator[tuple[str, _Scored]]:
-    if workers <= 1 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(paths) < PARALLEL_THRESHOLD or not can_fork():
         for path in paths:
             yield path, _score_one(path)
             if bar is not None:
@@ -144,15 +145,81 @@ def map_in_workers(work: Callable[[T], R], parts: Sequence[T], workers: int) -> 
     before the call, so that the workers inherit it instead of receiving it
     pickled. Only the parts and what ``work`` returns cross between processes.
     """
-    if workers <= 1 or len(parts) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(parts) < 2 or not can_fork():
         yield from map(work, parts)
+        return
+    with fed_workers(work, min(workers, len(parts))) as feed:
+        for part in parts:
+            feed.put(part)
+        yield from feed.results()
+
+
+def can_fork() -> bool:
+    """Whether workers can be forked here (they inherit what they read instead of receiving it pickled)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Feed(Generic[T, R]):
+    """Parts handed to workers one by one as they become known, while this process goes on with other
+    work: ``work(part)`` of each is given back in the order handed over (see :func:`fed_workers`)."""
+
+    def __init__(self, work: Callable[[T], R], pool: Any | None) -> None:
+        self._work = work
+        self._parts: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # The pool's task thread takes the parts as they come, until the end is put.
+        self._mapped: Iterator[R] | None = None if pool is None else pool.imap(work, iter(self._parts.get, _END))
+        self._done: list[R] = []
+        self._open = True
+
+    def put(self, part: T) -> None:
+        """Hand ``part`` over (worked out at once when there are no workers)."""
+        assert self._open, "no part is taken once the results are asked for"
+        if self._mapped is None:
+            self._done.append(self._work(part))
+        else:
+            self._parts.put(part)
+
+    def close(self) -> None:
+        """No more parts come."""
+        if self._open:
+            self._open = False
+            self._parts.put(_END)
+
+    def results(self) -> Iterator[R]:
+        """``work(part)`` of every part handed over, in order (no part is taken after this)."""
+        self.close()
+        if self._mapped is not None:
+            yield from self._mapped
+            return
+        done, self._done = self._done, []
+        yield from done
+
+
+_END = object()
+"""The end of a :class:`Feed`'s parts."""
+
+
+@contextlib.contextmanager
+def fed_workers(work: Callable[[T], R], workers: int) -> Iterator[Feed[T, R]]:
+    """Up to ``workers`` forked processes that work out parts handed over while this one goes on (say, the
+    first results of a run while the rest are read); in this one when there is one worker, or no fork.
+
+    As with :func:`map_in_workers`, what ``work`` reads beyond its part is set
+    before the block; only parts and results cross. The workers end with the block.
+    """
+    if workers <= 1 or not can_fork():
+        yield Feed(work, None)
         return
     # Objects that exist before the fork are never collected by the workers: freezing them
     # keeps the collector from touching (and so copying) every inherited page in each worker.
     gc.freeze()
     try:
-        with worker_pool(min(workers, len(parts))) as pool:
-            yield from pool.imap(work, parts)
+        with worker_pool(workers) as pool:
+            feed: Feed[T, R] = Feed(work, pool)
+            try:
+                yield feed
+            finally:
+                feed.close()  # before the pool ends: its task thread waits for the end of the parts
     finally:
         gc.unfreeze()
 

@@ -11,6 +11,7 @@ import os
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..io.walk import find_audit_files
 from ..load.registry import SiteRegistry, load_sites, read_waivers
@@ -35,6 +36,16 @@ class ScoreRun:
     files: int = 0
 
 
+class Alongside(Protocol):
+    """Work on a run's results that starts while the rest are still being read (see :func:`score_paths`)."""
+
+    def begin(self, library: StandardLibrary, results: ResultSet) -> None:
+        """The standards are loaded and ``results`` is the set the run fills; no audit is read yet."""
+
+    def added(self) -> None:
+        """One more result is in the set."""
+
+
 def load_library(standards: str) -> StandardLibrary:
     """Load the standards a run scores against; refuse to run without any."""
     library = load_standards(standards)
@@ -54,8 +65,13 @@ def score_paths(
     cache: bool = False,
     progress: bool = False,
     today: dt.date | None = None,
+    alongside: Alongside | None = None,
 ) -> ScoreRun:
     """Score every audit under ``paths`` against the standards in ``standards``.
+
+    With ``alongside``, its work begins once the standards are loaded and
+    hears of each result as it is added (in the order results are found: from
+    the cache first, then as they are scored).
 
     Raises :class:`QauditError` when a path does not exist, no audit file is
     found, or no standard can be loaded.
@@ -76,6 +92,8 @@ def score_paths(
     if not files and not found.problems:
         raise QauditError(f"{', '.join(paths)}: no audit files (.yaml, .xlsx) found")
     run = ScoreRun(library=library, sites=registry, files=len(files))
+    if alongside is not None:
+        alongside.begin(library, run.results)
     # An unreadable folder or an unprintable file name is that path's error; the other audits are scored.
     run.problems.extend(found.problems)
     run.warnings.extend(found.warnings)
@@ -89,6 +107,8 @@ def score_paths(
         if packed is not None:
             run.results.add(*packed)
             sites_seen.add(packed[0][0])
+            if alongside is not None:
+                alongside.added()
         run.problems.extend(problems)
     run.problems.sort()
     if registry.sites:
