@@ -338,7 +338,7 @@ class Rescoring:
     def added(self) -> None:
         """One more result is in the set: a full part is handed over."""
         if len(self._results) - self._handed >= self.PART:
-            self._hand(self._handed + self.PART)
+            self._hand(self._handed + self.PART, parallel=True)  # a whole part read already: not a small run
 
     def rows(self, each: Progress | None = None) -> Iterator[Any]:
         """Every row (shaped), in output order, once every result is in the set; ``each`` hears how many
@@ -347,8 +347,10 @@ class Rescoring:
         part = self.PART
         if self._feed is None:
             part = max(1, min(part, -(-total // 8)))  # nothing handed over yet: a part for every worker, and more
+        from ..run.engine import PARALLEL_THRESHOLD
+
         while self._handed < total:
-            self._hand(min(total, self._handed + part))
+            self._hand(min(total, self._handed + part), parallel=total >= PARALLEL_THRESHOLD)
         if self._feed is None:
             return
         found: dict[int, Any] = {}
@@ -361,15 +363,17 @@ class Rescoring:
             if row is not None:
                 yield row
 
-    def _hand(self, stop: int) -> None:
+    def _hand(self, stop: int, *, parallel: bool) -> None:
+        """Hand the results up to ``stop`` over; the first time, start the workers (one per core, or rescore
+        here unless ``parallel``)."""
         global _RESCORE
         if self._feed is None:
-            from ..run.engine import PARALLEL_THRESHOLD, fed_workers, worker_count
+            from ..run.engine import fed_workers, worker_count
 
             # Read by the workers, which inherit it: set before they fork.
             _RESCORE = (self._results, self._library, self.standard_id, self.version, self.shape)
             self._exit.callback(_forget)
-            workers = worker_count(self.jobs) if len(self._results) >= PARALLEL_THRESHOLD else 1
+            workers = worker_count(self.jobs) if parallel else 1
             self._feed = self._exit.enter_context(fed_workers(_rescore_run, workers))
         self._feed.put(self._results.added_run(self._handed, stop))
         self._handed = stop
