@@ -55,7 +55,9 @@ def test_a_site_range_and_the_standards_are_read_from_the_set() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(sites=st.lists(st.sampled_from(["a-site", "b-site", "c-site", "d-site"]), min_size=1, max_size=12), data=st.data())
+@given(
+    sites=st.lists(st.sampled_from(["a-site", "b-site", "c-site", "d-site"]), min_size=1, max_size=12), data=st.data()
+)
 def test_runs_of_added_results_name_each_result_in_output_order(sites: list[str], data: st.DataObject) -> None:
     """Results handed out in the order added, as runs of the spill file, come back whole, and their offsets
     put them in output order however the set was read in between."""

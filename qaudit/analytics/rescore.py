@@ -19,6 +19,7 @@ from ..model.audit import Audit
 from ..model.memo import Memo
 from ..model.responses import Instance, Response
 from ..model.standard import Item, Standard
+from ..results.serialise import head_and_item_texts, pack, standard_and_version
 from ..scoring.scorer import AuditResult, NothingToScore, score, subject_key
 
 Progress = Callable[[int], None]
@@ -28,7 +29,7 @@ Answer = tuple[str, "str | None", bool, "str | None", bool, Any, "str | None", t
 """What carrying over needs of one old item result: id, instance, applicable, waived, na, value, comment, evidence."""
 
 
-def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[str], list[str]]:
+def carry_over(result: AuditResult, target: Standard) -> tuple[Audit, list[str], list[str]]:
     """The responses of a scored audit moved onto another version of its standard.
 
     Returns the new audit, the answered item ids that could not be carried over
@@ -37,12 +38,11 @@ def carry_over(audit_like: AuditResult, target: Standard) -> tuple[Audit, list[s
     (counted as N/A). Items of repeated sections move instance by instance; an
     item that was not applicable stays not applicable (the new version's
     conditions are not worked out again). Each answer is read again under
-    ``target`` as an audit file's would be.
+    ``target`` as an audit file's would be. The result is read as rescoring
+    reads it, from its one serialised form.
     """
-    answers = (
-        (i.id, i.instance, i.applicable, i.waived, i.na, i.value, i.comment, i.evidence) for i in audit_like.items
-    )
-    return _carry(audit_like, _moved_answers(answers, target), target)
+    head, item_texts = head_and_item_texts(pack(result)[1])
+    return _carry(head, _moved_texts(item_texts, target), target)
 
 
 def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
@@ -110,24 +110,6 @@ _UNANSWERED = Response(None, True)
 """An item of the new version the old audit did not answer: N/A."""
 
 
-def _moved_answers(answers: Iterable[Answer], target: Standard) -> Iterator[Moved]:
-    """Each answer moved onto ``target``: a bare answer once (the target's memo), keyed by its value's type too."""
-    memo = target.memo.carried
-    for answer in answers:
-        if answer[6] is None and not answer[7]:
-            value = answer[5]
-            kind = type(value)
-            key = (answer, kind, repr(value) if kind is float else None)
-            moved = memo.get(key)
-            if moved is None:
-                moved = _moved(answer, target)
-                if len(memo) < Memo.LIMIT:
-                    memo[key] = moved
-            yield moved
-        else:
-            yield _moved(answer, target)
-
-
 def _moved_texts(item_texts: list[bytes], target: Standard, *, comments: bool = True) -> list[Moved]:
     """Each item text of a stored result (see :func:`_answers_of`) moved onto ``target``: the text of a bare
     answer is decoded and moved once (the target's memo); an answer with a plain comment moves as its bare
@@ -156,7 +138,10 @@ def _moved_text(text: bytes, target: Standard, comments: bool) -> Moved:
     return moved
 
 
-def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) -> tuple[Audit, list[str], list[str]]:
+def _carry(head: dict[str, Any], moved: Iterable[Moved], target: Standard) -> tuple[Audit, list[str], list[str]]:
+    """The audit of a result's ``head`` (its decoded JSON object, see
+    :func:`~qaudit.results.serialise.head_and_item_texts`) with its answers ``moved`` onto ``target``
+    (see :func:`carry_over`)."""
     responses: dict[str, Response] = {}
     instances: dict[str, dict[str, dict[str, Response]]] = {}
     dropped: dict[str, None] = {}
@@ -185,18 +170,18 @@ def _carry(audit_like: AuditResult, moved: Iterable[Moved], target: Standard) ->
     elif len(responses) < len(top):  # (every answer kept is to an item of ``top``)
         unanswered = dict.fromkeys(item_id for item_id in top if item_id not in responses)
     audit = Audit(
-        id=audit_like.id,
-        file=audit_like.file,
+        id=head["id"],
+        file=head["file"],
         standard=target.id,
         standard_version=target.version,
-        site=audit_like.site,
-        inspector=audit_like.inspector,
-        date=audit_like.date,
+        site=head["site"],
+        inspector=head["inspector"],
+        date=dt.date.fromisoformat(head["date"]),
         responses=ordered,
-        language=audit_like.language,
-        subject=audit_like.subject,
-        fields=dict(audit_like.fields),
-        comment=audit_like.comment,
+        language=head["language"],
+        subject=head["subject"],
+        fields=head["fields"],  # (a dictionary of the decoded head's own)
+        comment=head["comment"],
         instances={
             section: tuple(Instance(label, found) for label, found in by_label.items())
             for section, by_label in instances.items()
@@ -279,8 +264,8 @@ def rescore_rows(
         return
     ordered = sorted(results, key=lambda r: (r.site, r.date.isoformat(), subject_key(r.subject, r.id)))
     for result in ordered:
-        if _rescored(library, result.standard, result.standard_version, standard_id, version):
-            row = _rescore_row(result, library, version)
+        row = _rescore_row(pack(result)[1], library, standard_id, version)
+        if row is not None:
             yield row if shape is None else shape(row)
 
 
@@ -391,38 +376,31 @@ _RESCORE: tuple[Any, StandardLibrary | None, str | None, int, Callable[[dict[str
 def _rescore_run(run: tuple[int, tuple[int, ...]]) -> tuple[list[tuple[int, Any]], int]:
     """The rows (shaped, by the offset of their result) of a run of results in the order they were added
     (see :meth:`~qaudit.results.resultset.ResultSet.added_run`), and how many results were read."""
-    from ..results.serialise import from_dict, head_and_item_texts, standard_and_version
-
     assert _RESCORE is not None
     results, library, standard_id, version, shape = _RESCORE
     assert library is not None
     rows: list[tuple[int, Any]] = []
     for offset, blob in results.run_blobs(*run):
-        if _rescored(library, *standard_and_version(blob), standard_id, version):
-            head, item_texts = head_and_item_texts(blob)
-            row = _rescore_row(from_dict(head, items=False), library, version, item_texts)
+        row = _rescore_row(blob, library, standard_id, version)
+        if row is not None:
             rows.append((offset, row if shape is None else shape(row)))
     return rows, len(run[1])
 
 
-def _rescored(library: StandardLibrary, standard: str, found: int, standard_id: str | None, version: int) -> bool:
-    """Whether an audit of ``standard`` version ``found`` is rescored against ``version``."""
+def _rescore_row(blob: bytes, library: StandardLibrary, standard_id: str | None, version: int) -> dict[str, Any] | None:
+    """The row of :func:`rescore` of a stored result (its UTF-8 JSON); None when it is not rescored (of
+    another standard than ``standard_id``, of ``version`` already, or of a standard without that version).
+
+    Only the head of the result is decoded, and each item text once per version (see :func:`_moved_texts`).
+    """
+    standard, found = standard_and_version(blob)
     if (standard_id is not None and standard != standard_id) or found == version:
-        return False
-    return library.get(standard, version) is not None
-
-
-def _rescore_row(
-    result: AuditResult, library: StandardLibrary, version: int, item_texts: list[bytes] | None = None
-) -> dict[str, Any]:
-    """One row of :func:`rescore`; ``item_texts`` stand for the result's items when it was read without them
-    (see :func:`~qaudit.results.serialise.head_and_item_texts`)."""
-    target = library.get(result.standard, version)
-    assert target is not None
-    if item_texts is None:
-        audit, dropped, unanswered = carry_over(result, target)
-    else:
-        audit, dropped, unanswered = _carry(result, _moved_texts(item_texts, target, comments=False), target)
+        return None
+    target = library.get(standard, version)
+    if target is None:
+        return None
+    head, item_texts = head_and_item_texts(blob)
+    audit, dropped, unanswered = _carry(head, _moved_texts(item_texts, target, comments=False), target)
     try:
         new = score(target, audit, items=False)
         new_score: float | None = new.score
@@ -430,18 +408,19 @@ def _rescore_row(
         passed: bool | None = new.passed
     except NothingToScore:
         new_score = new_grade = passed = None
+    old_score = head["score"]
     return {
-        "audit": result.id,
-        "site": result.site,
-        "date": result.date.isoformat(),
-        "subject": result.subject,
-        "standard": result.standard,
-        "from_version": result.standard_version,
+        "audit": head["id"],
+        "site": head["site"],
+        "date": head["date"],
+        "subject": head["subject"],
+        "standard": standard,
+        "from_version": found,
         "to_version": version,
-        "old_score": result.score,
+        "old_score": old_score,
         "new_score": new_score,
-        "change": None if new_score is None else round(new_score - result.score, 2),
-        "old_grade": result.grade,
+        "change": None if new_score is None else round(new_score - old_score, 2),
+        "old_grade": head["grade"],
         "new_grade": new_grade,
         "passed": passed,
         "not_carried_over": dropped,
