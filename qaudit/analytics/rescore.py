@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -19,7 +18,7 @@ from ..model.audit import Audit
 from ..model.memo import Memo
 from ..model.responses import Instance, Response
 from ..model.standard import Item, Standard
-from ..results.serialise import head_and_item_texts, pack, standard_and_version
+from ..results.serialise import decoded, head_and_item_texts, pack, standard_and_version
 from ..scoring.scorer import AuditResult, NothingToScore, score, subject_key
 
 Progress = Callable[[int], None]
@@ -82,7 +81,7 @@ def _plainly_commented(text: bytes) -> tuple[bytes, bytes] | None:
 
 
 def _decoded(text: bytes) -> Answer:
-    i = json.loads(b'{"id":"' + text + b"}")
+    i = decoded(b'{"id":"' + text + b"}")
     value = i["value"]
     return (
         i["id"],

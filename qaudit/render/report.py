@@ -36,9 +36,8 @@ def _read_for_scorecards(
     ``each`` (the per-audit pages) sees every result decoded in full.
     """
     import dataclasses
-    import json
 
-    from ..results.serialise import from_dict, head_and_score_texts
+    from ..results.serialise import decoded, from_dict, head_and_score_texts
     from ..scoring.scorer import ItemResult
 
     pending: list[bytes] = []
@@ -46,7 +45,7 @@ def _read_for_scorecards(
 
     def counted(blob: bytes) -> tuple[dict[str, Any], list[tuple[bytes, bytes, bytes]]]:
         if each is not None:
-            each(from_dict(json.loads(blob)))
+            each(from_dict(decoded(blob)))
         head, scores = head_and_score_texts(blob)
         tally.count(head["site"], head["site_region"], head["standard"], scores)
         return head, scores
@@ -61,7 +60,7 @@ def _read_for_scorecards(
         return dataclasses.replace(from_dict(head), items=failed)  # the head's items are [], its sections whole
 
     def latest(blob: bytes) -> AuditResult:
-        data = json.loads(blob)
+        data = decoded(blob)
         tally.add_dict(data)
         result = from_dict(data)
         if each is not None:

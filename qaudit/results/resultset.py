@@ -8,14 +8,13 @@ costs tens of megabytes, not gigabytes.
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any, overload
 
 from ..scoring.scorer import AuditResult
-from .serialise import STANDARD_FIELD, SortKey, loads, pack
+from .serialise import STANDARD_FIELD, SortKey, decoded, loads, pack
 
 
 class ResultSet(Sequence[AuditResult]):
@@ -80,7 +79,7 @@ class ResultSet(Sequence[AuditResult]):
     def dicts(self) -> Iterator[dict[str, Any]]:
         """Every result as its decoded JSON object, in order (no result objects built)."""
         for blob in self.blobs():
-            yield json.loads(blob)
+            yield decoded(blob)
 
     def texts(self) -> Iterator[str]:
         """The JSON text of every result, in order, without decoding it."""

@@ -21,6 +21,13 @@ STANDARD_FIELD = re.compile(rb',"standard":"([a-z0-9][a-z0-9._-]*)","standard_ve
 """Finds a result's standard id in its JSON text (ids are slugs: written as they are, once per result)."""
 # The encoder json.dumps itself uses for a str with ensure_ascii=False, without its per-call set-up.
 _encode_text = json.encoder.encode_basestring
+_decode_text = json.JSONDecoder().raw_decode
+
+
+def decoded(data: bytes | str) -> Any:
+    """The object of a JSON text this module wrote (a result, its head, an item): what ``json.loads`` gives,
+    without its per-call set-up (the text is UTF-8, with no byte-order mark and no space around it)."""
+    return _decode_text(data if isinstance(data, str) else data.decode("utf-8"))[0]
 
 SortKey = tuple[str, str, str]
 """A result's place in output order: (site, date, subject then audit id)."""
@@ -322,9 +329,9 @@ def head_of(blob: bytes, *, sections: bool = True) -> dict[str, Any]:
     """
     end = blob.rindex(b'],"coverage":')
     if sections:
-        return json.loads(blob[: blob.index(b',"items":[')] + b',"items":[' + blob[end:])
+        return decoded(blob[: blob.index(b',"items":[')] + b',"items":[' + blob[end:])
     start = blob.index(b',"sections":[')
-    return json.loads(blob[:start] + b',"sections":[],"items":[' + blob[end:])
+    return decoded(blob[:start] + b',"sections":[],"items":[' + blob[end:])
 
 
 def standard_of(blob: bytes) -> str:
@@ -361,4 +368,4 @@ def pack(result: AuditResult) -> tuple[SortKey, bytes]:
 
 def loads(text: str) -> AuditResult:
     """A result from its JSON text."""
-    return from_dict(json.loads(text))
+    return from_dict(decoded(text))
