@@ -270,3 +270,49 @@ def test_carrying_over_onto_the_same_version_gives_the_audit_back() -> None:
                 assert _scores(target, bare) == _scores(target, carried)
                 checked += 1
     assert checked > 100
+
+
+def test_one_response_object_given_to_several_items_scores_each_by_its_own_item() -> None:
+    """The scorer finds a bare answer's item result by the response object's identity: the same object
+    answering other items (or other rooms) still scores each by its own item, as fresh objects would."""
+    from qaudit.model.responses import Instance, Response
+
+    path = os.path.join(HERE, "data", "spec", "audits", "yvn-01-2026-11-20.yaml")
+    audit = load_audit(path, WARM)
+    standard = WARM.get(audit.standard, audit.standard_version)
+    assert standard is not None
+    kinds = {item_id: standard.items[item_id].type for item_id in audit.responses}
+    for value, types in ((True, {"yes_no"}), (False, {"yes_no"}), (3, {"number", "scale"}), (4, {"number", "scale"})):
+        shared = Response(value)
+        answered = [item_id for item_id, kind in kinds.items() if kind in types]
+        assert len(answered) >= 2
+        shared_audit = dataclasses.replace(audit, responses={**audit.responses, **dict.fromkeys(answered, shared)})
+        fresh_audit = dataclasses.replace(
+            audit, responses={**audit.responses, **{item_id: Response(value) for item_id in answered}}
+        )
+        for _ in range(2):  # the second time from the memo, by identity
+            assert pack(score(standard, shared_audit))[1] == pack(score(standard, fresh_audit))[1]
+    rooms = os.path.join(HERE, "data", "followup_v2")
+    library = load_standards(os.path.join(rooms, "standards"))
+    for name in sorted(os.listdir(os.path.join(rooms, "audits"))):
+        audit = load_audit(os.path.join(rooms, "audits", name), library)
+        if not audit.instances:
+            continue
+        standard = library.get(audit.standard, audit.standard_version)
+        assert standard is not None
+        before = pack(score(standard, audit))[1]
+        # Every room answered with the first room's very response objects, then each with its own again.
+        first = {s: group[0].responses for s, group in audit.instances.items()}
+        same = {s: tuple(Instance(i.label, first[s]) for i in group) for s, group in audit.instances.items()}
+        shared_rooms = dataclasses.replace(audit, instances=same)
+        copied = {
+            s: tuple(Instance(i.label, {k: Response(*r) for k, r in first[s].items()}) for i in group)
+            for s, group in audit.instances.items()
+        }
+        assert (
+            pack(score(standard, shared_rooms))[1]
+            == pack(score(standard, dataclasses.replace(audit, instances=copied)))[1]
+        )
+        assert pack(score(standard, audit))[1] == before
+        return
+    raise AssertionError("no audit with rooms to score")

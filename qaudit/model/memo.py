@@ -16,9 +16,15 @@ class Memo:
     same few answers recur in every audit, so each is read and scored once. A
     standard's own (:attr:`Standard.memo`), gone with it; each table stops
     growing at :data:`LIMIT` entries (free text and comments vary without end).
+
+    The reader and rescoring give the very same response object each time a
+    bare answer recurs, so the scorer also finds its item result by the
+    object's identity (``scored_responses``: ``id(response)`` to the item id,
+    the memo's entry and the response, which the entry keeps alive so that its
+    identity is never another's).
     """
 
-    __slots__ = ("answers", "carried", "read", "scored")
+    __slots__ = ("answers", "carried", "read", "scored", "scored_responses")
     LIMIT = 65536
 
     def __init__(self) -> None:
@@ -26,3 +32,4 @@ class Memo:
         self.answers: dict[Any, Any] = {}
         self.carried: dict[Any, Any] = {}
         self.scored: dict[Any, Any] = {}
+        self.scored_responses: dict[int, tuple[str, Any, Any]] = {}

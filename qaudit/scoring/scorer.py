@@ -144,6 +144,7 @@ class _Scoring:
     def __init__(self, standard: Standard, keep_items: bool) -> None:
         self.standard = standard
         self.memo = standard.memo.scored
+        self.by_response = standard.memo.scored_responses
         self.keep_items = keep_items
         self.items: list[ItemResult] = []
         self.failures: list[str] = []
@@ -159,11 +160,11 @@ class _Scoring:
 
         An answer already scored for an item (the same answers recur from
         audit to audit) gives the same item result, with the response's own
-        comment, evidence and waiver: it is taken from the standard's memo,
-        keyed by the value's type too (``1``, ``1.0`` and ``True`` are equal in
-        Python but not in the JSON).
+        comment, evidence and waiver (see :meth:`known`); the very response
+        object of a bare answer met again (outside repeated sections) is found
+        by its identity alone.
         """
-        memo = self.memo
+        by_response = self.by_response if instance is None else {}
         keep = self.keep_items
         append = self.items.append
         failures = self.failures
@@ -173,35 +174,14 @@ class _Scoring:
         for item in section.items:
             item_id = item.id
             response = responses.get(item_id, _LEFT_OUT)
-            value, na, comment, evidence, waived, applicable = response
-            kind = type(value)
-            # What scoring reads of a response; its comment, evidence and waiver are only carried along.
-            key: tuple[Any, ...] | None = (
-                item_id,
-                instance,
-                kind,
-                repr(value) if kind is float else value,
-                na,
-                applicable,
-            )
-            try:
-                known = memo.get(key)
-            except TypeError:  # an unhashable value: scored afresh
-                key, known = None, None
-            if known is None:
-                bare = Response(value, na, applicable=applicable)
-                result = item_result(self.standard, item, section, bare, instance)
-                known = (
-                    result,
-                    result.failed_critical,
-                    result.scored and result.applicable,
-                    result.weight,
-                    None if result.score is None else result.weight * result.score,
-                )
-                if key is not None and len(memo) < Memo.LIMIT:
-                    memo[key] = known
+            entry = by_response.get(id(response))
+            if entry is not None and entry[0] is item_id:
+                known = entry[1]
+            else:
+                known = self.known(item, section, response, instance)
             result, failed, counted, weight, weighted_score = known
             if keep:
+                _, _, comment, evidence, waived, _ = response
                 if comment is not None or evidence or waived is not None:
                     result = result._replace(comment=comment, evidence=evidence, waived=waived)
                 append(result)
@@ -217,6 +197,49 @@ class _Scoring:
                     all_answered += weight
         self.weighted, self.answered, self.possible = all_weighted, all_answered, all_possible
         return weighted, answered, possible
+
+    def known(
+        self, item: Item, section: Section, response: Response, instance: str | None
+    ) -> tuple[ItemResult, bool, bool, float, float | None]:
+        """What scoring makes of ``response`` to ``item``: its item result without comment, evidence and waiver,
+        whether it fails a critical item, whether it counts in the scores, its weight and weighted score.
+
+        Taken from the standard's memo, keyed by what scoring reads of the
+        response and by the value's type too (``1``, ``1.0`` and ``True`` are
+        equal in Python but not in the JSON); a bare answer's response object
+        is also remembered by its identity (see :class:`~qaudit.model.memo.Memo`).
+        """
+        value, na, comment, evidence, waived, applicable = response
+        kind = type(value)
+        key: tuple[Any, ...] | None = (item.id, instance, kind, repr(value) if kind is float else value, na, applicable)
+        memo = self.memo
+        try:
+            known = memo.get(key)
+        except TypeError:  # an unhashable value: scored afresh
+            key, known = None, None
+        if known is None:
+            result = item_result(self.standard, item, section, Response(value, na, applicable=applicable), instance)
+            known = (
+                result,
+                result.failed_critical,
+                result.scored and result.applicable,
+                result.weight,
+                None if result.score is None else result.weight * result.score,
+            )
+            if key is not None and len(memo) < Memo.LIMIT:
+                memo[key] = known
+        by_response = self.by_response
+        if (
+            key is not None
+            and instance is None
+            and comment is None
+            and not evidence
+            and waived is None
+            and len(by_response) < Memo.LIMIT
+        ):
+            # Kept with the response itself: while the entry lives, no other object has its identity.
+            by_response.setdefault(id(response), (item.id, known, response))
+        return known
 
 
 def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResult:
