@@ -243,7 +243,7 @@ def test_carrying_over_onto_the_same_version_gives_the_audit_back() -> None:
     """Rescoring reads stored results as item texts, each distinct text carried over once per version:
     carried onto its own version, every audit scores exactly as it did (comments, waivers, instances and
     all), the first time and from the memo; without comments (as rescoring reads them), to the same score."""
-    from qaudit.analytics.rescore import _carry, _moved_texts, carry_over
+    from qaudit.analytics.rescore import _carry, carry_over
     from qaudit.results.serialise import head_and_item_texts
     from qaudit.run.workspace import score_paths
 
@@ -266,7 +266,7 @@ def test_carrying_over_onto_the_same_version_gives_the_audit_back() -> None:
                 assert pack(score(target, carried))[1] == blob  # every output shows this form
                 assert dropped == unanswered == []  # every item of its own version has its result
                 head, texts = head_and_item_texts(blob)
-                bare, _, _ = _carry(head, _moved_texts(texts, target, comments=False), target)
+                bare, _, _ = _carry(head, texts, target, comments=False)
                 assert _scores(target, bare) == _scores(target, carried)
                 checked += 1
     assert checked > 100

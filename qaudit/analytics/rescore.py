@@ -41,7 +41,7 @@ def carry_over(result: AuditResult, target: Standard) -> tuple[Audit, list[str],
     reads it, from its one serialised form.
     """
     head, item_texts = head_and_item_texts(pack(result)[1])
-    return _carry(head, _moved_texts(item_texts, target), target)
+    return _carry(head, item_texts, target)
 
 
 def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
@@ -109,16 +109,8 @@ _UNANSWERED = Response(None, True)
 """An item of the new version the old audit did not answer: N/A."""
 
 
-def _moved_texts(item_texts: list[bytes], target: Standard, *, comments: bool = True) -> list[Moved]:
-    """Each item text of a stored result (see :func:`_answers_of`) moved onto ``target``: the text of a bare
-    answer is decoded and moved once (the target's memo); an answer with a plain comment moves as its bare
-    answer does, the comment going with it (unless ``comments`` is false: rescoring reads no comment)."""
-    known = target.memo.carried.get
-    return [known(text) or _moved_text(text, target, comments) for text in item_texts]
-
-
 def _moved_text(text: bytes, target: Standard, comments: bool) -> Moved:
-    """One item text not yet in the target's memo moved onto ``target`` (see :func:`_moved_texts`)."""
+    """One item text not yet in the target's memo moved onto ``target`` (see :func:`_carry`)."""
     commented = _plainly_commented(text)
     if commented is not None:
         bare, comment = commented
@@ -137,14 +129,22 @@ def _moved_text(text: bytes, target: Standard, comments: bool) -> Moved:
     return moved
 
 
-def _carry(head: dict[str, Any], moved: Iterable[Moved], target: Standard) -> tuple[Audit, list[str], list[str]]:
-    """The audit of a result's ``head`` (its decoded JSON object, see
-    :func:`~qaudit.results.serialise.head_and_item_texts`) with its answers ``moved`` onto ``target``
-    (see :func:`carry_over`)."""
+def _carry(
+    head: dict[str, Any], item_texts: list[bytes], target: Standard, *, comments: bool = True
+) -> tuple[Audit, list[str], list[str]]:
+    """The audit of a stored result carried over onto ``target`` (see :func:`carry_over`), from its head (the
+    decoded JSON object) and its item texts (see :func:`~qaudit.results.serialise.head_and_item_texts`).
+
+    The text of a bare answer is decoded and moved once (the target's memo);
+    an answer with a plain comment moves as its bare answer does, the comment
+    going with it (unless ``comments`` is false: rescoring reads no comment).
+    """
     responses: dict[str, Response] = {}
     instances: dict[str, dict[str, dict[str, Response]]] = {}
     dropped: dict[str, None] = {}
-    for item_id, label, response, section_id in moved:
+    known = target.memo.carried.get
+    for text in item_texts:
+        item_id, label, response, section_id = known(text) or _moved_text(text, target, comments)
         if section_id is None:
             if response is not None:
                 responses[item_id] = response  # the everyday answer
@@ -154,7 +154,7 @@ def _carry(head: dict[str, Any], moved: Iterable[Moved], target: Standard) -> tu
             assert label is not None  # an answer in an instance names it
             instances.setdefault(section_id, {}).setdefault(label, {})[item_id] = response
     top = target.top_item_ids
-    if len(responses) == len(top) and list(responses) == list(top):
+    if len(responses) == len(top) and tuple(responses) == top:
         ordered = responses  # every item answered, in the target's order already
     else:
         ordered = {item_id: responses.get(item_id, _UNANSWERED) for item_id in top}  # in the target's order
@@ -184,7 +184,9 @@ def _carry(head: dict[str, Any], moved: Iterable[Moved], target: Standard) -> tu
         instances={
             section: tuple(Instance(label, found) for label, found in by_label.items())
             for section, by_label in instances.items()
-        },
+        }
+        if instances
+        else {},
     )
     return audit, list(dropped), [i for i in unanswered if i not in dropped]
 
@@ -390,7 +392,7 @@ def _rescore_row(blob: bytes, library: StandardLibrary, standard_id: str | None,
     """The row of :func:`rescore` of a stored result (its UTF-8 JSON); None when it is not rescored (of
     another standard than ``standard_id``, of ``version`` already, or of a standard without that version).
 
-    Only the head of the result is decoded, and each item text once per version (see :func:`_moved_texts`).
+    Only the head of the result is decoded, and each item text once per version (see :func:`_carry`).
     """
     standard, found = standard_and_version(blob)
     if (standard_id is not None and standard != standard_id) or found == version:
@@ -399,7 +401,7 @@ def _rescore_row(blob: bytes, library: StandardLibrary, standard_id: str | None,
     if target is None:
         return None
     head, item_texts = head_and_item_texts(blob)
-    audit, dropped, unanswered = _carry(head, _moved_texts(item_texts, target, comments=False), target)
+    audit, dropped, unanswered = _carry(head, item_texts, target, comments=False)
     try:
         new = score(target, audit, items=False)
         new_score: float | None = new.score
