@@ -180,6 +180,7 @@ COMMANDS = [
     ("items --format json", ["items", "audits", "-f", "json"]),
     ("calibration --format json", ["calibration", "audits", "-f", "json"]),
     ("rescore --format json (every audit)", ["rescore", "audits", "-f", "json", "--standard-version", "2"]),
+    ("rescore --format csv (every audit)", ["rescore", "audits", "-f", "csv", "--standard-version", "2"]),
 ]
 """The commands timed beside the warm ``score --format json`` (each as a fresh process, warm cache)."""
 

@@ -176,8 +176,9 @@ def _outcome(text: str, library: StandardLibrary) -> object:
     standard = library.get(audit.standard, audit.standard_version)
     assert standard is not None
     result = score(standard, audit)
-    # Scored without its item results (as rescoring does), all else is the same.
+    # Scored without its item results, or its section results too (as rescoring does), all else is the same.
     assert score(standard, audit, items=False) == dataclasses.replace(result, items=())
+    assert score(standard, audit, items=False, sections=False) == dataclasses.replace(result, items=(), sections=())
     return pack(result)
 
 

@@ -403,7 +403,7 @@ def _rescore_row(blob: bytes, library: StandardLibrary, standard_id: str | None,
     head, item_texts = head_and_item_texts(blob)
     audit, dropped, unanswered = _carry(head, item_texts, target, comments=False)
     try:
-        new = score(target, audit, items=False)
+        new = score(target, audit, items=False, sections=False)
         new_score: float | None = new.score
         new_grade: str | None = new.grade
         passed: bool | None = new.passed

@@ -242,7 +242,7 @@ class _Scoring:
         return known
 
 
-def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResult:
+def score(standard: Standard, audit: Audit, *, items: bool = True, sections: bool = True) -> AuditResult:
     """Grade ``audit`` against ``standard`` exactly as the scoring model says (contract §3, 7.6, 7.8).
 
     * item score ``s`` in [0, 1] for every applicable, answered (not N/A), scored item;
@@ -254,13 +254,15 @@ def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResul
       any failure makes the score 0, under ``fail_audit`` it only fails the audit;
     * scores are rounded to 2 decimals before the pass and grade decisions.
 
-    Without ``items`` the result's ``items`` are left empty (for work that needs
-    only the scores, grade and sections: every other field is the same).
+    Without ``items`` the result's ``items`` are left empty, without
+    ``sections`` its ``sections`` (for work that needs only the scores and
+    grade, say rescoring): every other field is the same.
 
     Raises :class:`NothingToScore` when no scored item is answered.
     """
     run = _Scoring(standard, items)
-    sections: list[SectionResult] = []
+    section_results: list[SectionResult] = []
+    keep_sections = sections
     weighted_sections = 0.0  # Σ(Wₛ·Sₛ) over the sections with a score
     scored_weight = 0.0  # ΣWₛ over the same
     coverage_sum = 0.0
@@ -293,9 +295,12 @@ def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResul
         if section_score is not None:
             weighted_sections += section.weight * section_score
             scored_weight += section.weight
-            sections.append(SectionResult(section.id, round(section_score, 2), section.weight, round(coverage, 4)))
-        else:
-            sections.append(SectionResult(section.id, None, section.weight, 0.0))
+            if keep_sections:
+                section_results.append(
+                    SectionResult(section.id, round(section_score, 2), section.weight, round(coverage, 4))
+                )
+        elif keep_sections:
+            section_results.append(SectionResult(section.id, None, section.weight, 0.0))
     if run.answered == 0 or scored_weight == 0:
         raise NothingToScore(f"{audit.file}: no scored item is answered, so the audit has no score")
     raw = 100.0 * run.weighted / run.answered if points else weighted_sections / scored_weight
@@ -317,7 +322,7 @@ def score(standard: Standard, audit: Audit, *, items: bool = True) -> AuditResul
         grade=standard.grade_for(final_rounded, critical),
         passed=passed,
         critical_failures=tuple(run.failures),  # in standard order: items are scored in that order
-        sections=tuple(sections),
+        sections=tuple(section_results),
         items=tuple(run.items),
         coverage=round(coverage_sum / coverage_weight, 4) if coverage_weight else 0.0,
         pass_score=standard.pass_score,
