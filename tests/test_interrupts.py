@@ -156,7 +156,7 @@ def test_ctrl_c_while_export_writes_the_workbook(workspace: Path, tmp_path: Path
 def test_ctrl_c_while_rescore_rescores_as_the_audits_are_read(workspace: Path) -> None:
     # From a warm cache, so that the first workers to run are the ones rescoring while the rest is read.
     warmed = run_cli("score", "--cache", "-f", "json", cwd=workspace)
-    assert warmed.returncode == 0, warmed.stderr
+    assert warmed.code == 0, warmed.stderr
     _assert_quiet(
         _interrupt(workspace, ["rescore", "--standard-version", "1", "-f", "json", "-j", "2"], _workers_started)
     )
