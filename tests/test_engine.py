@@ -46,11 +46,11 @@ def test_a_failing_part_fails_the_caller_and_no_part_is_taken_after_the_results(
         feed.put(3)
         feed.put(-1)
         results = feed.results()
+        with pytest.raises(AssertionError):
+            feed.put(4)  # the parts ended when the results were asked for
         assert next(results)[:2] == (3, 9)
         with pytest.raises(ValueError, match=r"no part is negative \(-1\)"):
             next(results)
-        with pytest.raises(AssertionError):
-            feed.put(4)
 
 
 def test_map_in_workers_is_map_in_order() -> None:

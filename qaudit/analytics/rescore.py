@@ -328,20 +328,24 @@ class Rescoring:
 
     def rows(self, each: Progress | None = None) -> Iterator[Any]:
         """Every row (shaped), in output order, once every result is in the set; ``each`` hears how many
-        results each part read."""
-        total = len(self._results)
-        part = self.PART
-        if self._feed is None:
-            part = max(1, min(part, -(-total // 8)))  # nothing handed over yet: a part for every worker, and more
+        results each part read.
+
+        The rows worked out meanwhile are held until then (as JSON or CSV text,
+        some 400 bytes a row, when shaped so).
+        """
         from ..run.engine import PARALLEL_THRESHOLD
 
+        total = len(self._results)
+        size = self.PART
+        if self._feed is None:
+            size = max(1, min(size, -(-total // 8)))  # nothing handed over yet: a part for every worker, and more
         while self._handed < total:
-            self._hand(min(total, self._handed + part), parallel=total >= PARALLEL_THRESHOLD)
+            self._hand(min(total, self._handed + size), parallel=total >= PARALLEL_THRESHOLD)
         if self._feed is None:
             return
         found: dict[int, Any] = {}
-        for part, count in self._feed.results():
-            found.update(part)
+        for rows, count in self._feed.results():
+            found.update(rows)
             if each is not None:
                 each(count)
         for offset in self._results.offsets():
@@ -356,7 +360,8 @@ class Rescoring:
         if self._feed is None:
             from ..run.engine import fed_workers, worker_count
 
-            # Read by the workers, which inherit it: set before they fork.
+            # Read by the workers, which inherit it: set before they fork (so one rescoring at a time).
+            assert _RESCORE is None, "another rescoring is under way"
             _RESCORE = (self._results, self._library, self.standard_id, self.version, self.shape)
             self._exit.callback(_forget)
             workers = worker_count(self.jobs) if parallel else 1

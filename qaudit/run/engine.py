@@ -186,13 +186,12 @@ class Feed(Generic[T, R]):
             self._parts.put(_END)
 
     def results(self) -> Iterator[R]:
-        """``work(part)`` of every part handed over, in order (no part is taken after this)."""
+        """``work(part)`` of every part handed over, in order (no part is taken after this call)."""
         self.close()
         if self._mapped is not None:
-            yield from self._mapped
-            return
+            return self._mapped
         done, self._done = self._done, []
-        yield from done
+        return iter(done)
 
 
 _END = object()
