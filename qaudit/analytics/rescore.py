@@ -44,25 +44,6 @@ def carry_over(result: AuditResult, target: Standard) -> tuple[Audit, list[str],
     return _carry(head, item_texts, target)
 
 
-def _answers_of(item_texts: list[bytes]) -> Iterator[Answer]:
-    """The answers of a result's item objects, given as their JSON texts (see
-    :func:`~qaudit.results.serialise.head_and_item_texts`): each distinct text of a bare answer is decoded
-    once, and an answer with a plain comment as its bare answer plus the comment."""
-    known = _ANSWERS
-    for text in item_texts:
-        answer = known.get(text)
-        if answer is None:
-            commented = _plainly_commented(text)
-            if commented is not None:
-                bare = next(_answers_of([commented[0]]))
-                answer = (*bare[:6], commented[1].decode("utf-8"), bare[7])
-            else:
-                answer = _decoded(text)
-                if answer[6] is None and not answer[7] and len(known) < Memo.LIMIT:
-                    known[text] = answer
-        yield answer
-
-
 def _plainly_commented(text: bytes) -> tuple[bytes, bytes] | None:
     """An item text with a plain comment as the text of its bare answer and the comment's UTF-8; None for
     any other.
@@ -81,6 +62,7 @@ def _plainly_commented(text: bytes) -> tuple[bytes, bytes] | None:
 
 
 def _decoded(text: bytes) -> Answer:
+    """The answer of one item text (see :func:`~qaudit.results.serialise.head_and_item_texts`)."""
     i = decoded(b'{"id":"' + text + b"}")
     value = i["value"]
     return (
@@ -93,10 +75,6 @@ def _decoded(text: bytes) -> Answer:
         i.get("comment"),
         tuple(i["evidence"]) if "evidence" in i else (),
     )
-
-
-_ANSWERS: dict[bytes, Answer] = {}
-"""Item texts of bare answers already decoded (bounded by :attr:`Memo.LIMIT`)."""
 
 
 Moved = tuple[str, "str | None", "Response | None", "str | None"]
@@ -121,7 +99,7 @@ def _moved_text(text: bytes, target: Standard, comments: bool) -> Moved:
             # or an optional item left out, carries no comment).
             moved = (*moved[:2], response._replace(comment=comment.decode("utf-8")), moved[3])
         return moved
-    answer = next(_answers_of([text]))
+    answer = _decoded(text)
     moved = _moved(answer, target)
     memo = target.memo.carried
     if answer[6] is None and not answer[7] and len(memo) < Memo.LIMIT:
